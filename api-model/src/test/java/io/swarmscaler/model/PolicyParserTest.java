@@ -1,0 +1,535 @@
+package io.swarmscaler.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.swarmscaler.model.Condition.AnySample;
+import io.swarmscaler.model.Condition.Threshold;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class PolicyParserTest {
+
+    static final String WORKER_EXPORTER = "exporter_node-exporter-worker";
+    static final String MANAGER_EXPORTER = "exporter_node-exporter-manager";
+    static final String WORKER = "node.role == worker";
+    static final String MANAGER = "node.role == manager";
+
+    static final String TOTAL_QUERY = "(sum(node_memory_MemTotal_bytes{job=\"exporter_node-exporter-worker\"})"
+            + " - sum(node_memory_MemFree_bytes{job=\"exporter_node-exporter-worker\"}"
+            + " + node_memory_Buffers_bytes{job=\"exporter_node-exporter-worker\"}"
+            + " + node_memory_Cached_bytes{job=\"exporter_node-exporter-worker\"}))"
+            + " / sum(node_memory_MemTotal_bytes{job=\"exporter_node-exporter-worker\"})";
+    static final String PER_INSTANCE_QUERY =
+            "(sum by (instance) (node_memory_MemTotal_bytes{job=\"exporter_node-exporter-worker\"})"
+            + " - sum by (instance) (node_memory_MemFree_bytes{job=\"exporter_node-exporter-worker\"}"
+            + " + node_memory_Buffers_bytes{job=\"exporter_node-exporter-worker\"}"
+            + " + node_memory_Cached_bytes{job=\"exporter_node-exporter-worker\"}))"
+            + " / sum by (instance) (node_memory_MemTotal_bytes{job=\"exporter_node-exporter-worker\"})";
+    static final String LEGACY_TOTAL_QUERY = "(sum(node_memory_MemTotal{job=\"exporter_node-exporter-worker\"})"
+            + " - sum(node_memory_MemFree{job=\"exporter_node-exporter-worker\"}"
+            + " + node_memory_Buffers{job=\"exporter_node-exporter-worker\"}"
+            + " + node_memory_Cached{job=\"exporter_node-exporter-worker\"}))"
+            + " / sum(node_memory_MemTotal{job=\"exporter_node-exporter-worker\"})";
+    static final String LEGACY_PER_INSTANCE_QUERY =
+            "(sum by (instance) (node_memory_MemTotal{job=\"exporter_node-exporter-worker\"})"
+            + " - sum by (instance) (node_memory_MemFree{job=\"exporter_node-exporter-worker\"}"
+            + " + node_memory_Buffers{job=\"exporter_node-exporter-worker\"}"
+            + " + node_memory_Cached{job=\"exporter_node-exporter-worker\"}))"
+            + " / sum by (instance) (node_memory_MemTotal{job=\"exporter_node-exporter-worker\"})";
+
+    static final PolicyParser PARSER = new PolicyParser(PolicyParser.Settings.defaults());
+    static final PolicyParser LEGACY_PARSER = new PolicyParser(
+            new PolicyParser.Settings(PolicyParser.Settings.defaults().defaultBounds(), true));
+
+    // ---------------------------------------------------------------- helpers
+
+    static ServiceInfo service(String name, List<String> constraints, Map<String, String> labels) {
+        return new ServiceInfo("id-" + name, name, labels, constraints);
+    }
+
+    /** Labels from alternating key, value arguments, in order. */
+    static Map<String, String> labels(String... keyValues) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            map.put(keyValues[i], keyValues[i + 1]);
+        }
+        return map;
+    }
+
+    static Map<String, String> merged(Map<String, String> a, Map<String, String> b) {
+        Map<String, String> map = new LinkedHashMap<>(a);
+        map.putAll(b);
+        return map;
+    }
+
+    static PolicySet parse(ServiceInfo... services) {
+        return PARSER.parse(List.of(services));
+    }
+
+    /** The only policy parsed from one worker exporter service with these labels; fails on any error. */
+    static Policy onlyPolicy(PolicyParser parser, List<String> constraints, Map<String, String> labels) {
+        PolicySet set = parser.parse(List.of(service(WORKER_EXPORTER, constraints, labels)));
+        assertThat(set.errors()).as("errors").isEmpty();
+        assertThat(set.policies()).as("policies").hasSize(1);
+        return set.policies().get(0);
+    }
+
+    // ---------------------------------------------------------------- shortcuts
+
+    static Stream<Arguments> shortcuts() {
+        return Stream.of(
+                Arguments.of("@node_mem_limit_total_above:0.95", false, TOTAL_QUERY, Comparison.GREATER, 0.95,
+                        ScaleDirection.UP, "Total memory of the nodes is over 0.95"),
+                Arguments.of("@node_mem_limit_total_below:0.05", false, TOTAL_QUERY, Comparison.LESS, 0.05,
+                        ScaleDirection.DOWN, "Total memory of the nodes is below 0.05"),
+                Arguments.of("@node_mem_limit:0.8", false, PER_INSTANCE_QUERY, Comparison.GREATER, 0.8,
+                        ScaleDirection.UP, "Memory of a node is over 0.8"),
+                Arguments.of("@node_mem_limit_total_above:1", false, TOTAL_QUERY, Comparison.GREATER, 1.0,
+                        ScaleDirection.UP, "Total memory of the nodes is over 1"),
+                Arguments.of("@node_mem_limit_total_below:0", false, TOTAL_QUERY, Comparison.LESS, 0.0,
+                        ScaleDirection.DOWN, "Total memory of the nodes is below 0"),
+                Arguments.of("  @node_mem_limit_total_above: 0.7 ", false, TOTAL_QUERY, Comparison.GREATER, 0.7,
+                        ScaleDirection.UP, "Total memory of the nodes is over 0.7"),
+                Arguments.of("@node_mem_limit_total_above:0.95", true, LEGACY_TOTAL_QUERY, Comparison.GREATER, 0.95,
+                        ScaleDirection.UP, "Total memory of the nodes is over 0.95"),
+                Arguments.of("@node_mem_limit_total_below:0.05", true, LEGACY_TOTAL_QUERY, Comparison.LESS, 0.05,
+                        ScaleDirection.DOWN, "Total memory of the nodes is below 0.05"),
+                Arguments.of("@node_mem_limit:0.8", true, LEGACY_PER_INSTANCE_QUERY, Comparison.GREATER, 0.8,
+                        ScaleDirection.UP, "Memory of a node is over 0.8"));
+    }
+
+    @ParameterizedTest(name = "{0} (legacy names: {1})")
+    @MethodSource("shortcuts")
+    void expandsShortcuts(String alertIf, boolean legacy, String query, Comparison comparison, double threshold,
+            ScaleDirection direction, String summary) {
+        Policy policy = onlyPolicy(legacy ? LEGACY_PARSER : PARSER, List.of(WORKER),
+                labels("com.df.alertIf.1", alertIf));
+
+        assertThat(policy.condition()).isEqualTo(new Threshold(query, comparison, threshold));
+        assertThat(policy.direction()).isEqualTo(direction);
+        assertThat(policy.summary()).isEqualTo(summary);
+        assertThat(policy.alertIf()).isEqualTo(alertIf.trim());
+        assertThat(policy.alertName()).isEqualTo(alertIf.trim().substring(1, alertIf.trim().indexOf(':')));
+        assertThat(policy.holdFor()).isEqualTo(Duration.ZERO);
+    }
+
+    // ---------------------------------------------------------------- direction
+
+    static Stream<Arguments> directions() {
+        return Stream.of(
+                Arguments.of("@node_mem_limit_total_above:0.9", null, ScaleDirection.UP),
+                Arguments.of("@node_mem_limit_total_below:0.1", null, ScaleDirection.DOWN),
+                Arguments.of("@node_mem_limit:0.9", null, ScaleDirection.UP),
+                Arguments.of("@node_mem_limit_total_above:0.9", "scale=no", ScaleDirection.NOTIFY_ONLY),
+                Arguments.of("@node_mem_limit_total_above:0.9", "receiver=system,scale=no,type=node",
+                        ScaleDirection.NOTIFY_ONLY),
+                Arguments.of("@node_mem_limit_total_above:0.9", "scale=down", ScaleDirection.DOWN),
+                Arguments.of("@node_mem_limit_total_below:0.1", "scale=up,type=node", ScaleDirection.UP),
+                Arguments.of("@node_mem_limit_total_below:0.1", "scale=no", ScaleDirection.NOTIFY_ONLY),
+                Arguments.of("@node_mem_limit_total_above:0.9", "scale=UP", ScaleDirection.UP),
+                Arguments.of("@node_mem_limit_total_above:0.9", "receiver=system", ScaleDirection.UP),
+                Arguments.of("avg(x) > 0.9", "type=node", ScaleDirection.NOTIFY_ONLY),
+                Arguments.of("avg(x) > 0.9", "type=node,scale=up", ScaleDirection.UP),
+                Arguments.of("avg(x) < 0.1", "scale=down,type=node", ScaleDirection.DOWN));
+    }
+
+    @ParameterizedTest(name = "{0} with alertLabels {1} is {2}")
+    @MethodSource("directions")
+    void directionComesFromTheShortcutUnlessAlertLabelsSayOtherwise(String alertIf, String alertLabels,
+            ScaleDirection expected) {
+        Map<String, String> labels = labels("com.df.alertIf.1", alertIf);
+        if (alertLabels != null) {
+            labels.put("com.df.alertLabels.1", alertLabels);
+        }
+        assertThat(onlyPolicy(PARSER, List.of(WORKER), labels).direction()).isEqualTo(expected);
+    }
+
+    // ---------------------------------------------------------------- node group
+
+    static Stream<Arguments> roles() {
+        return Stream.of(
+                Arguments.of(List.of("node.role==worker"), labels(), NodeRole.WORKER),
+                Arguments.of(List.of("node.role == worker"), labels(), NodeRole.WORKER),
+                Arguments.of(List.of("node.role==manager"), labels(), NodeRole.MANAGER),
+                Arguments.of(List.of("node.role == manager"), labels(), NodeRole.MANAGER),
+                Arguments.of(List.of("node.role!=manager"), labels(), NodeRole.WORKER),
+                Arguments.of(List.of("node.role != worker"), labels(), NodeRole.MANAGER),
+                Arguments.of(List.of("node.labels.disk==ssd", "node.role==worker"), labels(), NodeRole.WORKER),
+                Arguments.of(List.of("node.role==worker"), labels("com.df.scaler.nodeGroup", "manager"),
+                        NodeRole.MANAGER),
+                Arguments.of(List.of("node.role==manager"), labels("com.df.scaler.nodeGroup.1", "worker"),
+                        NodeRole.WORKER),
+                Arguments.of(List.of(), labels("com.df.scaler.nodeGroup", "worker"), NodeRole.WORKER),
+                Arguments.of(List.of(), labels("com.df.scaler.nodeGroup.1", "manager"), NodeRole.MANAGER),
+                Arguments.of(List.of(),
+                        labels("com.df.scaler.nodeGroup", "worker", "com.df.scaler.nodeGroup.1", "manager"),
+                        NodeRole.MANAGER));
+    }
+
+    @ParameterizedTest(name = "constraints {0} and labels {1} mean {2}")
+    @MethodSource("roles")
+    void nodeGroupComesFromConstraintsOrOurLabel(List<String> constraints, Map<String, String> extra,
+            NodeRole expected) {
+        Map<String, String> labels = merged(labels("com.df.alertIf.1", "@node_mem_limit_total_above:0.9"), extra);
+        assertThat(onlyPolicy(PARSER, constraints, labels).role()).isEqualTo(expected);
+    }
+
+    // ---------------------------------------------------------------- bounds
+
+    static Stream<Arguments> bounds() {
+        return Stream.of(
+                Arguments.of(WORKER, labels(), new GroupBounds(0, 5, 1, 1)),
+                Arguments.of(MANAGER, labels(), new GroupBounds(3, 7, 1, 1)),
+                Arguments.of(WORKER, labels("com.df.scaleWorkerNodeMin", "1", "com.df.scaleWorkerNodeMax", "10",
+                        "com.df.scaleWorkerNodeUpBy", "2", "com.df.scaleWorkerNodeDownBy", "3"),
+                        new GroupBounds(1, 10, 2, 3)),
+                Arguments.of(WORKER, labels("com.df.scaleWorkerNodeMax", "8"), new GroupBounds(0, 8, 1, 1)),
+                Arguments.of(WORKER, labels("com.df.scaleWorkerNodeMax", " 8 "), new GroupBounds(0, 8, 1, 1)),
+                Arguments.of(WORKER, labels("com.df.scaleWorkerNodeMin", "2", "com.df.scaleWorkerNodeMax", "2"),
+                        new GroupBounds(2, 2, 1, 1)),
+                Arguments.of(WORKER, labels("com.df.scaleWorkerNodeMax", "0"), new GroupBounds(0, 0, 1, 1)),
+                Arguments.of(MANAGER, labels("com.df.scaleManagerNodeMax", "9", "com.df.scaleManagerNodeUpBy", "2"),
+                        new GroupBounds(3, 9, 2, 1)),
+                Arguments.of(MANAGER, labels("com.df.scaleManagerNodeMin", "1", "com.df.scaleManagerNodeMax", "3"),
+                        new GroupBounds(1, 3, 1, 1)),
+                // the other group's labels do not apply
+                Arguments.of(WORKER, labels("com.df.scaleManagerNodeMax", "9", "com.df.scaleManagerNodeMin", "x"),
+                        new GroupBounds(0, 5, 1, 1)),
+                Arguments.of(MANAGER, labels("com.df.scaleWorkerNodeMax", "1"), new GroupBounds(3, 7, 1, 1)));
+    }
+
+    @ParameterizedTest(name = "{0} with {1} has bounds {2}")
+    @MethodSource("bounds")
+    void boundsComeFromLabelsElseDefaults(String constraint, Map<String, String> extra, GroupBounds expected) {
+        Map<String, String> labels = merged(labels("com.df.alertIf.1", "@node_mem_limit_total_above:0.9"), extra);
+        assertThat(onlyPolicy(PARSER, List.of(constraint), labels).bounds()).isEqualTo(expected);
+    }
+
+    @Test
+    void defaultBoundsComeFromTheSettings() {
+        PolicyParser parser = new PolicyParser(new PolicyParser.Settings(
+                Map.of(NodeRole.WORKER, new GroupBounds(1, 3, 2, 1), NodeRole.MANAGER, new GroupBounds(1, 1, 1, 1)),
+                false));
+        Policy policy = onlyPolicy(parser, List.of(WORKER), labels("com.df.alertIf.1", "@node_mem_limit:0.9"));
+        assertThat(policy.bounds()).isEqualTo(new GroupBounds(1, 3, 2, 1));
+    }
+
+    // ---------------------------------------------------------------- the seed's label sets
+
+    @Test
+    void seedManagerExporterIsANotifyOnlyManagerPolicy() {
+        ServiceInfo exporter = service(MANAGER_EXPORTER, List.of(MANAGER), labels(
+                "com.df.notify", "true",
+                "com.df.alertName.1", "node_mem_limit_total_above",
+                "com.df.alertIf.1", "@node_mem_limit_total_above:0.95",
+                "com.df.alertLabels.1", "receiver=system,scale=no,service=exporter_node-exporter-manager,type=node",
+                "com.df.alertFor.1", "30s"));
+
+        PolicySet set = parse(exporter);
+
+        String job = "{job=\"exporter_node-exporter-manager\"}";
+        String query = "(sum(node_memory_MemTotal_bytes" + job + ") - sum(node_memory_MemFree_bytes" + job
+                + " + node_memory_Buffers_bytes" + job + " + node_memory_Cached_bytes" + job
+                + ")) / sum(node_memory_MemTotal_bytes" + job + ")";
+        assertThat(set.errors()).isEmpty();
+        assertThat(set.policies()).containsExactly(new Policy(
+                new PolicyId(MANAGER_EXPORTER, "1"),
+                "node_mem_limit_total_above",
+                "@node_mem_limit_total_above:0.95",
+                new Threshold(query, Comparison.GREATER, 0.95),
+                Duration.ofSeconds(30),
+                ScaleDirection.NOTIFY_ONLY,
+                NodeRole.MANAGER,
+                new GroupBounds(3, 7, 1, 1),
+                Map.of("receiver", "system", "scale", "no", "service", MANAGER_EXPORTER, "type", "node"),
+                "Total memory of the nodes is over 0.95"));
+    }
+
+    @Test
+    void seedWorkerExporterScalesWorkersUpAndDown() {
+        ServiceInfo exporter = service(WORKER_EXPORTER, List.of(WORKER), labels(
+                "com.df.notify", "true",
+                "com.df.alertName.1", "node_mem_limit_total_above",
+                "com.df.alertIf.1", "@node_mem_limit_total_above:0.95",
+                "com.df.alertFor.1", "30s",
+                "com.df.alertName.2", "node_mem_limit_total_below",
+                "com.df.alertIf.2", "@node_mem_limit_total_below:0.05",
+                "com.df.alertFor.2", "30s"));
+
+        PolicySet set = parse(exporter);
+
+        assertThat(set.errors()).isEmpty();
+        assertThat(set.policies()).containsExactly(
+                new Policy(new PolicyId(WORKER_EXPORTER, "1"), "node_mem_limit_total_above",
+                        "@node_mem_limit_total_above:0.95", new Threshold(TOTAL_QUERY, Comparison.GREATER, 0.95),
+                        Duration.ofSeconds(30), ScaleDirection.UP, NodeRole.WORKER, new GroupBounds(0, 5, 1, 1),
+                        Map.of(), "Total memory of the nodes is over 0.95"),
+                new Policy(new PolicyId(WORKER_EXPORTER, "2"), "node_mem_limit_total_below",
+                        "@node_mem_limit_total_below:0.05", new Threshold(TOTAL_QUERY, Comparison.LESS, 0.05),
+                        Duration.ofSeconds(30), ScaleDirection.DOWN, NodeRole.WORKER, new GroupBounds(0, 5, 1, 1),
+                        Map.of(), "Total memory of the nodes is below 0.05"));
+    }
+
+    @Test
+    void bothSeedExportersTogetherGiveThreePoliciesInIdOrder() {
+        PolicySet set = parse(
+                service(WORKER_EXPORTER, List.of(WORKER), labels(
+                        "com.df.alertIf.2", "@node_mem_limit_total_below:0.05",
+                        "com.df.alertIf.1", "@node_mem_limit_total_above:0.95")),
+                service(MANAGER_EXPORTER, List.of(MANAGER), labels(
+                        "com.df.alertIf.1", "@node_mem_limit_total_above:0.95",
+                        "com.df.alertLabels.1", "scale=no,type=node")));
+
+        assertThat(set.errors()).isEmpty();
+        assertThat(set.policies()).extracting(Policy::id).containsExactly(
+                new PolicyId(MANAGER_EXPORTER, "1"), new PolicyId(WORKER_EXPORTER, "1"),
+                new PolicyId(WORKER_EXPORTER, "2"));
+    }
+
+    @Test
+    void unnumberedLabelsMakeAPolicyWithAnEmptyIndex() {
+        Policy policy = onlyPolicy(PARSER, List.of(WORKER), labels(
+                "com.df.alertName", "memory",
+                "com.df.alertIf", "@node_mem_limit_total_above:0.8",
+                "com.df.alertFor", "1m",
+                "com.df.alertLabels", "scale=no"));
+
+        assertThat(policy.id()).isEqualTo(new PolicyId(WORKER_EXPORTER, ""));
+        assertThat(policy.alertName()).isEqualTo("memory");
+        assertThat(policy.holdFor()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(policy.direction()).isEqualTo(ScaleDirection.NOTIFY_ONLY);
+    }
+
+    // ---------------------------------------------------------------- raw PromQL
+
+    static Stream<Arguments> rawExpressions() {
+        return Stream.of(
+                Arguments.of("avg(x{job=\"a\"}) > 0.8", new Threshold("avg(x{job=\"a\"})", Comparison.GREATER, 0.8)),
+                Arguments.of("x >= 0.8", new Threshold("x", Comparison.GREATER_OR_EQUAL, 0.8)),
+                Arguments.of("x < 0.2", new Threshold("x", Comparison.LESS, 0.2)),
+                Arguments.of("x <= 2", new Threshold("x", Comparison.LESS_OR_EQUAL, 2)),
+                Arguments.of("x == 1", new Threshold("x", Comparison.EQUAL, 1)),
+                Arguments.of("x != 0", new Threshold("x", Comparison.NOT_EQUAL, 0)),
+                Arguments.of("x>1", new Threshold("x", Comparison.GREATER, 1)),
+                Arguments.of("x > -1", new Threshold("x", Comparison.GREATER, -1)),
+                Arguments.of("sum(rate(x{job=~\"a|b\"}[5m])) by (job) > 100",
+                        new Threshold("sum(rate(x{job=~\"a|b\"}[5m])) by (job)", Comparison.GREATER, 100)),
+                Arguments.of("x{path=\"a>b\"} > 1", new Threshold("x{path=\"a>b\"}", Comparison.GREATER, 1)),
+                Arguments.of("a > 1 and b < 2", new AnySample("a > 1 and b < 2")),
+                Arguments.of("a > 1 or b", new AnySample("a > 1 or b")),
+                Arguments.of("a unless b > 1", new AnySample("a unless b > 1")),
+                Arguments.of("a > bool 1", new AnySample("a > bool 1")),
+                Arguments.of("a > b", new AnySample("a > b")),
+                Arguments.of("(a > 1)", new AnySample("(a > 1)")),
+                Arguments.of("up{job=\"x\"} == 0 and on(instance) y", new AnySample("up{job=\"x\"} == 0 and on(instance) y")),
+                Arguments.of("absent(up{job=\"x\"})", new AnySample("absent(up{job=\"x\"})")));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @MethodSource("rawExpressions")
+    void rawPromQlIsSplitIntoAThresholdWhereItCanBe(String expression, Condition expected) {
+        Policy policy = onlyPolicy(PARSER, List.of(WORKER), labels(
+                "com.df.alertIf.1", expression,
+                "com.df.alertLabels.1", "type=node,scale=up"));
+
+        assertThat(policy.condition()).isEqualTo(expected);
+        assertThat(policy.alertIf()).isEqualTo(expression);
+        assertThat(policy.direction()).isEqualTo(ScaleDirection.UP);
+    }
+
+    @Test
+    void rawPromQlPolicyIsNamedAfterItsAlertName() {
+        Policy policy = onlyPolicy(PARSER, List.of(WORKER), labels(
+                "com.df.alertName.3", "disk_full",
+                "com.df.alertIf.3", "x > 1",
+                "com.df.alertLabels.3", "type=node"));
+        assertThat(policy.alertName()).isEqualTo("disk_full");
+        assertThat(policy.summary()).contains("disk_full").contains(WORKER_EXPORTER);
+    }
+
+    // ---------------------------------------------------------------- docker-flow-monitor service alerts
+
+    static Stream<Arguments> serviceAlerts() {
+        return Stream.of(
+                Arguments.of(labels("com.df.alertIf.1", "@service_mem_limit:0.8")),
+                Arguments.of(labels("com.df.alertIf", "@service_mem_limit:0.8")),
+                Arguments.of(labels("com.df.alertIf.1", "@service_mem_limit:0.8",
+                        "com.df.alertLabels.1", "receiver=system,service=go-demo",
+                        "com.df.alertFor.1", "30s")),
+                Arguments.of(labels("com.df.alertIf.1", "@replicas_running")),
+                Arguments.of(labels("com.df.alertIf.1", "@resp_time_above:0.1,5m,0.99",
+                        "com.df.alertLabels.1", "scale=up,service=go-demo")),
+                Arguments.of(labels("com.df.alertIf.1",
+                        "sum(rate(http_server_resp_time_count{job=\"go-demo\"}[1m])) > 10")),
+                // not ours, so its other labels are not ours to judge either
+                Arguments.of(labels("com.df.alertIf.1", "@service_mem_limit:0.8", "com.df.alertFor.1", "soon")),
+                Arguments.of(labels("com.df.alertIf.1", "@service_mem_limit:0.8",
+                        "com.df.alertLabels.1", "receiver")),
+                Arguments.of(labels("com.df.alertIf.1", "x > 1", "com.df.alertLabels.1", "scale=sideways")),
+                Arguments.of(labels("com.df.alertIf.1", "@service_mem_limit:0.8",
+                        "com.df.scaleWorkerNodeMax", "lots")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("serviceAlerts")
+    void dockerFlowMonitorServiceAlertsAreIgnoredSilently(Map<String, String> labels) {
+        PolicySet set = parse(service("go-demo_main", List.of(), labels));
+
+        assertThat(set.policies()).isEmpty();
+        assertThat(set.errors()).isEmpty();
+    }
+
+    @Test
+    void servicesWithoutAlertLabelsGiveNothing() {
+        PolicySet set = parse(service("go-demo_db", List.of(WORKER), labels(
+                "com.df.scaleWorkerNodeMax", "lots", "com.df.alertFor.1", "30s")));
+        assertThat(set.policies()).isEmpty();
+        assertThat(set.errors()).isEmpty();
+    }
+
+    // ---------------------------------------------------------------- malformed labels
+
+    /**
+     * Policy 1 of {@code svc} carries the mistake; policy 2 ({@code @node_mem_limit_total_above:0.9}, plus
+     * {@code sibling}) must still parse.
+     */
+    record Malformed(String name, List<String> constraints, Map<String, String> labels, Map<String, String> sibling,
+            String label, String value, String expectedMentions) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Malformed bad(String name, Map<String, String> labels, String label, String value, String mentions) {
+        return new Malformed(name, List.of(WORKER), labels, Map.of(), label, value, mentions);
+    }
+
+    static Stream<Malformed> malformed() {
+        String above = "@node_mem_limit_total_above:0.8";
+        return Stream.of(
+                bad("ratio not a number", labels("com.df.alertIf.1", "@node_mem_limit_total_above:lots"),
+                        "com.df.alertIf.1", "@node_mem_limit_total_above:lots", "between 0 and 1"),
+                bad("ratio above 1", labels("com.df.alertIf.1", "@node_mem_limit:1.5"),
+                        "com.df.alertIf.1", "@node_mem_limit:1.5", "between 0 and 1"),
+                bad("ratio below 0", labels("com.df.alertIf.1", "@node_mem_limit_total_below:-0.1"),
+                        "com.df.alertIf.1", "@node_mem_limit_total_below:-0.1", "between 0 and 1"),
+                bad("ratio NaN", labels("com.df.alertIf.1", "@node_mem_limit_total_below:NaN"),
+                        "com.df.alertIf.1", "@node_mem_limit_total_below:NaN", "between 0 and 1"),
+                bad("ratio missing", labels("com.df.alertIf.1", "@node_mem_limit_total_above"),
+                        "com.df.alertIf.1", "@node_mem_limit_total_above", "between 0 and 1"),
+                bad("ratio empty", labels("com.df.alertIf.1", "@node_mem_limit_total_above:"),
+                        "com.df.alertIf.1", "@node_mem_limit_total_above:", "between 0 and 1"),
+                bad("unknown @node_ shortcut", labels("com.df.alertIf.1", "@node_cpu_limit:0.8"),
+                        "com.df.alertIf.1", "@node_cpu_limit:0.8", "@node_mem_limit_total_above:V"),
+                bad("service shortcut on a type=node policy", labels("com.df.alertIf.1", "@service_mem_limit:0.8",
+                        "com.df.alertLabels.1", "type=node"),
+                        "com.df.alertIf.1", "@service_mem_limit:0.8", "@node_mem_limit:V"),
+                bad("empty expression on a type=node policy", labels("com.df.alertIf.1", "",
+                        "com.df.alertLabels.1", "type=node,scale=up"),
+                        "com.df.alertIf.1", "", "PromQL"),
+                bad("for without unit", labels("com.df.alertIf.1", above, "com.df.alertFor.1", "30"),
+                        "com.df.alertFor.1", "30", "30s"),
+                bad("for in words", labels("com.df.alertIf.1", above, "com.df.alertFor.1", "30 seconds"),
+                        "com.df.alertFor.1", "30 seconds", "duration"),
+                bad("for with units out of order", labels("com.df.alertIf.1", above, "com.df.alertFor.1", "30s1m"),
+                        "com.df.alertFor.1", "30s1m", "duration"),
+                bad("for empty", labels("com.df.alertIf.1", above, "com.df.alertFor.1", ""),
+                        "com.df.alertFor.1", "", "duration"),
+                bad("unknown scale", labels("com.df.alertIf.1", above, "com.df.alertLabels.1", "scale=sideways"),
+                        "com.df.alertLabels.1", "scale=sideways", "scale=up"),
+                bad("alertLabels without =", labels("com.df.alertIf.1", above, "com.df.alertLabels.1", "scale"),
+                        "com.df.alertLabels.1", "scale", "key=value"),
+                bad("alertLabels with an empty pair", labels("com.df.alertIf.1", above,
+                        "com.df.alertLabels.1", "receiver=system,,type=node"),
+                        "com.df.alertLabels.1", "receiver=system,,type=node", "key=value"),
+                bad("alertLabels with an empty key", labels("com.df.alertIf.1", "x > 1",
+                        "com.df.alertLabels.1", "type=node,=up"),
+                        "com.df.alertLabels.1", "type=node,=up", "key=value"),
+                bad("type other than node", labels("com.df.alertIf.1", above,
+                        "com.df.alertLabels.1", "scale=up,type=service"),
+                        "com.df.alertLabels.1", "scale=up,type=service", "type=node"),
+                bad("bad per-policy node group", labels("com.df.alertIf.1", above,
+                        "com.df.scaler.nodeGroup.1", "database"),
+                        "com.df.scaler.nodeGroup.1", "database", "worker or manager"),
+                new Malformed("bad service-wide node group", List.of(),
+                        labels("com.df.alertIf.1", above, "com.df.scaler.nodeGroup", "both"),
+                        labels("com.df.scaler.nodeGroup.2", "worker"),
+                        "com.df.scaler.nodeGroup", "both", "worker or manager"),
+                new Malformed("no way to tell the group", List.of(), labels("com.df.alertIf.1", above),
+                        labels("com.df.scaler.nodeGroup.2", "worker"),
+                        "com.df.scaler.nodeGroup", "", "node.role"),
+                new Malformed("constraint naming no role we know", List.of("node.role==database"),
+                        labels("com.df.alertIf.1", above),
+                        labels("com.df.scaler.nodeGroup.2", "manager"),
+                        "com.df.scaler.nodeGroup", "", "node.role"),
+                new Malformed("max not a number", List.of(WORKER),
+                        labels("com.df.alertIf.1", above, "com.df.scaleWorkerNodeMax", "lots"),
+                        labels("com.df.scaler.nodeGroup.2", "manager"),
+                        "com.df.scaleWorkerNodeMax", "lots", "whole number"),
+                new Malformed("negative min", List.of(WORKER),
+                        labels("com.df.alertIf.1", above, "com.df.scaleWorkerNodeMin", "-1"),
+                        labels("com.df.scaler.nodeGroup.2", "manager"),
+                        "com.df.scaleWorkerNodeMin", "-1", "at least 0"),
+                new Malformed("step of zero", List.of(WORKER),
+                        labels("com.df.alertIf.1", above, "com.df.scaleWorkerNodeUpBy", "0"),
+                        labels("com.df.scaler.nodeGroup.2", "manager"),
+                        "com.df.scaleWorkerNodeUpBy", "0", "at least 1"),
+                new Malformed("fractional step", List.of(WORKER),
+                        labels("com.df.alertIf.1", above, "com.df.scaleWorkerNodeDownBy", "1.5"),
+                        labels("com.df.scaler.nodeGroup.2", "manager"),
+                        "com.df.scaleWorkerNodeDownBy", "1.5", "whole number"),
+                new Malformed("manager max not a number", List.of(MANAGER),
+                        labels("com.df.alertIf.1", above, "com.df.scaleManagerNodeMax", "seven"),
+                        labels("com.df.scaler.nodeGroup.2", "worker"),
+                        "com.df.scaleManagerNodeMax", "seven", "whole number"),
+                new Malformed("min above max", List.of(WORKER),
+                        labels("com.df.alertIf.1", above, "com.df.scaleWorkerNodeMin", "4",
+                                "com.df.scaleWorkerNodeMax", "2"),
+                        labels("com.df.scaler.nodeGroup.2", "manager"),
+                        "com.df.scaleWorkerNodeMin", "4", "com.df.scaleWorkerNodeMax=2"),
+                new Malformed("min above the default max", List.of(WORKER),
+                        labels("com.df.alertIf.1", above, "com.df.scaleWorkerNodeMin", "6"),
+                        labels("com.df.scaler.nodeGroup.2", "manager"),
+                        "com.df.scaleWorkerNodeMin", "6", "5"),
+                new Malformed("max below the default min", List.of(MANAGER),
+                        labels("com.df.alertIf.1", above, "com.df.scaleManagerNodeMax", "2"),
+                        labels("com.df.scaler.nodeGroup.2", "worker"),
+                        "com.df.scaleManagerNodeMax", "2", "3"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformed")
+    void eachMalformedLabelIsOneErrorAndOnlyItsPolicyIsSkipped(Malformed c) {
+        Map<String, String> labels = merged(c.labels(), labels(
+                "com.df.alertIf.2", "@node_mem_limit_total_above:0.9",
+                "com.df.alertFor.2", "1m"));
+        labels.putAll(c.sibling());
+        ServiceInfo broken = service("svc", c.constraints(), labels);
+        ServiceInfo other = service(WORKER_EXPORTER, List.of(WORKER),
+                labels("com.df.alertIf.1", "@node_mem_limit_total_above:0.9"));
+
+        PolicySet set = parse(broken, other);
+
+        assertThat(set.errors()).hasSize(1);
+        PolicyError error = set.errors().get(0);
+        assertThat(error.service()).isEqualTo("svc");
+        assertThat(error.label()).isEqualTo(c.label());
+        assertThat(error.value()).isEqualTo(c.value());
+        assertThat(error.expected()).isNotBlank().contains(c.expectedMentions());
+        assertThat(error.message()).contains("svc").contains(c.label()).contains("\"" + c.value() + "\"")
+                .contains(error.expected());
+        assertThat(set.policies()).extracting(Policy::id)
+                .containsExactly(new PolicyId(WORKER_EXPORTER, "1"), new PolicyId("svc", "2"));
+        Policy sibling = set.policies().get(1);
+        assertThat(sibling.holdFor()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(sibling.direction()).isEqualTo(ScaleDirection.UP);
+    }
+}

@@ -1,0 +1,139 @@
+package io.swarmscaler.controller;
+
+import io.swarmscaler.controller.config.ConfigException;
+import io.swarmscaler.controller.config.ScalerConfig;
+import io.swarmscaler.controller.docker.DockerSwarms;
+import io.swarmscaler.controller.local.LocalCluster;
+import io.swarmscaler.controller.local.LocalLab;
+import io.swarmscaler.controller.port.Metrics;
+import io.swarmscaler.controller.port.NodeGroup;
+import io.swarmscaler.controller.port.Swarm;
+import io.swarmscaler.controller.prometheus.Prometheus;
+import io.swarmscaler.controller.reconcile.LoggingNotifier;
+import io.swarmscaler.controller.reconcile.ReconcileLoop;
+import io.swarmscaler.controller.reconcile.Reconciler;
+import io.swarmscaler.model.Planner;
+import io.swarmscaler.model.PolicyParser;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code swarm-scaler} command. */
+@Command(name = "swarm-scaler", mixinStandardHelpOptions = true, version = "swarm-scaler 0.1.0",
+        description = "Keeps a Docker Swarm cluster the right size.",
+        subcommands = {Main.Run.class})
+public final class Main implements Callable<Integer> {
+    static {
+        System.setProperty("java.util.logging.manager", ShutdownSafeLogManager.class.getName());
+    }
+
+    private static final Logger LOG = Logger.getLogger(Main.class.getName());
+
+    public static void main(String[] args) {
+        OneLineLogFormat.install();
+        if (java.util.logging.LogManager.getLogManager() instanceof ShutdownSafeLogManager manager) {
+            manager.keepHandlersUntilExit();
+        }
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(System.out);
+        return 0;
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = {"Runs the daemon. Configured by environment variables; see config/swarm-scaler.env.",
+                    "NODE_SCALER_BACKEND=local (the default) starts a local Swarm, a demo exporter and Prometheus."})
+    static final class Run implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            ScalerConfig config;
+            try {
+                config = ScalerConfig.fromEnvironment(System.getenv());
+            } catch (ConfigException e) {
+                System.err.println("swarm-scaler: " + e.getMessage());
+                return 2;
+            }
+            return new Daemon(config).runUntilStopped();
+        }
+    }
+
+    /** Wires the ports to their adapters and runs the loop until the process is asked to stop. */
+    static final class Daemon {
+        private final ScalerConfig config;
+
+        Daemon(ScalerConfig config) {
+            this.config = config;
+        }
+
+        int runUntilStopped() throws InterruptedException {
+            LocalLab lab = null;
+            Swarm swarm;
+            List<NodeGroup> groups;
+            URI prometheusAddress;
+            if (config.backend() == ScalerConfig.Backend.LOCAL) {
+                ScalerConfig.Local local = config.local();
+                lab = LocalLab.start(new LocalCluster.Settings(local.name(), local.stateDir(), local.subnet()),
+                        local.workers(), local.exporterPort(), local.prometheusPort(), local.keepCluster());
+                lab.deployDemoServices();
+                swarm = lab.swarm();
+                groups = List.of(lab.workers());
+                prometheusAddress = config.prometheusAddress().orElse(lab.prometheus().address());
+                printLocalHints(lab);
+            } else {
+                swarm = DockerSwarms.connect(config.dockerHost());
+                groups = List.of();
+                prometheusAddress = config.prometheusAddress().orElseThrow();
+            }
+            Metrics metrics = Prometheus.connect(prometheusAddress, Duration.ofSeconds(5));
+            Reconciler reconciler = new Reconciler(swarm, metrics, groups, new LoggingNotifier(),
+                    new PolicyParser(new PolicyParser.Settings(config.defaultBounds(), config.legacyNodeExporterNames())),
+                    new Planner(new Planner.Settings(config.scaleUpCooldown(), config.provisionTimeout(),
+                            config.rescheduleLabel())),
+                    Clock.systemUTC());
+            ReconcileLoop loop = new ReconcileLoop(reconciler::reconcile, config.reconcileInterval(),
+                    Duration.ofSeconds(1), Duration.ofMinutes(2)).start();
+            AutoCloseable events = swarm.watch(loop::trigger);
+            LOG.info("Swarm Scaler running: backend %s, Prometheus %s, every %ss".formatted(
+                    config.backend().name().toLowerCase(java.util.Locale.ROOT), prometheusAddress,
+                    config.reconcileInterval().toSeconds()));
+
+            CountDownLatch stopped = new CountDownLatch(1);
+            LocalLab ownedLab = lab;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                LOG.info("Stopping");
+                try {
+                    events.close();
+                    loop.close();
+                } catch (Exception e) {
+                    LOG.warning("while stopping: " + e.getMessage());
+                }
+                if (ownedLab != null) {
+                    ownedLab.close();
+                }
+                stopped.countDown();
+            }, "shutdown"));
+            stopped.await();
+            return 0;
+        }
+
+        private static void printLocalHints(LocalLab lab) {
+            String set = "curl -X POST 'http://%s/memory?role=worker&ratio=%s'";
+            LOG.info(String.join("\n  ",
+                    "Local Swarm ready. Try it:",
+                    "make the worker policy fire:  " + set.formatted(lab.exporter().target(), "0.9"),
+                    "let it calm down again:       " + set.formatted(lab.exporter().target(), "0.3"),
+                    "watch the nodes and tasks:    docker -H " + lab.cluster().dockerHost()
+                            + " node ls; docker -H " + lab.cluster().dockerHost() + " service ps demo",
+                    "Prometheus:                   " + lab.prometheus().address()));
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.swarmscaler.controller;
+
+import java.util.logging.LogManager;
+
+/**
+ * JUL's own shutdown hook resets logging, which would silence the daemon's last lines (nodes stopped, cluster
+ * removed). This manager ignores that reset; the daemon's shutdown hook resets it last.
+ */
+public final class ShutdownSafeLogManager extends LogManager {
+    private volatile boolean resettable = true;
+
+    @Override
+    public void reset() {
+        if (resettable) {
+            super.reset();
+        }
+    }
+
+    void keepHandlersUntilExit() {
+        resettable = false;
+    }
+}

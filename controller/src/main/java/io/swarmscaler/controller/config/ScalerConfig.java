@@ -1,0 +1,183 @@
+package io.swarmscaler.controller.config;
+
+import io.swarmscaler.model.Durations;
+import io.swarmscaler.model.GroupBounds;
+import io.swarmscaler.model.NodeRole;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The daemon's configuration, from environment variables. The old tool's names keep their meaning
+ * ({@code NODE_SCALER_BACKEND}, {@code DEFAULT_MIN_WORKER_NODES}, ...); every variable is listed in
+ * {@code config/swarm-scaler.env}. All problems are reported at once, each naming the variable and the form
+ * expected.
+ */
+public record ScalerConfig(
+        Backend backend,
+        String dockerHost,
+        Optional<URI> prometheusAddress,
+        Duration reconcileInterval,
+        Duration scaleUpCooldown,
+        Duration provisionTimeout,
+        String rescheduleLabel,
+        Map<NodeRole, GroupBounds> defaultBounds,
+        boolean legacyNodeExporterNames,
+        Local local) {
+
+    public enum Backend {
+        LOCAL,
+        AWS
+    }
+
+    /**
+     * The {@code local} backend's own settings.
+     *
+     * @param workers how many worker nodes to have when it starts
+     * @param keepCluster leave the cluster running when the daemon stops, for the next start to adopt
+     */
+    public record Local(String name, Path stateDir, String subnet, int workers, int prometheusPort,
+            int exporterPort, boolean keepCluster) {}
+
+    public static ScalerConfig fromEnvironment(Map<String, String> env) {
+        Reader r = new Reader(env);
+        Backend backend = r.value("NODE_SCALER_BACKEND", "local", "local or aws", v -> switch (v.toLowerCase(Locale.ROOT)) {
+            case "local" -> Backend.LOCAL;
+            case "aws" -> Backend.AWS;
+            default -> null;
+        });
+        if (backend == Backend.AWS) {
+            r.problems.add("NODE_SCALER_BACKEND=aws: the AWS backend is not available in this version yet;"
+                    + " expected local");
+        }
+        String dockerHost = r.value("DOCKER_HOST", "unix:///var/run/docker.sock",
+                "a Docker address such as unix:///var/run/docker.sock or tcp://host:2375",
+                v -> v.startsWith("unix://") || v.startsWith("tcp://") ? v : null);
+        Optional<URI> prometheus = Optional.ofNullable(env.get("PROMETHEUS_ADDRESS")).filter(v -> !v.isBlank())
+                .map(v -> r.<URI>value("PROMETHEUS_ADDRESS", v, "an http(s) URL such as http://prometheus:9090",
+                        ScalerConfig::httpUri));
+        if (backend != Backend.LOCAL && prometheus.isEmpty()) {
+            r.problems.add("PROMETHEUS_ADDRESS is not set: expected the URL of the Prometheus that scrapes the"
+                    + " node exporters, e.g. http://prometheus:9090");
+        }
+        Duration interval = r.duration("RECONCILE_INTERVAL", "10s");
+        Duration cooldown = r.duration("SCALE_UP_COOLDOWN", "3m");
+        Duration provision = env.containsKey("RESCHEDULE_TIMEOUT") && !env.containsKey("NODE_PROVISION_TIMEOUT")
+                ? Duration.ofSeconds(r.integer("RESCHEDULE_TIMEOUT", "1000", 1))
+                : r.duration("NODE_PROVISION_TIMEOUT", "15m");
+        String rescheduleLabel = r.value("RESCHEDULE_LABEL", "com.df.reschedule", "a Docker label key",
+                v -> v.isBlank() || v.contains("=") ? null : v);
+        int upBy = r.integer("DEFAULT_SCALE_NODES_UP_BY", "1", 1);
+        int downBy = r.integer("DEFAULT_SCALE_NODES_DOWN_BY", "1", 1);
+        Map<NodeRole, GroupBounds> bounds = Map.of(
+                NodeRole.WORKER, r.bounds("WORKER", 0, 5, upBy, downBy),
+                NodeRole.MANAGER, r.bounds("MANAGER", 3, 7, upBy, downBy));
+        boolean legacy = r.value("NODE_EXPORTER_METRIC_NAMES", "current", "current (names ending in _bytes) or legacy",
+                v -> switch (v) {
+                    case "current" -> Boolean.FALSE;
+                    case "legacy" -> Boolean.TRUE;
+                    default -> null;
+                });
+        Local local = new Local(
+                r.value("LOCAL_CLUSTER_NAME", "ssl", "1 to 8 lower-case letters or digits",
+                        v -> v.matches("[a-z][a-z0-9]{0,7}") ? v : null),
+                Path.of(r.<String>value("LOCAL_STATE_DIR", "/var/lib/swarm-scaler/local", "an absolute path",
+                        v -> v.startsWith("/") ? v : null)),
+                r.value("LOCAL_SUBNET", "10.213.0", "the first three octets of a private /24, e.g. 10.213.0",
+                        v -> v.matches("(10|192\\.168|172\\.(1[6-9]|2\\d|3[01]))(\\.\\d{1,3}){1,2}")
+                                && v.split("\\.").length == 3 ? v : null),
+                r.integer("LOCAL_WORKERS", "1", 0),
+                r.port("LOCAL_PROMETHEUS_PORT", "9090"),
+                r.port("LOCAL_EXPORTER_PORT", "9101"),
+                r.bool("LOCAL_KEEP_CLUSTER", "false"));
+        if (!r.problems.isEmpty()) {
+            throw new ConfigException(r.problems);
+        }
+        return new ScalerConfig(backend, dockerHost, prometheus, interval, cooldown, provision, rescheduleLabel,
+                bounds, legacy, local);
+    }
+
+    private static URI httpUri(String v) {
+        try {
+            URI uri = URI.create(v);
+            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+                    ? uri : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** Reads variables, collecting every problem instead of stopping at the first. */
+    private static final class Reader {
+        private final Map<String, String> env;
+        private final List<String> problems = new ArrayList<>();
+
+        Reader(Map<String, String> env) {
+            this.env = env;
+        }
+
+        <T> T value(String name, String fallback, String expected, Function<String, T> parse) {
+            String raw = env.getOrDefault(name, fallback);
+            T parsed = parse.apply(raw.trim());
+            if (parsed == null) {
+                problems.add("%s=\"%s\" is not valid: expected %s".formatted(name, raw, expected));
+                return parse.apply(fallback);
+            }
+            return parsed;
+        }
+
+        Duration duration(String name, String fallback) {
+            return value(name, fallback, Durations.EXPECTED,
+                    v -> Durations.parse(v).filter(d -> !d.isZero()).orElse(null));
+        }
+
+        int integer(String name, String fallback, int lowest) {
+            return value(name, fallback, "a whole number, at least " + lowest, v -> {
+                try {
+                    int i = Integer.parseInt(v);
+                    return i >= lowest ? i : null;
+                } catch (NumberFormatException e) {
+                    return null;
+                }
+            });
+        }
+
+        int port(String name, String fallback) {
+            return value(name, fallback, "a TCP port between 1 and 65535", v -> {
+                try {
+                    int i = Integer.parseInt(v);
+                    return i >= 1 && i <= 65535 ? i : null;
+                } catch (NumberFormatException e) {
+                    return null;
+                }
+            });
+        }
+
+        boolean bool(String name, String fallback) {
+            return value(name, fallback, "true or false", v -> switch (v.toLowerCase(Locale.ROOT)) {
+                case "true" -> Boolean.TRUE;
+                case "false" -> Boolean.FALSE;
+                default -> null;
+            });
+        }
+
+        GroupBounds bounds(String role, int min, int max, int upBy, int downBy) {
+            String minName = "DEFAULT_MIN_" + role + "_NODES";
+            String maxName = "DEFAULT_MAX_" + role + "_NODES";
+            int lo = integer(minName, Integer.toString(min), 0);
+            int hi = integer(maxName, Integer.toString(max), 0);
+            if (lo > hi) {
+                problems.add("%s=%d is above %s=%d: expected a minimum no greater than the maximum"
+                        .formatted(minName, lo, maxName, hi));
+                return new GroupBounds(min, max, upBy, downBy);
+            }
+            return new GroupBounds(lo, hi, upBy, downBy);
+        }
+    }
+}

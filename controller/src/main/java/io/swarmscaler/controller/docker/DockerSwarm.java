@@ -1,0 +1,155 @@
+package io.swarmscaler.controller.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.model.Event;
+import com.github.dockerjava.api.model.EventType;
+import com.github.dockerjava.api.model.Service;
+import com.github.dockerjava.api.model.ServiceSpec;
+import com.github.dockerjava.api.model.SwarmNodeRole;
+import com.github.dockerjava.api.model.SwarmNodeState;
+import com.github.dockerjava.api.model.TaskSpec;
+import io.swarmscaler.controller.port.BackendUnavailableException;
+import io.swarmscaler.controller.port.Swarm;
+import io.swarmscaler.model.NodeRole;
+import io.swarmscaler.model.ServiceInfo;
+import io.swarmscaler.model.SwarmNode;
+import java.io.Closeable;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/** {@link Swarm} over docker-java; translates its types into the model and its failures into ours. */
+final class DockerSwarm implements Swarm {
+    private static final Logger LOG = Logger.getLogger(DockerSwarm.class.getName());
+    private static final Duration RECONNECT_DELAY = Duration.ofSeconds(1);
+
+    private final DockerClient docker;
+    private final String endpoint;
+
+    DockerSwarm(DockerClient docker, String endpoint) {
+        this.docker = docker;
+        this.endpoint = endpoint;
+    }
+
+    @Override
+    public List<SwarmNode> nodes() {
+        return call("list nodes", () -> docker.listSwarmNodesCmd().exec().stream().map(DockerSwarm::toNode).toList());
+    }
+
+    @Override
+    public List<ServiceInfo> services() {
+        return call("list services", () -> docker.listServicesCmd().exec().stream()
+                .map(DockerSwarm::toService).toList());
+    }
+
+    @Override
+    public void forceUpdate(String serviceId) {
+        call("force-update service " + serviceId, () -> {
+            Service service = docker.inspectServiceCmd(serviceId).exec();
+            ServiceSpec spec = service.getSpec();
+            TaskSpec task = spec.getTaskTemplate();
+            int force = Optional.ofNullable(task.getForceUpdate()).orElse(0);
+            task.withForceUpdate(force + 1);
+            docker.updateServiceCmd(serviceId, spec).withVersion(service.getVersion().getIndex()).exec();
+            return null;
+        });
+    }
+
+    @Override
+    public AutoCloseable watch(Runnable onChange) {
+        AtomicBoolean closed = new AtomicBoolean();
+        AtomicReference<Closeable> stream = new AtomicReference<>();
+        Thread watcher = new Thread(() -> {
+            while (!closed.get()) {
+                ResultCallback.Adapter<Event> callback = new ResultCallback.Adapter<>() {
+                    @Override
+                    public void onNext(Event event) {
+                        onChange.run();
+                    }
+                };
+                try {
+                    stream.set(callback);
+                    docker.eventsCmd().withEventTypeFilter(EventType.NODE, EventType.SERVICE).exec(callback);
+                    onChange.run(); // anything may have happened while we were not listening
+                    callback.awaitCompletion();
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    if (!closed.get()) {
+                        LOG.warning("Docker event stream from " + endpoint + " broke (" + e.getMessage()
+                                + "); reconnecting");
+                    }
+                }
+                try {
+                    Thread.sleep(RECONNECT_DELAY.toMillis());
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "docker-events");
+        watcher.setDaemon(true);
+        watcher.start();
+        return () -> {
+            closed.set(true);
+            Closeable current = stream.get();
+            if (current != null) {
+                current.close();
+            }
+            watcher.interrupt();
+        };
+    }
+
+    private <T> T call(String what, Supplier<T> body) {
+        try {
+            return body.get();
+        } catch (DockerException e) {
+            throw new BackendUnavailableException("Docker at %s: cannot %s: %s".formatted(endpoint, what,
+                    e.getMessage()), e);
+        } catch (RuntimeException e) {
+            // docker-java wraps socket errors in plain runtime exceptions
+            throw new BackendUnavailableException("Docker at %s: cannot %s: %s".formatted(endpoint, what,
+                    rootMessage(e)), e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+
+    static SwarmNode toNode(com.github.dockerjava.api.model.SwarmNode node) {
+        var spec = node.getSpec();
+        var description = node.getDescription();
+        var status = node.getStatus();
+        Map<String, String> engineLabels = description == null || description.getEngine() == null
+                || description.getEngine().getLabels() == null ? Map.of() : description.getEngine().getLabels();
+        return new SwarmNode(
+                node.getId(),
+                description == null ? "" : description.getHostname(),
+                status == null || status.getAddress() == null ? "" : status.getAddress(),
+                spec.getRole() == SwarmNodeRole.MANAGER ? NodeRole.MANAGER : NodeRole.WORKER,
+                status != null && status.getState() == SwarmNodeState.READY,
+                spec.getAvailability() == null ? "" : spec.getAvailability().name().toLowerCase(java.util.Locale.ROOT),
+                engineLabels,
+                spec.getLabels() == null ? Map.of() : spec.getLabels());
+    }
+
+    static ServiceInfo toService(Service service) {
+        ServiceSpec spec = service.getSpec();
+        TaskSpec task = spec.getTaskTemplate();
+        List<String> constraints = task == null || task.getPlacement() == null
+                || task.getPlacement().getConstraints() == null ? List.of() : task.getPlacement().getConstraints();
+        return new ServiceInfo(service.getId(), spec.getName(),
+                spec.getLabels() == null ? Map.of() : spec.getLabels(), constraints);
+    }
+}

@@ -1,0 +1,79 @@
+package io.swarmscaler.controller.local;
+
+import io.swarmscaler.controller.port.NodeGroup;
+import io.swarmscaler.model.Instance;
+import io.swarmscaler.model.NodeRole;
+import io.swarmscaler.model.SwarmNode;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The worker group of a {@link LocalCluster}: its desired capacity is the number of worker nodes present, booting
+ * or joined; raising it boots new {@code dockerd} nodes in the background, as a cloud group launches instances.
+ */
+final class LocalNodeGroup implements NodeGroup {
+    private static final Logger LOG = Logger.getLogger(LocalNodeGroup.class.getName());
+
+    private final LocalCluster cluster;
+    private final ExecutorService boots = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "local-node-boot");
+        t.setDaemon(true);
+        return t;
+    });
+
+    LocalNodeGroup(LocalCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    @Override
+    public NodeRole role() {
+        return NodeRole.WORKER;
+    }
+
+    @Override
+    public String backend() {
+        return "local";
+    }
+
+    @Override
+    public Capacity capacity() {
+        List<Instance> instances = cluster.workerNodes().stream()
+                .map(n -> new Instance(n, cluster.hasJoined(n) ? Instance.Lifecycle.IN_SERVICE
+                        : Instance.Lifecycle.PENDING, false))
+                .toList();
+        return new Capacity(instances.size(), 0, Integer.MAX_VALUE, instances);
+    }
+
+    @Override
+    public synchronized void setDesiredCapacity(int desired) {
+        int present = cluster.workerNodes().size();
+        if (desired < present) {
+            throw new UnsupportedOperationException(
+                    "the local backend adds worker nodes; removing them safely is not available in this version");
+        }
+        for (int i = present; i < desired; i++) {
+            String node = cluster.reserveWorker();
+            boots.execute(() -> boot(node));
+        }
+    }
+
+    private void boot(String node) {
+        try {
+            cluster.bootWorker(node);
+        } catch (RuntimeException e) {
+            // Like a failed cloud launch: the instance disappears and the scale-up times out visibly.
+            LOG.log(Level.WARNING, "Local node " + node + " failed to boot; removing it: " + e.getMessage(), e);
+            cluster.removeNode(node);
+        }
+    }
+
+    @Override
+    public Optional<String> instanceIdOf(SwarmNode node) {
+        return Optional.ofNullable(node.engineLabels().get(LocalCluster.INSTANCE_LABEL))
+                .filter(id -> id.startsWith(cluster.name() + "-w"));
+    }
+}

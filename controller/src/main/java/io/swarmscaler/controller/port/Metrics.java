@@ -1,0 +1,10 @@
+package io.swarmscaler.controller.port;
+
+import io.swarmscaler.model.QueryResult;
+
+/** Instant queries against Prometheus. */
+public interface Metrics {
+
+    /** Never throws: an unreachable server or a rejected query is {@link QueryResult.NoData} with the reason. */
+    QueryResult query(String promql);
+}

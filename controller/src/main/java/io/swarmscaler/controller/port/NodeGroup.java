@@ -1,0 +1,35 @@
+package io.swarmscaler.controller.port;
+
+import io.swarmscaler.model.Instance;
+import io.swarmscaler.model.NodeRole;
+import io.swarmscaler.model.SwarmNode;
+import java.util.List;
+import java.util.Optional;
+
+/** A group of machines that run Swarm nodes of one role, whose size we can change (an ASG, local dockerds). */
+public interface NodeGroup {
+
+    NodeRole role();
+
+    /** The backend's name for people: {@code local}, {@code aws}. */
+    String backend();
+
+    Capacity capacity();
+
+    /** Asks for {@code desired} machines; new ones boot and join the Swarm on their own. */
+    void setDesiredCapacity(int desired);
+
+    /** Which of this group's instances runs {@code node}, if any. */
+    Optional<String> instanceIdOf(SwarmNode node);
+
+    /**
+     * @param min the group's own lower limit, 0 where it has none
+     * @param max the group's own upper limit, {@link Integer#MAX_VALUE} where it has none
+     * @param instances with their lifecycle; {@link Instance#nodeReady()} is not known here and is false
+     */
+    record Capacity(int desired, int min, int max, List<Instance> instances) {
+        public Capacity {
+            instances = List.copyOf(instances);
+        }
+    }
+}

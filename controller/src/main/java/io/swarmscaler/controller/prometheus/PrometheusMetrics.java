@@ -1,0 +1,91 @@
+package io.swarmscaler.controller.prometheus;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swarmscaler.controller.port.Metrics;
+import io.swarmscaler.model.QueryResult;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@link Metrics} over Prometheus' HTTP API ({@code /api/v1/query}). */
+final class PrometheusMetrics implements Metrics {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final URI base;
+    private final Duration timeout;
+    private final HttpClient http;
+
+    PrometheusMetrics(URI base, Duration timeout) {
+        this.base = base;
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    }
+
+    @Override
+    public QueryResult query(String promql) {
+        URI uri = base.resolve("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+        HttpResponse<String> response;
+        try {
+            response = http.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return new QueryResult.NoData("Prometheus at %s is unreachable: %s".formatted(base,
+                    e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new QueryResult.NoData("interrupted while querying Prometheus");
+        }
+        return parse(response.statusCode(), response.body());
+    }
+
+    /** Reads Prometheus' answer; anything but a success with a vector or scalar is no data, with the reason. */
+    QueryResult parse(int status, String body) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (IOException e) {
+            return new QueryResult.NoData("Prometheus at %s answered HTTP %d with a body that is not JSON"
+                    .formatted(base, status));
+        }
+        if (!"success".equals(root.path("status").asText())) {
+            return new QueryResult.NoData("Prometheus at %s rejected the query (HTTP %d): %s".formatted(base, status,
+                    root.path("error").asText("no error given")));
+        }
+        JsonNode data = root.path("data");
+        String type = data.path("resultType").asText();
+        List<QueryResult.Sample> samples = new ArrayList<>();
+        switch (type) {
+            case "vector" -> {
+                for (JsonNode series : data.path("result")) {
+                    Map<String, String> labels = new LinkedHashMap<>();
+                    series.path("metric").fields().forEachRemaining(f -> labels.put(f.getKey(), f.getValue().asText()));
+                    samples.add(new QueryResult.Sample(labels, value(series.path("value"))));
+                }
+            }
+            case "scalar" -> samples.add(new QueryResult.Sample(Map.of(), value(data.path("result"))));
+            default -> {
+                return new QueryResult.NoData("Prometheus answered a %s, expected an instant vector".formatted(type));
+            }
+        }
+        return new QueryResult.Samples(samples);
+    }
+
+    /** {@code [timestamp, "0.9"]}; Prometheus writes NaN and infinities as strings too. */
+    private static double value(JsonNode pair) {
+        try {
+            return Double.parseDouble(pair.path(1).asText());
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+}

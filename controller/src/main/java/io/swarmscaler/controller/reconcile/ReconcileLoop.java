@@ -1,0 +1,106 @@
+package io.swarmscaler.controller.reconcile;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Logger;
+
+/**
+ * Runs a reconcile pass on a timer and whenever triggered (Docker events, start-up). Triggers only mark the
+ * world as worth another look, so any number of them while a pass runs collapse into one more pass. A pass that
+ * fails is logged with its cause and retried with exponential backoff; nothing a pass throws stops the loop.
+ */
+public final class ReconcileLoop implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ReconcileLoop.class.getName());
+
+    private final Runnable pass;
+    private final Duration interval;
+    private final Duration firstBackoff;
+    private final Duration maxBackoff;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private final Thread thread;
+    private boolean dirty = true;
+    private boolean closed;
+
+    public ReconcileLoop(Runnable pass, Duration interval, Duration firstBackoff, Duration maxBackoff) {
+        this.pass = pass;
+        this.interval = interval;
+        this.firstBackoff = firstBackoff;
+        this.maxBackoff = maxBackoff;
+        this.thread = new Thread(this::run, "reconcile-loop");
+    }
+
+    public ReconcileLoop start() {
+        thread.start();
+        return this;
+    }
+
+    /** Asks for a pass as soon as the current one (if any) ends. */
+    public void trigger() {
+        lock.lock();
+        try {
+            dirty = true;
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run() {
+        Duration backoff = Duration.ZERO;
+        String lastFailure = null;
+        while (awaitWork(backoff.isZero() ? interval : backoff)) {
+            try {
+                pass.run();
+                if (lastFailure != null) {
+                    LOG.info("Reconcile pass succeeded again after: " + lastFailure);
+                }
+                backoff = Duration.ZERO;
+                lastFailure = null;
+            } catch (RuntimeException | Error e) {
+                backoff = backoff.isZero() ? firstBackoff : min(backoff.multipliedBy(2), maxBackoff);
+                lastFailure = e.getMessage();
+                LOG.warning("Reconcile pass failed, retrying in %ss: %s".formatted(
+                        backoff.toMillis() / 1000.0, e.getMessage() == null ? e.toString() : e.getMessage()));
+                if (e instanceof VirtualMachineError fatal) {
+                    throw fatal;
+                }
+            }
+        }
+    }
+
+    /** Waits until triggered or {@code timeout} passes; false once closed. */
+    private boolean awaitWork(Duration timeout) {
+        lock.lock();
+        try {
+            long nanos = timeout.toNanos();
+            while (!dirty && !closed && nanos > 0) {
+                nanos = wake.awaitNanos(nanos);
+            }
+            dirty = false;
+            return !closed;
+        } catch (InterruptedException e) {
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        lock.lock();
+        try {
+            closed = true;
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        thread.join(TimeUnit.SECONDS.toMillis(30));
+    }
+}

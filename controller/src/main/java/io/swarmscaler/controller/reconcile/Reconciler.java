@@ -1,0 +1,154 @@
+package io.swarmscaler.controller.reconcile;
+
+import io.swarmscaler.controller.port.Metrics;
+import io.swarmscaler.controller.port.NodeGroup;
+import io.swarmscaler.controller.port.Notifier;
+import io.swarmscaler.controller.port.Swarm;
+import io.swarmscaler.model.Action;
+import io.swarmscaler.model.Instance;
+import io.swarmscaler.model.NodeGroupState;
+import io.swarmscaler.model.NodeRole;
+import io.swarmscaler.model.Notification;
+import io.swarmscaler.model.ObservedState;
+import io.swarmscaler.model.Plan;
+import io.swarmscaler.model.Planner;
+import io.swarmscaler.model.Policy;
+import io.swarmscaler.model.PolicyId;
+import io.swarmscaler.model.PolicyParser;
+import io.swarmscaler.model.PolicySet;
+import io.swarmscaler.model.QueryResult;
+import io.swarmscaler.model.ScalerMemory;
+import io.swarmscaler.model.ServiceInfo;
+import io.swarmscaler.model.SwarmNode;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/**
+ * One level-triggered pass: observe the Swarm, the node groups and Prometheus; let the {@link Planner} decide;
+ * carry out its actions. Safe to run at any time and as often as wanted: it acts on what it sees, not on what
+ * triggered it.
+ */
+public final class Reconciler {
+    private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
+
+    private final Swarm swarm;
+    private final Metrics metrics;
+    private final Map<NodeRole, NodeGroup> groups;
+    private final Notifier notifier;
+    private final PolicyParser parser;
+    private final Planner planner;
+    private final Clock clock;
+    private final DecisionLog decisionLog = new DecisionLog();
+    private ScalerMemory memory = ScalerMemory.empty();
+
+    public Reconciler(Swarm swarm, Metrics metrics, List<NodeGroup> groups, Notifier notifier, PolicyParser parser,
+            Planner planner, Clock clock) {
+        this.swarm = swarm;
+        this.metrics = metrics;
+        this.groups = new EnumMap<>(NodeRole.class);
+        groups.forEach(g -> this.groups.put(g.role(), g));
+        this.notifier = notifier;
+        this.parser = parser;
+        this.planner = planner;
+        this.clock = clock;
+    }
+
+    /** Runs one pass. Throws when the Swarm or a node group cannot be read; the loop retries with backoff. */
+    public synchronized Plan reconcile() {
+        List<ServiceInfo> services = swarm.services();
+        List<SwarmNode> nodes = swarm.nodes();
+        PolicySet policies = parser.parse(services);
+        ObservedState observed = new ObservedState(observeGroups(nodes), services, query(policies));
+        Plan plan = planner.plan(observed, policies, memory, clock.instant());
+        decisionLog.record(plan.decisions());
+        ScalerMemory before = memory;
+        memory = plan.memory();
+        for (Action action : plan.actions()) {
+            apply(action, before);
+        }
+        return plan;
+    }
+
+    private Map<NodeRole, NodeGroupState> observeGroups(List<SwarmNode> nodes) {
+        Map<NodeRole, NodeGroupState> states = new EnumMap<>(NodeRole.class);
+        for (NodeGroup group : groups.values()) {
+            Set<String> readyInstances = nodes.stream()
+                    .filter(SwarmNode::ready)
+                    .flatMap(n -> group.instanceIdOf(n).stream())
+                    .collect(Collectors.toSet());
+            NodeGroup.Capacity capacity = group.capacity();
+            List<Instance> instances = capacity.instances().stream()
+                    .map(i -> new Instance(i.id(), i.lifecycle(), readyInstances.contains(i.id())))
+                    .toList();
+            states.put(group.role(), new NodeGroupState(group.role(), group.backend(), capacity.desired(),
+                    capacity.min(), capacity.max(), instances));
+        }
+        return states;
+    }
+
+    /** Each distinct query once per pass: several policies may share an expression. */
+    private Map<PolicyId, QueryResult> query(PolicySet policies) {
+        Map<String, QueryResult> byQuery = new HashMap<>();
+        Map<PolicyId, QueryResult> results = new HashMap<>();
+        for (Policy policy : policies.policies()) {
+            results.put(policy.id(), byQuery.computeIfAbsent(policy.condition().query(), metrics::query));
+        }
+        return results;
+    }
+
+    private void apply(Action action, ScalerMemory before) {
+        if (action instanceof Action.ScaleGroup scale) {
+            scaleGroup(scale, before);
+        } else if (action instanceof Action.Reschedule reschedule) {
+            reschedule(reschedule);
+        } else if (action instanceof Action.Notify notify) {
+            notifier.send(notify.notification());
+        }
+    }
+
+    private void scaleGroup(Action.ScaleGroup scale, ScalerMemory before) {
+        NodeGroup group = groups.get(scale.role());
+        String change = "Changing the number of %s nodes on %s from %d to %d"
+                .formatted(scale.role().word(), group.backend(), scale.from(), scale.to());
+        try {
+            group.setDesiredCapacity(scale.to());
+            LOG.info(change + " (" + scale.reason() + ")");
+            notifier.send(new Notification(Planner.SCALE_NODES_ALERT, scale.role().word(),
+                    Notification.Status.SUCCESS, change, scale.reason()));
+        } catch (RuntimeException e) {
+            memory = memory.withScaleUpUndone(scale.role(), before);
+            String failed = "Failed %s: %s".formatted(change.toLowerCase(java.util.Locale.ROOT), e.getMessage());
+            LOG.warning(failed);
+            notifier.send(new Notification(Planner.SCALE_NODES_ALERT, scale.role().word(),
+                    Notification.Status.ERROR, failed, scale.reason()));
+        }
+    }
+
+    private void reschedule(Action.Reschedule reschedule) {
+        List<String> done = new ArrayList<>();
+        for (ServiceInfo service : reschedule.services()) {
+            try {
+                swarm.forceUpdate(service.id());
+                done.add(service.name());
+            } catch (RuntimeException e) {
+                String failed = "Failed to reschedule service %s: %s".formatted(service.name(), e.getMessage());
+                LOG.warning(failed);
+                notifier.send(new Notification(Planner.RESCHEDULE_ALERT, service.name(), Notification.Status.ERROR,
+                        failed, reschedule.reason()));
+            }
+        }
+        if (!done.isEmpty()) {
+            String text = "Rescheduled services " + String.join(", ", done) + " (" + reschedule.reason() + ")";
+            LOG.info(text);
+            notifier.send(new Notification(Planner.RESCHEDULE_ALERT, String.join(",", done),
+                    Notification.Status.SUCCESS, text, reschedule.reason()));
+        }
+    }
+}
