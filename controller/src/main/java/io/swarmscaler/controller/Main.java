@@ -10,10 +10,6 @@ import io.swarmscaler.controller.port.NodeGroup;
 import io.swarmscaler.controller.port.Swarm;
 import io.swarmscaler.controller.prometheus.Prometheus;
 import io.swarmscaler.controller.reconcile.LoggingNotifier;
-import io.swarmscaler.controller.reconcile.ReconcileLoop;
-import io.swarmscaler.controller.reconcile.Reconciler;
-import io.swarmscaler.model.Planner;
-import io.swarmscaler.model.PolicyParser;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -94,14 +90,8 @@ public final class Main implements Callable<Integer> {
                 prometheusAddress = config.prometheusAddress().orElseThrow();
             }
             Metrics metrics = Prometheus.connect(prometheusAddress, Duration.ofSeconds(5));
-            Reconciler reconciler = new Reconciler(swarm, metrics, groups, new LoggingNotifier(),
-                    new PolicyParser(new PolicyParser.Settings(config.defaultBounds(), config.legacyNodeExporterNames())),
-                    new Planner(new Planner.Settings(config.scaleUpCooldown(), config.provisionTimeout(),
-                            config.rescheduleLabel())),
+            ScalerRuntime runtime = ScalerRuntime.start(config, swarm, groups, metrics, new LoggingNotifier(),
                     Clock.systemUTC());
-            ReconcileLoop loop = new ReconcileLoop(reconciler::reconcile, config.reconcileInterval(),
-                    Duration.ofSeconds(1), Duration.ofMinutes(2)).start();
-            AutoCloseable events = swarm.watch(loop::trigger);
             LOG.info("Swarm Scaler running: backend %s, Prometheus %s, every %ss".formatted(
                     config.backend().name().toLowerCase(java.util.Locale.ROOT), prometheusAddress,
                     config.reconcileInterval().toSeconds()));
@@ -111,8 +101,7 @@ public final class Main implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 LOG.info("Stopping");
                 try {
-                    events.close();
-                    loop.close();
+                    runtime.close();
                 } catch (Exception e) {
                     LOG.warning("while stopping: " + e.getMessage());
                 }

@@ -65,6 +65,11 @@ public final class PrometheusProcess implements AutoCloseable {
             throw new LocalClusterException(BINARY + " is missing: install Debian's prometheus package", null);
         }
         stop();
+        // A Prometheus that a killed run left on this directory holds its lock and maybe the port.
+        String config = dir.resolve("prometheus.yml").toString();
+        ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(config)).orElse(false))
+                .forEach(ProcessHandle::destroyForcibly);
         ProcessBuilder builder = new ProcessBuilder(BINARY,
                 "--config.file=" + dir.resolve("prometheus.yml"),
                 "--storage.tsdb.path=" + dir.resolve("data"),

@@ -1,0 +1,55 @@
+package io.swarmscaler.controller;
+
+import io.swarmscaler.controller.config.ScalerConfig;
+import io.swarmscaler.controller.port.Metrics;
+import io.swarmscaler.controller.port.NodeGroup;
+import io.swarmscaler.controller.port.Notifier;
+import io.swarmscaler.controller.port.Swarm;
+import io.swarmscaler.controller.reconcile.ReconcileLoop;
+import io.swarmscaler.controller.reconcile.Reconciler;
+import io.swarmscaler.model.Planner;
+import io.swarmscaler.model.PolicyParser;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The running scaler, whatever its backend: the reconciler on its loop, woken by the timer and by Docker's
+ * events.
+ */
+public final class ScalerRuntime implements AutoCloseable {
+    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration MAX_BACKOFF = Duration.ofMinutes(2);
+
+    private final Reconciler reconciler;
+    private final ReconcileLoop loop;
+    private final AutoCloseable events;
+
+    private ScalerRuntime(Reconciler reconciler, ReconcileLoop loop, AutoCloseable events) {
+        this.reconciler = reconciler;
+        this.loop = loop;
+        this.events = events;
+    }
+
+    public static ScalerRuntime start(ScalerConfig config, Swarm swarm, List<NodeGroup> groups, Metrics metrics,
+            Notifier notifier, Clock clock) {
+        Reconciler reconciler = new Reconciler(swarm, metrics, groups, notifier,
+                new PolicyParser(new PolicyParser.Settings(config.defaultBounds(), config.legacyNodeExporterNames())),
+                new Planner(new Planner.Settings(config.scaleUpCooldown(), config.provisionTimeout(),
+                        config.rescheduleLabel())),
+                clock);
+        ReconcileLoop loop = new ReconcileLoop(reconciler::reconcile, config.reconcileInterval(), FIRST_BACKOFF,
+                MAX_BACKOFF).start();
+        return new ScalerRuntime(reconciler, loop, swarm.watch(loop::trigger));
+    }
+
+    public Reconciler reconciler() {
+        return reconciler;
+    }
+
+    @Override
+    public void close() throws Exception {
+        events.close();
+        loop.close();
+    }
+}
