@@ -80,7 +80,7 @@ public final class Planner {
                 evaluate(policy);
             }
             // Forget policies whose labels were removed, so a re-added policy starts its `for` afresh.
-
+            trueSince.keySet().retainAll(known);
             announced.retainAll(known);
             return new Plan(actions, decisions, new ScalerMemory(trueSince, lastScaleUp, pending, announced));
         }

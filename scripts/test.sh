@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: unit tests, and integration tests on a real local Swarm (dockerd nodes in network
+# namespaces), a real Prometheus and the real SDK clients. Needs root for namespaces and dockerd.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+exec mvn -B verify "$@"
