@@ -15,5 +15,20 @@ public sealed interface Action {
         }
     }
 
+    /**
+     * Mark the node as being drained by us (with the time), demote it first if it is a manager, and set its
+     * availability to drain, so that Swarm moves its tasks away.
+     */
+    record DrainNode(SwarmNode node, String reason) implements Action {}
+
+    /**
+     * The node's tasks run elsewhere: terminate its instance in the group ({@code instanceId} empty when it is
+     * gone already), then remove the node from the Swarm.
+     */
+    record RemoveNode(SwarmNode node, NodeRole group, String instanceId, String reason) implements Action {}
+
+    /** Give up a drain: availability back to active and our mark removed. */
+    record UndrainNode(SwarmNode node, String reason) implements Action {}
+
     record Notify(Notification notification) implements Action {}
 }

@@ -3,9 +3,10 @@ package io.swarmscaler.model;
 /**
  * One machine of a node group as the backend reports it, joined with what Swarm says about it.
  *
- * @param nodeReady whether a Swarm node for this instance is {@code Ready}
+ * @param nodeId the Swarm node running on it, or {@code ""} while it has none
+ * @param nodeReady whether that node is {@code Ready}
  */
-public record Instance(String id, Lifecycle lifecycle, boolean nodeReady) {
+public record Instance(String id, Lifecycle lifecycle, String nodeId, boolean nodeReady) {
 
     public enum Lifecycle {
         /** Requested, booting or joining: capacity on the way. */
@@ -13,6 +14,10 @@ public record Instance(String id, Lifecycle lifecycle, boolean nodeReady) {
         IN_SERVICE,
         /** Leaving the group: no longer counted as capacity. */
         TERMINATING
+    }
+
+    public Instance {
+        nodeId = nodeId == null ? "" : nodeId;
     }
 
     public boolean countsAsCapacity() {

@@ -1,6 +1,7 @@
 package io.swarmscaler.model;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A node group as observed in one cycle.
@@ -9,11 +10,17 @@ import java.util.List;
  * @param desired the capacity the group was last asked for
  * @param providerMin the group's own lower limit (an ASG's MinSize), or 0 where it has none
  * @param providerMax the group's own upper limit, or {@link Integer#MAX_VALUE} where it has none
+ * @param launchFailure the backend's account of its latest failed launch, if the latest launch failed
  */
-public record NodeGroupState(
-        NodeRole role, String backend, int desired, int providerMin, int providerMax, List<Instance> instances) {
+public record NodeGroupState(NodeRole role, String backend, int desired, int providerMin, int providerMax,
+        List<Instance> instances, Optional<String> launchFailure) {
     public NodeGroupState {
         instances = List.copyOf(instances);
+    }
+
+    public NodeGroupState(NodeRole role, String backend, int desired, int providerMin, int providerMax,
+            List<Instance> instances) {
+        this(role, backend, desired, providerMin, providerMax, instances, Optional.empty());
     }
 
     /** Instances whose Swarm node is Ready and that are not leaving. */
@@ -24,5 +31,9 @@ public record NodeGroupState(
     /** Capacity asked for but not yet Ready in the Swarm: a scale-up still on its way. */
     public int joiningCount() {
         return Math.max(0, desired - readyCount());
+    }
+
+    public Optional<Instance> instanceOnNode(String nodeId) {
+        return instances.stream().filter(i -> i.nodeId().equals(nodeId)).findFirst();
     }
 }

@@ -1,40 +1,75 @@
 package io.swarmscaler.model;
 
+import io.swarmscaler.model.Action.DrainNode;
 import io.swarmscaler.model.Action.Notify;
+import io.swarmscaler.model.Action.RemoveNode;
 import io.swarmscaler.model.Action.Reschedule;
 import io.swarmscaler.model.Action.ScaleGroup;
+import io.swarmscaler.model.Action.UndrainNode;
 import io.swarmscaler.model.Notification.Status;
+import io.swarmscaler.model.ScalerMemory.Backoff;
 import io.swarmscaler.model.ScalerMemory.PendingScaleUp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
  * Decides what to do: a pure function of what was observed, the policies, what was remembered and the time.
  *
- * <p>Rules, in order: a scale-up waiting for its nodes reschedules the labelled services once all its nodes are
- * Ready, or gives up after the provision timeout; a policy acts only after its condition held for its
- * {@code alertFor}; a group is never scaled up while nodes it asked for are still joining, nor within the
- * cooldown after its last scale-up, nor beyond its maximum (the policy's bound narrowed by the group's own).
- * No data is never a reason to act.
+ * <p>Scale-up: a policy acts only after its condition held for its {@code alertFor}; a group is never scaled up
+ * while nodes it asked for are still joining, within the cooldown after its last scale-up, in backoff after a
+ * failure, nor beyond its maximum (the policy's bound narrowed by the group's own). Once all new nodes are Ready
+ * the labelled services are rescheduled; if they are not Ready in time, the group backs off.
+ *
+ * <p>Scale-down: never within the scale-down cooldown of a scale-up or another scale-down, never while a drain
+ * runs or nodes are joining, never below the minimum; the victim is an unprotected node of the group with the
+ * fewest tasks (then the newest); its tasks must fit on the remaining nodes, and the memory ratio predicted after
+ * its removal must stay below every scale-up threshold of the group by a margin. Managers stay odd and keep
+ * quorum. A drained node is removed only when no task of ours runs there and every service that ran there is back
+ * to its replicas; a drain that takes too long is undone.
+ *
+ * <p>No data is never a reason to act. Scale requests (webhooks) go through the same rules.
  */
 public final class Planner {
+    /** Node label of ours: never remove this node. */
+    public static final String PROTECT_LABEL = "com.df.scaler.protect";
+    /** Node label of ours: the scaler is draining this node since the time in its value. */
+    public static final String DRAINING_LABEL = "com.df.scaler.draining";
+    public static final String SCALE_NODES_ALERT = "scale_nodes";
+    public static final String RESCHEDULE_ALERT = "reschedule_service";
 
     /**
      * @param scaleUpCooldown no second scale-up of a group within this time of the last
      * @param provisionTimeout how long new nodes may take to be Ready before we give up on them
      * @param rescheduleLabel services with this label set to {@code true} are rescheduled onto new nodes
+     * @param scaleDownCooldown no scale-down within this time of a scale-up or of another scale-down
+     * @param drainTimeout a drain not finished in this time is undone
+     * @param scaleDownMargin the predicted memory ratio after a removal must stay this far below every scale-up
+     *     threshold
+     * @param firstBackoff how long a failing group is left alone, doubling up to {@code maxBackoff}
      */
-    public record Settings(Duration scaleUpCooldown, Duration provisionTimeout, String rescheduleLabel) {}
+    public record Settings(Duration scaleUpCooldown, Duration provisionTimeout, String rescheduleLabel,
+            Duration scaleDownCooldown, Duration drainTimeout, double scaleDownMargin, Duration firstBackoff,
+            Duration maxBackoff) {
 
-    public static final String SCALE_NODES_ALERT = "scale_nodes";
-    public static final String RESCHEDULE_ALERT = "reschedule_service";
+        /** Cluster Autoscaler's defaults where it has one. */
+        public static Settings defaults() {
+            return new Settings(Duration.ofMinutes(3), Duration.ofMinutes(15), "com.df.reschedule",
+                    Duration.ofMinutes(10), Duration.ofMinutes(10), 0.05, Duration.ofMinutes(5),
+                    Duration.ofMinutes(30));
+        }
+    }
 
     private final Settings settings;
 
@@ -46,44 +81,84 @@ public final class Planner {
         return new Cycle(observed, memory, now).run(policies);
     }
 
+    /** Something asking a group to change: a policy whose condition held long enough, or a scale request. */
+    private record Want(String subject, String detail, ScaleDirection direction, int by, GroupBounds bounds,
+            String why, OptionalDouble ratio, Optional<PolicyId> policy, Optional<ScaleRequest> request) {
+
+        /** A decision about this want: what it saw, then what came of it. */
+        Decision decide(String text) {
+            return new Decision(subject, detail + "; " + text);
+        }
+    }
+
     /** The state of one planning pass. */
     private final class Cycle {
         private final ObservedState observed;
         private final Instant now;
         private final Map<PolicyId, Instant> trueSince;
         private final Map<NodeRole, Instant> lastScaleUp;
+        private final Map<NodeRole, Instant> lastScaleDown;
         private final Map<NodeRole, PendingScaleUp> pending;
         private final Set<PolicyId> announced;
+        private final Map<NodeRole, Backoff> backoff;
+        private final Map<String, Instant> handledRequests;
         private final List<Action> actions = new ArrayList<>();
         private final List<Decision> decisions = new ArrayList<>();
-        private final Set<NodeRole> scaledThisCycle = EnumSet.noneOf(NodeRole.class);
+        private final Map<String, RequestOutcome> outcomes = new LinkedHashMap<>();
+        private final Set<NodeRole> changedThisCycle = EnumSet.noneOf(NodeRole.class);
+        private final Map<NodeRole, List<Double>> upThresholds = new HashMap<>();
+        private final Map<NodeRole, List<Want>> wants = new HashMap<>();
 
         Cycle(ObservedState observed, ScalerMemory memory, Instant now) {
             this.observed = observed;
             this.now = now;
             this.trueSince = new HashMap<>(memory.trueSince());
             this.lastScaleUp = new HashMap<>(memory.lastScaleUp());
+            this.lastScaleDown = new HashMap<>(memory.lastScaleDown());
             this.pending = new HashMap<>(memory.pending());
             this.announced = new HashSet<>(memory.announced());
+            this.backoff = new HashMap<>(memory.backoff());
+            this.handledRequests = new HashMap<>(memory.handledRequests());
         }
 
         Plan run(PolicySet policies) {
             for (PolicyError error : policies.errors()) {
                 decisions.add(new Decision(error.service() + " " + error.label(), "skipped: " + error.message()));
             }
+            followDrains();
             for (NodeRole role : List.copyOf(pending.keySet())) {
                 followPendingScaleUp(role, pending.get(role));
             }
             Set<PolicyId> known = new HashSet<>();
             for (Policy policy : policies.policies()) {
                 known.add(policy.id());
+                if (policy.direction() == ScaleDirection.UP && policy.condition() instanceof Condition.Threshold t) {
+                    upThresholds.computeIfAbsent(policy.role(), r -> new ArrayList<>()).add(t.threshold());
+                }
+            }
+            for (Policy policy : policies.policies()) {
                 evaluate(policy);
+            }
+            for (ScaleRequest request : observed.requests()) {
+                want(request);
+            }
+            for (NodeRole role : NodeRole.values()) {
+                List<Want> forRole = wants.getOrDefault(role, List.of());
+                // Adding capacity wins over removing it when both are asked for in one pass.
+                forRole.stream().filter(w -> w.direction() == ScaleDirection.UP).forEach(w -> scaleUp(role, w));
+                forRole.stream().filter(w -> w.direction() == ScaleDirection.DOWN).forEach(w -> scaleDown(role, w));
             }
             // Forget policies whose labels were removed, so a re-added policy starts its `for` afresh.
             trueSince.keySet().retainAll(known);
             announced.retainAll(known);
-            return new Plan(actions, decisions, new ScalerMemory(trueSince, lastScaleUp, pending, announced));
+            Duration keep = settings.scaleUpCooldown().compareTo(settings.scaleDownCooldown()) > 0
+                    ? settings.scaleUpCooldown() : settings.scaleDownCooldown();
+            handledRequests.values().removeIf(at -> !now.isBefore(at.plus(keep)));
+            return new Plan(actions, decisions, outcomes, new ScalerMemory(trueSince, lastScaleUp, lastScaleDown,
+                    pending, announced, backoff, handledRequests));
         }
+
+        // ---- scale-up follow-up ------------------------------------------------------------------------------
 
         private void followPendingScaleUp(NodeRole role, PendingScaleUp scaleUp) {
             String subject = role.word() + " nodes";
@@ -95,33 +170,50 @@ public final class Planner {
             int ready = group.readyCount();
             if (ready >= scaleUp.target()) {
                 pending.remove(role);
+                backoff.remove(role);
                 List<ServiceInfo> reschedulable = observed.services().stream()
                         .filter(s -> "true".equalsIgnoreCase(s.labels().get(settings.rescheduleLabel())))
                         .toList();
-                String ready_ = "%d of %d %s nodes are Ready on %s"
+                String readyText = "%d of %d %s nodes are Ready on %s"
                         .formatted(ready, scaleUp.target(), role.word(), group.backend());
                 if (reschedulable.isEmpty()) {
-                    decisions.add(new Decision(subject, ready_ + "; no service is labelled "
+                    decisions.add(new Decision(subject, readyText + "; no service is labelled "
                             + settings.rescheduleLabel() + "=true, nothing to reschedule"));
                 } else {
-                    decisions.add(new Decision(subject, ready_ + "; rescheduling "
+                    decisions.add(new Decision(subject, readyText + "; rescheduling "
                             + String.join(", ", reschedulable.stream().map(ServiceInfo::name).toList())));
-                    actions.add(new Reschedule(reschedulable, ready_));
+                    actions.add(new Reschedule(reschedulable, readyText));
                 }
+            } else if (group.launchFailure().isPresent()) {
+                pending.remove(role);
+                fail(role, "Launching %s nodes on %s failed: %s; %d of %d Ready, services were not rescheduled"
+                        .formatted(role.word(), group.backend(), group.launchFailure().get(), ready,
+                                scaleUp.target()));
             } else if (!now.isBefore(scaleUp.requestedAt().plus(settings.provisionTimeout()))) {
                 pending.remove(role);
-                String text = "Gave up waiting for %s nodes on %s: %d of %d Ready %s after the scale-up from %d;"
+                fail(role, "Gave up waiting for %s nodes on %s: %d of %d Ready %s after the scale-up from %d;"
                         .formatted(role.word(), group.backend(), ready, scaleUp.target(),
                                 Durations.format(settings.provisionTimeout()), scaleUp.from())
-                        + " services were not rescheduled";
-                decisions.add(new Decision(subject, text));
-                actions.add(new Notify(new Notification(SCALE_NODES_ALERT, role.word(), Status.ERROR, text,
-                        "scale-up of " + role.word() + " nodes")));
+                        + " services were not rescheduled");
             } else {
                 decisions.add(new Decision(subject, "waiting for new nodes: %d of %d Ready on %s"
                         .formatted(ready, scaleUp.target(), group.backend())));
             }
         }
+
+        /** Puts a failing group in backoff, doubling after each failure in a row, and tells the operator. */
+        private void fail(NodeRole role, String text) {
+            Backoff previous = backoff.get(role);
+            Duration length = previous == null ? settings.firstBackoff()
+                    : min(previous.length().multipliedBy(2), settings.maxBackoff());
+            backoff.put(role, new Backoff(now.plus(length), length, text));
+            String full = text + "; backing off for " + Durations.format(length);
+            decisions.add(new Decision(role.word() + " nodes", full));
+            actions.add(new Notify(new Notification(SCALE_NODES_ALERT, role.word(), Status.ERROR, full,
+                    "scaling of " + role.word() + " nodes")));
+        }
+
+        // ---- policies and requests ---------------------------------------------------------------------------
 
         private void evaluate(Policy policy) {
             String subject = "policy " + policy.id();
@@ -136,77 +228,342 @@ public final class Planner {
             Duration held = Duration.between(since, now);
             if (held.compareTo(policy.holdFor()) < 0) {
                 decisions.add(new Decision(subject, "%s, held %s of %s".formatted(evaluation.text(),
-                        Durations.format(held), Durations.format(policy.holdFor()))));
+                        Durations.format(roughly(held)), Durations.format(policy.holdFor()))));
                 return;
             }
             String why = "%s %s (%s for %s)".formatted(policy.alertName(), policy.id(), evaluation.text(),
-                    Durations.format(held));
-            switch (policy.direction()) {
-                case NOTIFY_ONLY -> notifyOnce(policy, subject, evaluation.text() + "; scale=no, notifying only",
+                    Durations.format(roughly(held)));
+            if (policy.direction() == ScaleDirection.NOTIFY_ONLY) {
+                notifyOnce(policy.id(), subject, evaluation.text() + "; scale=no, notifying only",
                         new Notification(policy.alertName(), policy.id().service(), Status.PENDING,
                                 policy.summary(), why));
-                case DOWN -> decisions.add(new Decision(subject, evaluation.text()
-                        + "; removing nodes is not available in this version, nothing changed"));
-                case UP -> scaleUp(policy, subject, evaluation, why);
+                return;
             }
+            int by = policy.direction() == ScaleDirection.UP ? policy.bounds().upBy() : policy.bounds().downBy();
+            OptionalDouble ratio = policy.alertIf().startsWith("@node_mem_limit_total_")
+                    ? evaluation.value() : OptionalDouble.empty();
+            wants.computeIfAbsent(policy.role(), r -> new ArrayList<>()).add(new Want(subject, evaluation.text(),
+                    policy.direction(), by, policy.bounds(), why, ratio, Optional.of(policy.id()), Optional.empty()));
         }
 
-        private void scaleUp(Policy policy, String subject, Evaluation evaluation, String why) {
-            NodeRole role = policy.role();
+        private void want(ScaleRequest request) {
+            String subject = "request " + request.id();
+            Instant handled = handledRequests.get(request.dedupKey());
+            if (handled != null) {
+                outcome(request, true, "Already handled at %s (%s); not scaling again within the cooldown"
+                        .formatted(handled, request.origin()));
+                return;
+            }
+            GroupBounds bounds = request.bounds();
+            wants.computeIfAbsent(request.role(), r -> new ArrayList<>()).add(new Want(subject,
+                    "%s %s by %d".formatted(request.origin(), request.direction().name().toLowerCase(java.util.Locale.ROOT),
+                            request.by()), request.direction(), request.by(), bounds, request.origin(), OptionalDouble.empty(), Optional.empty(), Optional.of(request)));
+        }
+
+        // ---- scale-up ----------------------------------------------------------------------------------------
+
+        private void scaleUp(NodeRole role, Want want) {
             NodeGroupState group = observed.groups().get(role);
-            if (group == null) {
-                decisions.add(new Decision(subject, evaluation.text() + "; no " + role.word()
-                        + " node group is configured on this backend, nothing to scale"));
+            String refusal = upRefusal(role, group);
+            if (refusal != null) {
+                refuse(want, refusal);
                 return;
             }
-            if (scaledThisCycle.contains(role)) {
-                decisions.add(new Decision(subject, evaluation.text() + "; " + role.word()
-                        + " nodes are already being scaled up in this cycle"));
-                return;
-            }
-            if (pending.containsKey(role) || group.joiningCount() > 0) {
-                decisions.add(new Decision(subject, "%s; waiting for %d requested %s node(s) to join before"
-                        .formatted(evaluation.text(), group.joiningCount(), role.word()) + " scaling again"));
-                return;
-            }
-            Instant cooldownEnd = lastScaleUp.getOrDefault(role, Instant.MIN).plus(settings.scaleUpCooldown());
-            if (now.isBefore(cooldownEnd)) {
-                decisions.add(new Decision(subject, "%s; in cooldown after the last scale-up until %s"
-                        .formatted(evaluation.text(), cooldownEnd)));
-                return;
-            }
-            int max = Math.min(policy.bounds().max(), group.providerMax());
+            int max = Math.min(want.bounds().max(), group.providerMax());
             int from = group.desired();
             if (from >= max) {
                 String text = "%s nodes on %s are at the maximum of %d; not scaling up"
                         .formatted(capitalised(role.word()), group.backend(), max);
-                notifyOnce(policy, subject, evaluation.text() + "; " + text,
-                        new Notification(SCALE_NODES_ALERT, policy.id().service(), Status.ERROR, text, why));
+                if (want.policy().isPresent()) {
+                    notifyOnce(want.policy().get(), want.subject(), want.detail() + "; " + text, new Notification(SCALE_NODES_ALERT,
+                            want.policy().get().service(), Status.ERROR, text, want.why()));
+                } else {
+                    refuse(want, text);
+                }
                 return;
             }
-            int to = Math.min(max, from + policy.bounds().upBy());
-            String reason = "Changing the number of %s nodes on %s from %d to %d"
+            int to = Math.min(max, from + want.by());
+            String change = "Changing the number of %s nodes on %s from %d to %d"
                     .formatted(role.word(), group.backend(), from, to);
-            actions.add(new ScaleGroup(role, from, to, why));
-            decisions.add(new Decision(subject, evaluation.text() + "; " + reason));
-            scaledThisCycle.add(role);
+            actions.add(new ScaleGroup(role, from, to, want.why()));
+            decisions.add(want.decide(change));
+            changedThisCycle.add(role);
             lastScaleUp.put(role, now);
             pending.put(role, new PendingScaleUp(from, to, now));
+            accept(want, change);
         }
 
-        private void notifyOnce(Policy policy, String subject, String text, Notification notification) {
+        /** Why a group may not grow now, or null. */
+        private String upRefusal(NodeRole role, NodeGroupState group) {
+            if (group == null) {
+                return "no %s node group is configured on this backend, nothing to scale".formatted(role.word());
+            }
+            if (changedThisCycle.contains(role)) {
+                return role.word() + " nodes were already changed in this cycle";
+            }
+            Backoff failing = backoff.get(role);
+            if (failing != null && now.isBefore(failing.until())) {
+                return "%s nodes are in backoff until %s after: %s".formatted(role.word(), failing.until(),
+                        failing.reason());
+            }
+            if (pending.containsKey(role) || group.joiningCount() > 0) {
+                return "waiting for %d requested %s node(s) to join before scaling again"
+                        .formatted(group.joiningCount(), role.word());
+            }
+            Instant cooldownEnd = lastScaleUp.getOrDefault(role, Instant.MIN).plus(settings.scaleUpCooldown());
+            if (now.isBefore(cooldownEnd)) {
+                return "in cooldown after the last scale-up until " + cooldownEnd;
+            }
+            return null;
+        }
+
+        // ---- scale-down --------------------------------------------------------------------------------------
+
+        private void scaleDown(NodeRole role, Want want) {
+            NodeGroupState group = observed.groups().get(role);
+            String refusal = downRefusal(role, group);
+            if (refusal != null) {
+                refuse(want, refusal);
+                return;
+            }
+            int min = Math.max(want.bounds().min(), group.providerMin());
+            int current = group.desired();
+            int count = Math.min(want.by(), current - min);
+            if (count <= 0) {
+                refuse(want, "%s nodes on %s are at the minimum of %d; not scaling down"
+                        .formatted(capitalised(role.word()), group.backend(), min));
+                return;
+            }
+            if (role == NodeRole.MANAGER) {
+                String quorum = null;
+                if ((current - count) % 2 == 0) {
+                    count--;
+                    quorum = "removing %d would leave an even number of managers (%d)".formatted(count + 1,
+                            current - count - 1);
+                }
+                if (count <= 0) {
+                    refuse(want, quorum + "; managers stay odd to keep Raft quorum");
+                    return;
+                }
+            }
+            List<SwarmNode> candidates = victimCandidates(role, group);
+            if (candidates.isEmpty()) {
+                refuse(want, "no %s node may be removed: each is protected (%s=true), busy draining, not Ready,"
+                        .formatted(role.word(), PROTECT_LABEL) + " or not one of the group's instances");
+                return;
+            }
+            List<SwarmNode> victims = new ArrayList<>();
+            String stop = null;
+            for (SwarmNode candidate : candidates) {
+                if (victims.size() == count) {
+                    break;
+                }
+                List<SwarmNode> trial = new ArrayList<>(victims);
+                trial.add(candidate);
+                stop = whyNotRemove(role, group, trial, want.ratio());
+                if (stop != null) {
+                    break; // candidates are in order of preference: do not skip to a busier node
+                }
+                victims.add(candidate);
+            }
+            if (victims.isEmpty()) {
+                refuse(want, "not removing %s: %s".formatted(candidates.get(0).hostname(), stop));
+                return;
+            }
+            for (SwarmNode victim : victims) {
+                actions.add(new DrainNode(victim, want.why()));
+            }
+            lastScaleDown.put(role, now);
+            changedThisCycle.add(role);
+            String text = "Changing the number of %s nodes on %s from %d to %d: draining %s (fewest tasks)"
+                    .formatted(role.word(), group.backend(), current, current - victims.size(),
+                            String.join(", ", victims.stream().map(SwarmNode::hostname).toList()));
+            decisions.add(want.decide(text));
+            accept(want, text);
+        }
+
+        private String downRefusal(NodeRole role, NodeGroupState group) {
+            if (group == null) {
+                return "no %s node group is configured on this backend, nothing to scale".formatted(role.word());
+            }
+            if (changedThisCycle.contains(role)) {
+                return role.word() + " nodes were already changed in this cycle";
+            }
+            Backoff failing = backoff.get(role);
+            if (failing != null && now.isBefore(failing.until())) {
+                return "%s nodes are in backoff until %s after: %s".formatted(role.word(), failing.until(),
+                        failing.reason());
+            }
+            if (observed.nodes().stream().anyMatch(n -> draining(n).isPresent()
+                    && (n.role() == role || group.instanceOnNode(n.id()).isPresent()))) {
+                return "a %s node is being drained already; one at a time".formatted(role.word());
+            }
+            if (pending.containsKey(role) || group.joiningCount() > 0) {
+                return "%d %s node(s) are still joining".formatted(group.joiningCount(), role.word());
+            }
+            for (Map.Entry<String, Instant> last : List.of(
+                    Map.entry("scale-up", lastScaleUp.getOrDefault(role, Instant.MIN)),
+                    Map.entry("scale-down", lastScaleDown.getOrDefault(role, Instant.MIN)))) {
+                Instant end = last.getValue().plus(settings.scaleDownCooldown());
+                if (now.isBefore(end)) {
+                    return "no scale-down within %s of the last %s; waiting until %s".formatted(
+                            Durations.format(settings.scaleDownCooldown()), last.getKey(), end);
+                }
+            }
+            return null;
+        }
+
+        /** The group's removable nodes, best victim first: fewest tasks, then newest. */
+        private List<SwarmNode> victimCandidates(NodeRole role, NodeGroupState group) {
+            Map<String, Long> taskCounts = new HashMap<>();
+            for (TaskInfo task : observed.tasks()) {
+                if (task.desiredRunning() && observed.service(task.serviceId()).map(s -> !s.global()).orElse(false)) {
+                    taskCounts.merge(task.nodeId(), 1L, Long::sum);
+                }
+            }
+            return observed.nodes().stream()
+                    .filter(n -> n.role() == role && n.ready() && n.active())
+                    .filter(n -> !"true".equalsIgnoreCase(n.labels().get(PROTECT_LABEL)))
+                    .filter(n -> draining(n).isEmpty())
+                    .filter(n -> group.instanceOnNode(n.id())
+                            .filter(i -> i.lifecycle() == Instance.Lifecycle.IN_SERVICE).isPresent())
+                    .sorted(Comparator.<SwarmNode>comparingLong(n -> taskCounts.getOrDefault(n.id(), 0L))
+                            .thenComparing(SwarmNode::createdAt, Comparator.reverseOrder()))
+                    .toList();
+        }
+
+        /** Why these nodes may not go, or null. */
+        private String whyNotRemove(NodeRole role, NodeGroupState group, List<SwarmNode> victims, OptionalDouble ratio) {
+            Set<String> ids = new HashSet<>(victims.stream().map(SwarmNode::id).toList());
+            if (role == NodeRole.MANAGER) {
+                long reachable = observed.nodes().stream()
+                        .filter(n -> n.role() == NodeRole.MANAGER && n.managerReachable() && !ids.contains(n.id()))
+                        .count();
+                long members = observed.nodes().stream().filter(n -> n.role() == NodeRole.MANAGER).count()
+                        - victims.size();
+                if (reachable < members / 2 + 1) {
+                    return "only %d of the %d remaining managers would be reachable: Raft would lose quorum"
+                            .formatted(reachable, members);
+                }
+            }
+            int n = group.readyCount();
+            List<Double> thresholds = upThresholds.getOrDefault(role, List.of());
+            if (ratio.isPresent() && !thresholds.isEmpty() && n > victims.size()) {
+                // Nodes of a group are one machine type: the used memory spreads over the nodes that stay.
+                double predicted = ratio.getAsDouble() * n / (n - victims.size());
+                double limit = thresholds.stream().mapToDouble(Double::doubleValue).min().orElseThrow()
+                        - settings.scaleDownMargin();
+                if (predicted >= limit) {
+                    return "memory would rise from %s to %s, not below the scale-up threshold %s minus the margin %s"
+                            .formatted(Evaluation.show(ratio.getAsDouble()), Evaluation.show(predicted),
+                                    Evaluation.show(limit + settings.scaleDownMargin()),
+                                    Evaluation.show(settings.scaleDownMargin()));
+                }
+            }
+            return FitCheck.whyNot(observed, ids, DRAINING_LABEL).orElse(null);
+        }
+
+        // ---- drains in progress ------------------------------------------------------------------------------
+
+        private void followDrains() {
+            for (SwarmNode node : observed.nodes()) {
+                Optional<Instant> since = draining(node);
+                if (since.isEmpty()) {
+                    continue;
+                }
+                String subject = "node " + node.hostname();
+                // By instance, not role: a manager is demoted before it is drained.
+                Optional<NodeGroupState> group = observed.groups().values().stream()
+                        .filter(g -> g.instanceOnNode(node.id()).isPresent()).findFirst()
+                        .or(() -> observed.group(node.role()));
+                NodeRole role = group.map(NodeGroupState::role).orElse(node.role());
+                String instanceId = group.flatMap(g -> g.instanceOnNode(node.id())).map(Instance::id).orElse("");
+                String progress = drainProgress(node);
+                if (progress == null || !node.ready()) {
+                    String text = "%s is drained; its tasks run elsewhere: removing it".formatted(node.hostname());
+                    decisions.add(new Decision(subject, text));
+                    actions.add(new RemoveNode(node, role, instanceId, text));
+                } else if (!now.isBefore(since.get().plus(settings.drainTimeout()))) {
+                    String text = "Draining %s did not finish within %s (%s); putting it back to active"
+                            .formatted(node.hostname(), Durations.format(settings.drainTimeout()), progress);
+                    actions.add(new UndrainNode(node, text));
+                    fail(role, text);
+                } else {
+                    decisions.add(new Decision(subject, "draining since %s: %s".formatted(since.get(), progress)));
+                }
+            }
+        }
+
+        /** What a drain still waits for, or null when every task that ran on the node runs elsewhere. */
+        private String drainProgress(SwarmNode node) {
+            long left = observed.tasks().stream()
+                    .filter(t -> t.nodeId().equals(node.id()) && t.desiredRunning())
+                    .filter(t -> observed.service(t.serviceId()).map(s -> !s.global()).orElse(false))
+                    .count();
+            if (left > 0) {
+                return left + " task(s) still on it";
+            }
+            Set<String> ranThere = new HashSet<>();
+            observed.tasks().stream().filter(t -> t.nodeId().equals(node.id())).forEach(t -> ranThere.add(t.serviceId()));
+            for (String serviceId : ranThere) {
+                Optional<ServiceInfo> service = observed.service(serviceId);
+                if (service.isEmpty() || service.get().global()) {
+                    continue;
+                }
+                long running = observed.tasks().stream()
+                        .filter(t -> t.serviceId().equals(serviceId) && t.desiredRunning() && t.running())
+                        .count();
+                if (running < service.get().replicas()) {
+                    return "service %s has %d of %d tasks running elsewhere".formatted(service.get().name(), running,
+                            service.get().replicas());
+                }
+            }
+            return null;
+        }
+
+        // ---- helpers -----------------------------------------------------------------------------------------
+
+        private Optional<Instant> draining(SwarmNode node) {
+            String value = node.labels().get(DRAINING_LABEL);
+            if (value == null) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(Instant.parse(value));
+            } catch (DateTimeParseException e) {
+                return Optional.of(Instant.MIN); // someone edited our mark: treat the drain as overdue
+            }
+        }
+
+        private void refuse(Want want, String text) {
+            decisions.add(want.decide(text));
+            want.request().ifPresent(r -> outcome(r, false, text));
+        }
+
+        private void accept(Want want, String text) {
+            want.request().ifPresent(r -> {
+                handledRequests.put(r.dedupKey(), now);
+                outcome(r, true, text);
+            });
+        }
+
+        private void outcome(ScaleRequest request, boolean accepted, String text) {
+            outcomes.put(request.id(), new RequestOutcome(accepted, text));
+        }
+
+        private void notifyOnce(PolicyId id, String subject, String text, Notification notification) {
             decisions.add(new Decision(subject, text));
-            if (announced.add(policy.id())) {
+            if (announced.add(id)) {
                 actions.add(new Notify(notification));
             }
         }
     }
 
     /** Whether a condition holds given Prometheus' answer, with a readable account of the value. */
-    record Evaluation(boolean holds, String text) {
+    record Evaluation(boolean holds, String text, OptionalDouble value) {
         static Evaluation of(Condition condition, QueryResult result) {
             if (result instanceof QueryResult.NoData noData) {
-                return new Evaluation(false, "no data (" + noData.reason() + "), no action");
+                return new Evaluation(false, "no data (" + noData.reason() + "), no action", OptionalDouble.empty());
             }
             List<Double> values = ((QueryResult.Samples) result).samples().stream()
                     .map(QueryResult.Sample::value)
@@ -214,25 +571,37 @@ public final class Planner {
                     .toList();
             if (condition instanceof Condition.Threshold t) {
                 if (values.isEmpty()) {
-                    return new Evaluation(false, "no data (the query returned no samples), no action");
+                    return new Evaluation(false, "no data (the query returned no samples), no action",
+                            OptionalDouble.empty());
                 }
                 for (double v : values) {
                     if (t.comparison().holds(v, t.threshold())) {
                         return new Evaluation(true, "value %s %s %s".formatted(
-                                show(v), t.comparison().symbol(), show(t.threshold())));
+                                show(v), t.comparison().symbol(), show(t.threshold())), OptionalDouble.of(v));
                     }
                 }
                 return new Evaluation(false, "value %s, condition %s %s does not hold".formatted(
-                        show(values.get(0)), t.comparison().symbol(), show(t.threshold())));
+                        show(values.get(0)), t.comparison().symbol(), show(t.threshold())),
+                        OptionalDouble.of(values.get(0)));
             }
             return values.isEmpty()
-                    ? new Evaluation(false, "the alert expression returned no samples")
-                    : new Evaluation(true, "the alert expression returned %s".formatted(show(values.get(0))));
+                    ? new Evaluation(false, "the alert expression returned no samples", OptionalDouble.empty())
+                    : new Evaluation(true, "the alert expression returned %s".formatted(show(values.get(0))),
+                            OptionalDouble.of(values.get(0)));
         }
 
-        private static String show(double value) {
+        static String show(double value) {
             return String.format(java.util.Locale.ROOT, "%.3f", value).replaceAll("0+$", "").replaceAll("\\.$", "");
         }
+    }
+
+    /** Held times in messages: whole seconds once past one second. */
+    private static Duration roughly(Duration held) {
+        return held.compareTo(Duration.ofSeconds(1)) >= 0 ? Duration.ofSeconds(held.toSeconds()) : held;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static String capitalised(String word) {

@@ -65,6 +65,27 @@ public final class PolicyParser {
         return new PolicySet(policies, errors);
     }
 
+    /**
+     * The node-group bounds the {@code com.df.scale*Node*} labels of {@code service} give for {@code role} (the
+     * defaults where it sets none), or the errors in them.
+     */
+    public Bounds bounds(ServiceInfo service, NodeRole role) {
+        List<PolicyError> errors = new ArrayList<>();
+        Optional<GroupBounds> bounds = new ServiceLabels(service, errors).bounds(role);
+        return new Bounds(bounds, errors);
+    }
+
+    public GroupBounds defaultBounds(NodeRole role) {
+        return settings.defaultBounds().get(role);
+    }
+
+    /** Bounds read from labels: present when {@code errors} is empty. */
+    public record Bounds(Optional<GroupBounds> bounds, List<PolicyError> errors) {
+        public Bounds {
+            errors = List.copyOf(errors);
+        }
+    }
+
     /** The labels of one service; collects errors as it reads. */
     private final class ServiceLabels {
         private final ServiceInfo service;

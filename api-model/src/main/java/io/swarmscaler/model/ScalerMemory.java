@@ -1,32 +1,44 @@
 package io.swarmscaler.model;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * What the planner remembers between cycles. Only facts the world cannot tell us again live here; a scale-up
- * on its way is also visible from the group itself (desired above ready), so a restart cannot double it.
+ * What the planner remembers between cycles. Only facts the world cannot tell us again live here: a scale-up on
+ * its way is also visible from the group (desired above Ready) and a drain from its mark on the node, so a
+ * restarted daemon neither doubles a scale-up nor forgets a drain.
  *
  * @param trueSince when each policy's condition started to hold, for {@code alertFor}
- * @param lastScaleUp when each group was last scaled up, for the cooldown
+ * @param lastScaleUp when each group was last scaled up, for the cooldowns
+ * @param lastScaleDown when each group last started a scale-down
  * @param pending scale-ups waiting for their nodes to be Ready, to reschedule services then
  * @param announced policies whose current firing episode the operator was already told about
+ * @param backoff groups that failed (launches, provisioning, drains) and are left alone until a time
+ * @param handledRequests when each scale request key was last acted on, to ignore Alertmanager's repeats
  */
 public record ScalerMemory(
         Map<PolicyId, Instant> trueSince,
         Map<NodeRole, Instant> lastScaleUp,
+        Map<NodeRole, Instant> lastScaleDown,
         Map<NodeRole, PendingScaleUp> pending,
-        Set<PolicyId> announced) {
+        Set<PolicyId> announced,
+        Map<NodeRole, Backoff> backoff,
+        Map<String, Instant> handledRequests) {
     public ScalerMemory {
         trueSince = Map.copyOf(trueSince);
         lastScaleUp = Map.copyOf(lastScaleUp);
+        lastScaleDown = Map.copyOf(lastScaleDown);
         pending = Map.copyOf(pending);
         announced = Set.copyOf(announced);
+        backoff = Map.copyOf(backoff);
+        handledRequests = Map.copyOf(handledRequests);
     }
 
     public static ScalerMemory empty() {
-        return new ScalerMemory(Map.of(), Map.of(), Map.of(), Set.of());
+        return new ScalerMemory(Map.of(), Map.of(), Map.of(), Map.of(), Set.of(), Map.of(), Map.of());
     }
 
     /**
@@ -34,11 +46,11 @@ public record ScalerMemory(
      * {@code before}: the backend refused it, so there is nothing to wait for and no cooldown to honour.
      */
     public ScalerMemory withScaleUpUndone(NodeRole role, ScalerMemory before) {
-        Map<NodeRole, Instant> last = new java.util.HashMap<>(lastScaleUp);
-        Map<NodeRole, PendingScaleUp> waiting = new java.util.HashMap<>(pending);
+        Map<NodeRole, Instant> last = new HashMap<>(lastScaleUp);
+        Map<NodeRole, PendingScaleUp> waiting = new HashMap<>(pending);
         restore(last, role, before.lastScaleUp());
         restore(waiting, role, before.pending());
-        return new ScalerMemory(trueSince, last, waiting, announced);
+        return new ScalerMemory(trueSince, last, lastScaleDown, waiting, announced, backoff, handledRequests);
     }
 
     private static <V> void restore(Map<NodeRole, V> into, NodeRole role, Map<NodeRole, V> from) {
@@ -51,4 +63,10 @@ public record ScalerMemory(
 
     /** A scale-up from {@code from} to {@code target} nodes, asked for at {@code requestedAt}. */
     public record PendingScaleUp(int from, int target, Instant requestedAt) {}
+
+    /**
+     * A group left alone until {@code until} because of {@code reason}; {@code length} doubles on each failure in a
+     * row.
+     */
+    public record Backoff(Instant until, Duration length, String reason) {}
 }

@@ -3,10 +3,21 @@ package io.swarmscaler.model;
 import java.util.List;
 import java.util.Map;
 
-/** A Swarm service as the planner sees it: its labels and placement constraints. */
-public record ServiceInfo(String id, String name, Map<String, String> labels, List<String> constraints) {
+/**
+ * A Swarm service as the planner sees it: its labels, placement constraints and mode.
+ *
+ * @param replicas the number of tasks a replicated service asks for, or {@link #GLOBAL} for a global service
+ */
+public record ServiceInfo(String id, String name, Map<String, String> labels, List<String> constraints, int replicas) {
+    public static final int GLOBAL = -1;
+
     public ServiceInfo {
         labels = Map.copyOf(labels);
         constraints = List.copyOf(constraints);
+    }
+
+    /** Global services run one task per eligible node; their task on a removed node is not moved anywhere. */
+    public boolean global() {
+        return replicas == GLOBAL;
     }
 }

@@ -1,13 +1,18 @@
 package io.swarmscaler.model;
 
+import java.time.Instant;
 import java.util.Map;
 
 /**
  * A Swarm node as the planner sees it.
  *
  * @param address the address the node advertises ({@code Status.Addr})
+ * @param availability {@code active}, {@code pause} or {@code drain}
+ * @param managerReachable for a manager: whether Raft sees it as reachable
  * @param engineLabels labels its Docker engine was started with (the local backend marks its nodes there)
  * @param labels the node labels set through the Swarm API
+ * @param nanoCpus the CPU the node offers to tasks, in billionths of a CPU
+ * @param memoryBytes the memory the node offers to tasks
  */
 public record SwarmNode(
         String id,
@@ -16,10 +21,18 @@ public record SwarmNode(
         NodeRole role,
         boolean ready,
         String availability,
+        boolean managerReachable,
         Map<String, String> engineLabels,
-        Map<String, String> labels) {
+        Map<String, String> labels,
+        long nanoCpus,
+        long memoryBytes,
+        Instant createdAt) {
     public SwarmNode {
         engineLabels = Map.copyOf(engineLabels);
         labels = Map.copyOf(labels);
+    }
+
+    public boolean active() {
+        return "active".equals(availability);
     }
 }

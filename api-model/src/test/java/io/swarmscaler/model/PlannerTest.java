@@ -37,7 +37,8 @@ class PlannerTest {
     static final Duration COOLDOWN = Duration.ofMinutes(5);
     static final Duration PROVISION_TIMEOUT = Duration.ofMinutes(10);
     static final String RESCHEDULE_LABEL = "com.df.reschedule";
-    static final Planner PLANNER = new Planner(new Planner.Settings(COOLDOWN, PROVISION_TIMEOUT, RESCHEDULE_LABEL));
+    static final Planner PLANNER = new Planner(new Planner.Settings(COOLDOWN, PROVISION_TIMEOUT, RESCHEDULE_LABEL,
+            Duration.ofMinutes(10), Duration.ofMinutes(10), 0.05, Duration.ofMinutes(5), Duration.ofMinutes(30)));
 
     static final String W = "exporter_node-exporter-worker";
     static final String M = "exporter_node-exporter-manager";
@@ -63,7 +64,7 @@ class PlannerTest {
         for (int i = 0; i < labels.length; i += 2) {
             map.put(labels[i], labels[i + 1]);
         }
-        return new ServiceInfo("id-" + name, name, map, List.of());
+        return new ServiceInfo("id-" + name, name, map, List.of(), 1);
     }
 
     static Policy policy(PolicyId id, ScaleDirection direction, NodeRole role, Duration holdFor, GroupBounds bounds,
@@ -87,10 +88,10 @@ class PlannerTest {
     static NodeGroupState group(NodeRole role, int desired, int ready, int providerMax) {
         List<Instance> instances = new ArrayList<>();
         for (int i = 0; i < ready; i++) {
-            instances.add(new Instance(role.word() + "-" + i, Lifecycle.IN_SERVICE, true));
+            instances.add(new Instance(role.word() + "-" + i, Lifecycle.IN_SERVICE, "node-" + role.word() + "-" + i, true));
         }
         for (int i = ready; i < desired; i++) {
-            instances.add(new Instance(role.word() + "-" + i, Lifecycle.PENDING, false));
+            instances.add(new Instance(role.word() + "-" + i, Lifecycle.PENDING, "", false));
         }
         return new NodeGroupState(role, "aws", desired, 0, providerMax, instances);
     }
@@ -125,7 +126,7 @@ class PlannerTest {
             Map<PolicyId, QueryResult> results) {
         Map<NodeRole, NodeGroupState> byRole = new HashMap<>();
         groups.forEach(g -> byRole.put(g.role(), g));
-        return new ObservedState(byRole, services, results);
+        return new ObservedState(byRole, List.of(), services, List.of(), results, List.of());
     }
 
     // ---------------------------------------------------------------- expectations
@@ -326,8 +327,8 @@ class PlannerTest {
                                 decides("1 requested worker node")),
                 scenario("leaving instances are not capacity", up(Duration.ZERO))
                         .at(0, world(new NodeGroupState(NodeRole.WORKER, "aws", 2, 0, 10, List.of(
-                                        new Instance("a", Lifecycle.IN_SERVICE, true),
-                                        new Instance("b", Lifecycle.TERMINATING, true))), HIGH),
+                                        new Instance("a", Lifecycle.IN_SERVICE, "node-" + "a", true),
+                                        new Instance("b", Lifecycle.TERMINATING, "node-" + "b", true))), HIGH),
                                 noScale(), decides("waiting")),
                 scenario("a pending scale-up blocks a second one for the same breach", up(Duration.ZERO))
                         .at(0, world(workers(1, 1), HIGH), scales(NodeRole.WORKER, 1, 2))
@@ -397,17 +398,17 @@ class PlannerTest {
                 scenario("scale=no notifies even at the maximum and while nodes are joining", notifyNow)
                         .at(0, world(workers(5, 4), HIGH),
                                 notifies(Status.PENDING, "node_mem_limit_total_above", "over 0.8"), noScale()),
-                scenario("a down policy does nothing but says so", down)
+                scenario("a down policy removes nothing when no node of the group can be seen in the Swarm", down)
                         .at(0, world(List.of(workers(3, 3)), SERVICES, Map.of(ID2, value(0.01))), noActions(),
-                                decides("not available")),
-                scenario("a down policy does nothing at the minimum either", down)
+                                decides("no worker node may be removed")),
+                scenario("a down policy does nothing at the minimum", down)
                         .at(0, world(List.of(workers(0, 0)), SERVICES, Map.of(ID2, value(0.01))), noActions(),
-                                decides("not available")),
+                                decides("at the minimum of 0")),
 
                 // ---- several policies and groups
                 scenario("two up policies of one group scale it once per cycle", up(Duration.ZERO), secondUp)
                         .at(0, world(List.of(workers(1, 1)), SERVICES, Map.of(ID1, HIGH, ID2, HIGH)),
-                                scales(NodeRole.WORKER, 1, 2), decides("already being scaled up in this cycle")),
+                                scales(NodeRole.WORKER, 1, 2), decides("already changed in this cycle")),
                 scenario("each group scales on its own", up(Duration.ZERO), managerUp)
                         .at(0, world(List.of(workers(1, 1), managers(3, 3)), SERVICES, Map.of(ID1, HIGH, MID, HIGH)),
                                 scales(NodeRole.WORKER, 1, 2), scales(NodeRole.MANAGER, 3, 4))
@@ -489,7 +490,7 @@ class PlannerTest {
     @Test
     void thePlannerIsAPureFunction() {
         PolicySet policies = new PolicySet(List.of(up(seconds(30))), List.of());
-        ScalerMemory memory = new ScalerMemory(Map.of(ID1, T0), Map.of(), Map.of(), java.util.Set.of());
+        ScalerMemory memory = new ScalerMemory(Map.of(ID1, T0), Map.of(), Map.of(), Map.of(), java.util.Set.of(), Map.of(), Map.of());
         Plan a = PLANNER.plan(world(workers(1, 1), HIGH), policies, memory, T0.plusSeconds(30));
         Plan b = PLANNER.plan(world(workers(1, 1), HIGH), policies, memory, T0.plusSeconds(30));
         assertThat(a).isEqualTo(b);

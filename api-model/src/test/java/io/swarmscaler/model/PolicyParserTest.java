@@ -51,7 +51,7 @@ class PolicyParserTest {
     // ---------------------------------------------------------------- helpers
 
     static ServiceInfo service(String name, List<String> constraints, Map<String, String> labels) {
-        return new ServiceInfo("id-" + name, name, labels, constraints);
+        return new ServiceInfo("id-" + name, name, labels, constraints, 1);
     }
 
     /** Labels from alternating key, value arguments, in order. */

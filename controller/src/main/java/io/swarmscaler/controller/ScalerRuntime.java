@@ -7,8 +7,12 @@ import io.swarmscaler.controller.port.Notifier;
 import io.swarmscaler.controller.port.Swarm;
 import io.swarmscaler.controller.reconcile.ReconcileLoop;
 import io.swarmscaler.controller.reconcile.Reconciler;
+import io.swarmscaler.controller.reconcile.ScaleRequestInbox;
 import io.swarmscaler.model.Planner;
 import io.swarmscaler.model.PolicyParser;
+import io.swarmscaler.model.RequestOutcome;
+import io.swarmscaler.model.ScaleRequest;
+import java.util.concurrent.CompletableFuture;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -23,24 +27,31 @@ public final class ScalerRuntime implements AutoCloseable {
 
     private final Reconciler reconciler;
     private final ReconcileLoop loop;
+    private final ScaleRequestInbox inbox;
     private final AutoCloseable events;
 
-    private ScalerRuntime(Reconciler reconciler, ReconcileLoop loop, AutoCloseable events) {
+    private ScalerRuntime(Reconciler reconciler, ReconcileLoop loop, ScaleRequestInbox inbox, AutoCloseable events) {
         this.reconciler = reconciler;
         this.loop = loop;
+        this.inbox = inbox;
         this.events = events;
+    }
+
+    /** Queues a scale request for the next pass, which starts at once; completes with the pass's decision. */
+    public CompletableFuture<RequestOutcome> submit(ScaleRequest request) {
+        CompletableFuture<RequestOutcome> outcome = inbox.submit(request);
+        loop.trigger();
+        return outcome;
     }
 
     public static ScalerRuntime start(ScalerConfig config, Swarm swarm, List<NodeGroup> groups, Metrics metrics,
             Notifier notifier, Clock clock) {
+        ScaleRequestInbox inbox = new ScaleRequestInbox();
         Reconciler reconciler = new Reconciler(swarm, metrics, groups, notifier,
-                new PolicyParser(new PolicyParser.Settings(config.defaultBounds(), config.legacyNodeExporterNames())),
-                new Planner(new Planner.Settings(config.scaleUpCooldown(), config.provisionTimeout(),
-                        config.rescheduleLabel())),
-                clock);
+                new PolicyParser(config.parserSettings()), new Planner(config.plannerSettings()), clock, inbox);
         ReconcileLoop loop = new ReconcileLoop(reconciler::reconcile, config.reconcileInterval(), FIRST_BACKOFF,
                 MAX_BACKOFF).start();
-        return new ScalerRuntime(reconciler, loop, swarm.watch(loop::trigger));
+        return new ScalerRuntime(reconciler, loop, inbox, swarm.watch(loop::trigger));
     }
 
     public Reconciler reconciler() {

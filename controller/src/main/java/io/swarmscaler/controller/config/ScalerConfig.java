@@ -3,6 +3,8 @@ package io.swarmscaler.controller.config;
 import io.swarmscaler.model.Durations;
 import io.swarmscaler.model.GroupBounds;
 import io.swarmscaler.model.NodeRole;
+import io.swarmscaler.model.Planner;
+import io.swarmscaler.model.PolicyParser;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +29,11 @@ public record ScalerConfig(
         Duration scaleUpCooldown,
         Duration provisionTimeout,
         String rescheduleLabel,
+        Duration scaleDownCooldown,
+        Duration drainTimeout,
+        double scaleDownMargin,
+        Duration failedGroupBackoff,
+        Duration failedGroupBackoffMax,
         Map<NodeRole, GroupBounds> defaultBounds,
         boolean legacyNodeExporterNames,
         Local local) {
@@ -71,6 +78,18 @@ public record ScalerConfig(
         Duration provision = env.containsKey("RESCHEDULE_TIMEOUT") && !env.containsKey("NODE_PROVISION_TIMEOUT")
                 ? Duration.ofSeconds(r.integer("RESCHEDULE_TIMEOUT", "1000", 1))
                 : r.duration("NODE_PROVISION_TIMEOUT", "15m");
+        Duration scaleDownCooldown = r.duration("SCALE_DOWN_COOLDOWN", "10m");
+        Duration drainTimeout = r.duration("DRAIN_TIMEOUT", "10m");
+        double margin = r.value("SCALE_DOWN_MARGIN", "0.05", "a ratio between 0 and 1, e.g. 0.05", v -> {
+            try {
+                double d = Double.parseDouble(v);
+                return d >= 0 && d < 1 ? d : null;
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        });
+        Duration backoff = r.duration("FAILED_GROUP_BACKOFF", "5m");
+        Duration backoffMax = r.duration("FAILED_GROUP_BACKOFF_MAX", "30m");
         String rescheduleLabel = r.value("RESCHEDULE_LABEL", "com.df.reschedule", "a Docker label key",
                 v -> v.isBlank() || v.contains("=") ? null : v);
         int upBy = r.integer("DEFAULT_SCALE_NODES_UP_BY", "1", 1);
@@ -100,7 +119,16 @@ public record ScalerConfig(
             throw new ConfigException(r.problems);
         }
         return new ScalerConfig(backend, dockerHost, prometheus, interval, cooldown, provision, rescheduleLabel,
-                bounds, legacy, local);
+                scaleDownCooldown, drainTimeout, margin, backoff, backoffMax, bounds, legacy, local);
+    }
+
+    public Planner.Settings plannerSettings() {
+        return new Planner.Settings(scaleUpCooldown, provisionTimeout, rescheduleLabel, scaleDownCooldown,
+                drainTimeout, scaleDownMargin, failedGroupBackoff, failedGroupBackoffMax);
+    }
+
+    public PolicyParser.Settings parserSettings() {
+        return new PolicyParser.Settings(defaultBounds, legacyNodeExporterNames);
     }
 
     private static URI httpUri(String v) {

@@ -3,6 +3,14 @@ package io.swarmscaler.controller.docker;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Reachability;
+import com.github.dockerjava.api.model.ResourceSpecs;
+import com.github.dockerjava.api.model.ServiceModeConfig;
+import com.github.dockerjava.api.model.SwarmNodeAvailability;
+import com.github.dockerjava.api.model.SwarmNodeSpec;
+import com.github.dockerjava.api.model.Task;
+import com.github.dockerjava.api.model.TaskState;
 import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.EventType;
 import com.github.dockerjava.api.model.Service;
@@ -15,14 +23,19 @@ import io.swarmscaler.controller.port.Swarm;
 import io.swarmscaler.model.NodeRole;
 import io.swarmscaler.model.ServiceInfo;
 import io.swarmscaler.model.SwarmNode;
+import io.swarmscaler.model.TaskInfo;
 import java.io.Closeable;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 
 /** {@link Swarm} over docker-java; translates its types into the model and its failures into ours. */
@@ -47,6 +60,54 @@ final class DockerSwarm implements Swarm {
     public List<ServiceInfo> services() {
         return call("list services", () -> docker.listServicesCmd().exec().stream()
                 .map(DockerSwarm::toService).toList());
+    }
+
+    @Override
+    public List<TaskInfo> tasks() {
+        return call("list tasks", () -> docker.listTasksCmd().exec().stream().map(DockerSwarm::toTask).toList());
+    }
+
+    @Override
+    public void drain(String nodeId, String markLabel, String markValue) {
+        updateNode(nodeId, "drain", spec -> {
+            Map<String, String> labels = new HashMap<>(spec.getLabels() == null ? Map.of() : spec.getLabels());
+            labels.putIfAbsent(markLabel, markValue);
+            // One update: the mark, the demotion and the drain land together or not at all.
+            return spec.withLabels(labels).withRole(SwarmNodeRole.WORKER)
+                    .withAvailability(SwarmNodeAvailability.DRAIN);
+        });
+    }
+
+    @Override
+    public void undrain(String nodeId, String markLabel) {
+        updateNode(nodeId, "undrain", spec -> {
+            Map<String, String> labels = new HashMap<>(spec.getLabels() == null ? Map.of() : spec.getLabels());
+            labels.remove(markLabel);
+            return spec.withLabels(labels).withAvailability(SwarmNodeAvailability.ACTIVE);
+        });
+    }
+
+    @Override
+    public void removeNode(String nodeId) {
+        call("remove node " + nodeId, () -> {
+            try {
+                docker.removeSwarmNodeCmd(nodeId).withForce(true).exec();
+            } catch (NotFoundException gone) {
+                // removed already: what we wanted
+            }
+            return null;
+        });
+    }
+
+    private void updateNode(String nodeId, String what, UnaryOperator<SwarmNodeSpec> change) {
+        call(what + " node " + nodeId, () -> {
+            com.github.dockerjava.api.model.SwarmNode node = docker.listSwarmNodesCmd()
+                    .withIdFilter(List.of(nodeId)).exec().stream().filter(n -> n.getId().equals(nodeId))
+                    .findFirst().orElseThrow(() -> new NotFoundException("node " + nodeId + " is not in the Swarm"));
+            docker.updateSwarmNodeCmd().withSwarmNodeId(nodeId).withVersion(node.getVersion().getIndex())
+                    .withSwarmNodeSpec(change.apply(node.getSpec())).exec();
+            return null;
+        });
     }
 
     @Override
@@ -133,15 +194,30 @@ final class DockerSwarm implements Swarm {
         var status = node.getStatus();
         Map<String, String> engineLabels = description == null || description.getEngine() == null
                 || description.getEngine().getLabels() == null ? Map.of() : description.getEngine().getLabels();
+        var resources = description == null ? null : description.getResources();
         return new SwarmNode(
                 node.getId(),
                 description == null ? "" : description.getHostname(),
                 status == null || status.getAddress() == null ? "" : status.getAddress(),
                 spec.getRole() == SwarmNodeRole.MANAGER ? NodeRole.MANAGER : NodeRole.WORKER,
                 status != null && status.getState() == SwarmNodeState.READY,
-                spec.getAvailability() == null ? "" : spec.getAvailability().name().toLowerCase(java.util.Locale.ROOT),
+                spec.getAvailability() == null ? "" : spec.getAvailability().name().toLowerCase(Locale.ROOT),
+                node.getManagerStatus() != null && node.getManagerStatus().getReachability() == Reachability.REACHABLE,
                 engineLabels,
-                spec.getLabels() == null ? Map.of() : spec.getLabels());
+                spec.getLabels() == null ? Map.of() : spec.getLabels(),
+                resources == null || resources.getNanoCPUs() == null ? 0 : resources.getNanoCPUs(),
+                resources == null || resources.getMemoryBytes() == null ? 0 : resources.getMemoryBytes(),
+                node.getCreatedAt() == null ? Instant.EPOCH : node.getCreatedAt().toInstant());
+    }
+
+    static TaskInfo toTask(Task task) {
+        ResourceSpecs reservations = task.getSpec() == null || task.getSpec().getResources() == null ? null
+                : task.getSpec().getResources().getReservations();
+        return new TaskInfo(task.getId(), task.getServiceId(), task.getNodeId(),
+                task.getDesiredState() == TaskState.RUNNING,
+                task.getStatus() != null && task.getStatus().getState() == TaskState.RUNNING,
+                reservations == null || reservations.getNanoCPUs() == null ? 0 : reservations.getNanoCPUs(),
+                reservations == null || reservations.getMemoryBytes() == null ? 0 : reservations.getMemoryBytes());
     }
 
     static ServiceInfo toService(Service service) {
@@ -149,7 +225,10 @@ final class DockerSwarm implements Swarm {
         TaskSpec task = spec.getTaskTemplate();
         List<String> constraints = task == null || task.getPlacement() == null
                 || task.getPlacement().getConstraints() == null ? List.of() : task.getPlacement().getConstraints();
+        ServiceModeConfig mode = spec.getMode();
+        int replicas = mode != null && mode.getGlobal() != null ? ServiceInfo.GLOBAL
+                : mode == null || mode.getReplicated() == null ? 1 : (int) mode.getReplicated().getReplicas();
         return new ServiceInfo(service.getId(), spec.getName(),
-                spec.getLabels() == null ? Map.of() : spec.getLabels(), constraints);
+                spec.getLabels() == null ? Map.of() : spec.getLabels(), constraints, replicas);
     }
 }

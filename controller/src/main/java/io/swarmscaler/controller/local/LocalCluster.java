@@ -109,12 +109,17 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /** The address a worker node has on the cluster's bridge (what a cloud would call its private IP). */
+    public String workerAddress(String node) {
+        return address(node);
+    }
+
     public boolean hasJoined(String node) {
         return Files.exists(nodeDir(node).resolve("joined"));
     }
 
     /** Reserves a name for a new worker; {@link #bootWorker} makes it real. */
-    synchronized String reserveWorker() {
+    public synchronized String reserveWorker() {
         int next = workerNodes().stream().mapToInt(this::workerIndex).max().orElse(0) + 1;
         next = Math.max(next, readCounter());
         String node = settings.name() + "-w" + next;
@@ -124,7 +129,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** Starts the worker's dockerd and joins it to the Swarm. Takes a few seconds; blocking. */
-    void bootWorker(String node) {
+    public void bootWorker(String node) {
         startDaemon(node, address(node));
         String token = docker(MANAGER, "swarm", "join-token", "-q", "worker");
         docker(node, "swarm", "join", "--token", token, "--advertise-addr", address(node),
@@ -134,7 +139,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** Stops a node's dockerd and removes its namespace and files. Idempotent. */
-    void removeNode(String node) {
+    public void removeNode(String node) {
         stopDaemon(node);
         Shell.attempt("ip", "netns", "delete", node);
         deleteTree(nodeDir(node));

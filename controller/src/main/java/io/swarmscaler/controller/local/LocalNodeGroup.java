@@ -19,6 +19,7 @@ final class LocalNodeGroup implements NodeGroup {
     private static final Logger LOG = Logger.getLogger(LocalNodeGroup.class.getName());
 
     private final LocalCluster cluster;
+    private volatile Optional<String> launchFailure = Optional.empty();
     private final ExecutorService boots = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "local-node-boot");
         t.setDaemon(true);
@@ -43,17 +44,17 @@ final class LocalNodeGroup implements NodeGroup {
     public Capacity capacity() {
         List<Instance> instances = cluster.workerNodes().stream()
                 .map(n -> new Instance(n, cluster.hasJoined(n) ? Instance.Lifecycle.IN_SERVICE
-                        : Instance.Lifecycle.PENDING, false))
+                        : Instance.Lifecycle.PENDING, "", false))
                 .toList();
-        return new Capacity(instances.size(), 0, Integer.MAX_VALUE, instances);
+        return new Capacity(instances.size(), 0, Integer.MAX_VALUE, instances, launchFailure);
     }
 
     @Override
     public synchronized void setDesiredCapacity(int desired) {
         int present = cluster.workerNodes().size();
         if (desired < present) {
-            throw new UnsupportedOperationException(
-                    "the local backend adds worker nodes; removing them safely is not available in this version");
+            throw new IllegalArgumentException(("the local backend lowers its capacity only by terminating a chosen"
+                    + " node; asked for %d with %d present").formatted(desired, present));
         }
         for (int i = present; i < desired; i++) {
             String node = cluster.reserveWorker();
@@ -64,10 +65,20 @@ final class LocalNodeGroup implements NodeGroup {
     private void boot(String node) {
         try {
             cluster.bootWorker(node);
+            launchFailure = Optional.empty();
         } catch (RuntimeException e) {
-            // Like a failed cloud launch: the instance disappears and the scale-up times out visibly.
+            // Like a failed cloud launch: the instance disappears and the group reports why.
             LOG.log(Level.WARNING, "Local node " + node + " failed to boot; removing it: " + e.getMessage(), e);
+            launchFailure = Optional.of("local node " + node + " failed to boot: " + e.getMessage());
             cluster.removeNode(node);
+        }
+    }
+
+    @Override
+    public void terminate(String instanceId) {
+        if (cluster.workerNodes().contains(instanceId)) {
+            cluster.removeNode(instanceId);
+            LOG.info("Local node " + instanceId + " stopped and removed");
         }
     }
 

@@ -19,15 +19,22 @@ public interface NodeGroup {
     /** Asks for {@code desired} machines; new ones boot and join the Swarm on their own. */
     void setDesiredCapacity(int desired);
 
+    /**
+     * Terminates this very instance and lowers the desired capacity by one (never "lower the capacity and let the
+     * provider pick"). An instance that is gone already is fine.
+     */
+    void terminate(String instanceId);
+
     /** Which of this group's instances runs {@code node}, if any. */
     Optional<String> instanceIdOf(SwarmNode node);
 
     /**
      * @param min the group's own lower limit, 0 where it has none
      * @param max the group's own upper limit, {@link Integer#MAX_VALUE} where it has none
-     * @param instances with their lifecycle; {@link Instance#nodeReady()} is not known here and is false
+     * @param instances with their lifecycle; the Swarm node fields of {@link Instance} are not known here
+     * @param launchFailure the backend's account of its latest launch, when that launch failed
      */
-    record Capacity(int desired, int min, int max, List<Instance> instances) {
+    record Capacity(int desired, int min, int max, List<Instance> instances, Optional<String> launchFailure) {
         public Capacity {
             instances = List.copyOf(instances);
         }

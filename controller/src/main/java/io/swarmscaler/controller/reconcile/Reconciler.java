@@ -17,18 +17,20 @@ import io.swarmscaler.model.PolicyId;
 import io.swarmscaler.model.PolicyParser;
 import io.swarmscaler.model.PolicySet;
 import io.swarmscaler.model.QueryResult;
+import io.swarmscaler.model.ScaleRequest;
 import io.swarmscaler.model.ScalerMemory;
 import io.swarmscaler.model.ServiceInfo;
 import io.swarmscaler.model.SwarmNode;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.logging.Logger;
-import java.util.stream.Collectors;
 
 /**
  * One level-triggered pass: observe the Swarm, the node groups and Prometheus; let the {@link Planner} decide;
@@ -38,6 +40,9 @@ import java.util.stream.Collectors;
 public final class Reconciler {
     private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
 
+    /** What the last pass saw and decided, for the status. */
+    public record Pass(Instant at, ObservedState observed, PolicySet policies, Plan plan) {}
+
     private final Swarm swarm;
     private final Metrics metrics;
     private final Map<NodeRole, NodeGroup> groups;
@@ -45,11 +50,13 @@ public final class Reconciler {
     private final PolicyParser parser;
     private final Planner planner;
     private final Clock clock;
+    private final ScaleRequestInbox inbox;
     private final DecisionLog decisionLog = new DecisionLog();
     private ScalerMemory memory = ScalerMemory.empty();
+    private volatile Optional<Pass> lastPass = Optional.empty();
 
     public Reconciler(Swarm swarm, Metrics metrics, List<NodeGroup> groups, Notifier notifier, PolicyParser parser,
-            Planner planner, Clock clock) {
+            Planner planner, Clock clock, ScaleRequestInbox inbox) {
         this.swarm = swarm;
         this.metrics = metrics;
         this.groups = new EnumMap<>(NodeRole.class);
@@ -58,37 +65,65 @@ public final class Reconciler {
         this.parser = parser;
         this.planner = planner;
         this.clock = clock;
+        this.inbox = inbox;
     }
 
     /** Runs one pass. Throws when the Swarm or a node group cannot be read; the loop retries with backoff. */
     public synchronized Plan reconcile() {
-        List<ServiceInfo> services = swarm.services();
-        List<SwarmNode> nodes = swarm.nodes();
-        PolicySet policies = parser.parse(services);
-        ObservedState observed = new ObservedState(observeGroups(nodes), services, query(policies));
-        Plan plan = planner.plan(observed, policies, memory, clock.instant());
+        List<ScaleRequest> requests = inbox.take();
+        Pass pass;
+        try {
+            List<ServiceInfo> services = swarm.services();
+            List<SwarmNode> nodes = swarm.nodes();
+            var tasks = swarm.tasks();
+            PolicySet policies = parser.parse(services);
+            ObservedState observed = new ObservedState(observeGroups(nodes), nodes, services, tasks,
+                    query(policies), requests);
+            Instant now = clock.instant();
+            pass = new Pass(now, observed, policies, planner.plan(observed, policies, memory, now));
+        } catch (RuntimeException e) {
+            inbox.requeue(requests);
+            throw e;
+        }
+        Plan plan = pass.plan();
         decisionLog.record(plan.decisions());
         ScalerMemory before = memory;
         memory = plan.memory();
         for (Action action : plan.actions()) {
             apply(action, before);
         }
+        inbox.complete(plan.outcomes(), requests);
+        lastPass = Optional.of(pass);
         return plan;
+    }
+
+    public Optional<Pass> lastPass() {
+        return lastPass;
+    }
+
+    public synchronized ScalerMemory memory() {
+        return memory;
     }
 
     private Map<NodeRole, NodeGroupState> observeGroups(List<SwarmNode> nodes) {
         Map<NodeRole, NodeGroupState> states = new EnumMap<>(NodeRole.class);
         for (NodeGroup group : groups.values()) {
-            Set<String> readyInstances = nodes.stream()
-                    .filter(SwarmNode::ready)
-                    .flatMap(n -> group.instanceIdOf(n).stream())
-                    .collect(Collectors.toSet());
+            Map<String, SwarmNode> nodeOfInstance = new HashMap<>();
+            for (SwarmNode node : nodes) {
+                group.instanceIdOf(node).ifPresent(id -> nodeOfInstance.merge(id, node,
+                        // a re-joined machine leaves its old node Down: the Ready one is the one that counts
+                        (a, b) -> b.ready() ? b : a));
+            }
             NodeGroup.Capacity capacity = group.capacity();
             List<Instance> instances = capacity.instances().stream()
-                    .map(i -> new Instance(i.id(), i.lifecycle(), readyInstances.contains(i.id())))
+                    .map(i -> {
+                        SwarmNode node = nodeOfInstance.get(i.id());
+                        return new Instance(i.id(), i.lifecycle(), node == null ? "" : node.id(),
+                                node != null && node.ready());
+                    })
                     .toList();
             states.put(group.role(), new NodeGroupState(group.role(), group.backend(), capacity.desired(),
-                    capacity.min(), capacity.max(), instances));
+                    capacity.min(), capacity.max(), instances, capacity.launchFailure()));
         }
         return states;
     }
@@ -108,8 +143,37 @@ public final class Reconciler {
             scaleGroup(scale, before);
         } else if (action instanceof Action.Reschedule reschedule) {
             reschedule(reschedule);
+        } else if (action instanceof Action.DrainNode drain) {
+            step(Planner.SCALE_NODES_ALERT, "Draining node " + drain.node().hostname(), drain.reason(),
+                    () -> swarm.drain(drain.node().id(), Planner.DRAINING_LABEL, clock.instant().toString()));
+        } else if (action instanceof Action.RemoveNode remove) {
+            step(Planner.SCALE_NODES_ALERT, "Removed node %s%s".formatted(remove.node().hostname(),
+                    remove.instanceId().isEmpty() ? "" : " and terminated its instance " + remove.instanceId()),
+                    remove.reason(), () -> {
+                        NodeGroup group = groups.get(remove.group());
+                        if (group != null && !remove.instanceId().isEmpty()) {
+                            group.terminate(remove.instanceId());
+                        }
+                        swarm.removeNode(remove.node().id());
+                    });
+        } else if (action instanceof Action.UndrainNode undrain) {
+            step(Planner.SCALE_NODES_ALERT, "Put node %s back to active".formatted(undrain.node().hostname()),
+                    undrain.reason(), () -> swarm.undrain(undrain.node().id(), Planner.DRAINING_LABEL));
         } else if (action instanceof Action.Notify notify) {
             notifier.send(notify.notification());
+        }
+    }
+
+    /** Carries out one step; logs and notifies its result either way. A failed step is retried next pass. */
+    private void step(String alert, String done, String reason, Runnable body) {
+        try {
+            body.run();
+            LOG.info(done + " (" + reason + ")");
+            notifier.send(new Notification(alert, "scaler", Notification.Status.SUCCESS, done, reason));
+        } catch (RuntimeException e) {
+            String failed = "Failed: %s: %s".formatted(done.toLowerCase(Locale.ROOT), e.getMessage());
+            LOG.warning(failed);
+            notifier.send(new Notification(alert, "scaler", Notification.Status.ERROR, failed, reason));
         }
     }
 
@@ -124,7 +188,7 @@ public final class Reconciler {
                     Notification.Status.SUCCESS, change, scale.reason()));
         } catch (RuntimeException e) {
             memory = memory.withScaleUpUndone(scale.role(), before);
-            String failed = "Failed %s: %s".formatted(change.toLowerCase(java.util.Locale.ROOT), e.getMessage());
+            String failed = "Failed %s: %s".formatted(change.toLowerCase(Locale.ROOT), e.getMessage());
             LOG.warning(failed);
             notifier.send(new Notification(Planner.SCALE_NODES_ALERT, scale.role().word(),
                     Notification.Status.ERROR, failed, scale.reason()));
