@@ -93,7 +93,7 @@ class LocalScaleUpIntegrationTest {
             assertThat(lab.notifications).extracting(Notification::summary).contains(
                     "Changing the number of worker nodes on local from %d to %d".formatted(before, before + 1));
             assertThat(lab.notifications).anyMatch(n -> n.alertName().equals("reschedule_service")
-                    && n.status() == Notification.Status.SUCCESS && n.summary().contains("rescheduled"));
+                    && n.status() == Notification.Status.SUCCESS && n.summary().startsWith("Rescheduled services rescheduled"));
             assertThat(lab.logLines).anyMatch(l -> l.contains("policy " + WORKER_EXPORTER + "#1")
                     && l.contains("value 0.9 > 0.8"));
         }
