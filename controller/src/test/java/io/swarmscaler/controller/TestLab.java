@@ -79,6 +79,10 @@ final class TestLab implements AutoCloseable {
                 Prometheus.connect(lab.prometheus().address(), Duration.ofSeconds(2)), recording, Clock.systemUTC());
     }
 
+    Path stateDir() {
+        return stateDir;
+    }
+
     int desiredWorkers() {
         return lab.workers().capacity().desired();
     }

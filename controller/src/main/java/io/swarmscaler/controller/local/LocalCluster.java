@@ -93,6 +93,11 @@ public final class LocalCluster implements AutoCloseable {
         return "unix://" + socket(MANAGER);
     }
 
+    /** The worker nodes as a node group: desired capacity is the number of workers, booting or joined. */
+    public io.swarmscaler.controller.port.NodeGroup workerGroup() {
+        return new LocalNodeGroup(this);
+    }
+
     public String managerAddress() {
         return address(MANAGER);
     }

@@ -48,7 +48,7 @@ public final class LocalLab implements AutoCloseable {
         LocalCluster cluster = LocalCluster.startOrAdopt(settings);
         DemoExporter exporter = null;
         try {
-            NodeGroup workers = new LocalNodeGroup(cluster);
+            NodeGroup workers = cluster.workerGroup();
             Swarm swarm = DockerSwarms.connect(cluster.dockerHost());
             if (workers.capacity().desired() < initialWorkers) {
                 workers.setDesiredCapacity(initialWorkers);

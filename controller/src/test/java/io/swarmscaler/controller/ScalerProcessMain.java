@@ -1,0 +1,29 @@
+package io.swarmscaler.controller;
+
+import io.swarmscaler.controller.config.ScalerConfig;
+import io.swarmscaler.controller.docker.DockerSwarms;
+import io.swarmscaler.controller.local.LocalCluster;
+import io.swarmscaler.controller.prometheus.Prometheus;
+import io.swarmscaler.controller.reconcile.LoggingNotifier;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The scaler as a separate process on an existing local cluster, so that a test can kill it with SIGKILL
+ * mid-operation. Configured like the daemon, from the environment.
+ */
+public final class ScalerProcessMain {
+    private ScalerProcessMain() {}
+
+    public static void main(String[] args) throws Exception {
+        ScalerConfig config = ScalerConfig.fromEnvironment(System.getenv());
+        ScalerConfig.Local local = config.local();
+        LocalCluster cluster = LocalCluster.startOrAdopt(
+                new LocalCluster.Settings(local.name(), local.stateDir(), local.subnet()));
+        ScalerRuntime.start(config, DockerSwarms.connect(cluster.dockerHost()), List.of(cluster.workerGroup()),
+                Prometheus.connect(config.prometheusAddress().orElseThrow(), Duration.ofSeconds(2)),
+                new LoggingNotifier(), Clock.systemUTC());
+        Thread.sleep(Long.MAX_VALUE);
+    }
+}
