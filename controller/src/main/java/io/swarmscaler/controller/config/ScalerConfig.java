@@ -73,7 +73,8 @@ public record ScalerConfig(
             r.problems.add("PROMETHEUS_ADDRESS is not set: expected the URL of the Prometheus that scrapes the"
                     + " node exporters, e.g. http://prometheus:9090");
         }
-        Duration interval = r.duration("RECONCILE_INTERVAL", "10s");
+        // A local cluster is small and cheap to look at: a short loop shows decisions within seconds.
+        Duration interval = r.duration("RECONCILE_INTERVAL", backend == Backend.LOCAL ? "2s" : "10s");
         Duration cooldown = r.duration("SCALE_UP_COOLDOWN", "3m");
         Duration provision = env.containsKey("RESCHEDULE_TIMEOUT") && !env.containsKey("NODE_PROVISION_TIMEOUT")
                 ? Duration.ofSeconds(r.integer("RESCHEDULE_TIMEOUT", "1000", 1))
