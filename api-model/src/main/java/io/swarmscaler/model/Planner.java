@@ -293,8 +293,8 @@ public final class Planner {
             accept(want, change);
         }
 
-        /** Why a group may not grow now, or null. */
-        private String upRefusal(NodeRole role, NodeGroupState group) {
+        /** Why a group may not change at all now, or null: it is missing, just changed, or backing off. */
+        private String groupRefusal(NodeRole role, NodeGroupState group) {
             if (group == null) {
                 return "no %s node group is configured on this backend, nothing to scale".formatted(role.word());
             }
@@ -305,6 +305,15 @@ public final class Planner {
             if (failing != null && now.isBefore(failing.until())) {
                 return "%s nodes are in backoff until %s after: %s".formatted(role.word(), failing.until(),
                         failing.reason());
+            }
+            return null;
+        }
+
+        /** Why a group may not grow now, or null. */
+        private String upRefusal(NodeRole role, NodeGroupState group) {
+            String refusal = groupRefusal(role, group);
+            if (refusal != null) {
+                return refusal;
             }
             if (pending.containsKey(role) || group.joiningCount() > 0) {
                 return "waiting for %d requested %s node(s) to join before scaling again"
@@ -383,16 +392,9 @@ public final class Planner {
         }
 
         private String downRefusal(NodeRole role, NodeGroupState group) {
-            if (group == null) {
-                return "no %s node group is configured on this backend, nothing to scale".formatted(role.word());
-            }
-            if (changedThisCycle.contains(role)) {
-                return role.word() + " nodes were already changed in this cycle";
-            }
-            Backoff failing = backoff.get(role);
-            if (failing != null && now.isBefore(failing.until())) {
-                return "%s nodes are in backoff until %s after: %s".formatted(role.word(), failing.until(),
-                        failing.reason());
+            String refusal = groupRefusal(role, group);
+            if (refusal != null) {
+                return refusal;
             }
             if (observed.nodes().stream().anyMatch(n -> draining(n).isPresent()
                     && (n.role() == role || group.instanceOnNode(n.id()).isPresent()))) {
