@@ -1,5 +1,7 @@
 package io.swarmscaler.controller;
 
+import io.swarmscaler.controller.aws.AwsConfigurationException;
+import io.swarmscaler.controller.aws.AwsNodeGroups;
 import io.swarmscaler.controller.config.ConfigException;
 import io.swarmscaler.controller.config.ScalerConfig;
 import io.swarmscaler.controller.docker.DockerSwarms;
@@ -58,7 +60,12 @@ public final class Main implements Callable<Integer> {
                 System.err.println("swarm-scaler: " + e.getMessage());
                 return 2;
             }
-            return new Daemon(config).runUntilStopped();
+            try {
+                return new Daemon(config).runUntilStopped();
+            } catch (AwsConfigurationException e) {
+                System.err.println("swarm-scaler: " + e.getMessage());
+                return 2;
+            }
         }
     }
 
@@ -86,7 +93,7 @@ public final class Main implements Callable<Integer> {
                 printLocalHints(lab);
             } else {
                 swarm = DockerSwarms.connect(config.dockerHost());
-                groups = List.of();
+                groups = AwsNodeGroups.connect(config.aws()).groups();
                 prometheusAddress = config.prometheusAddress().orElseThrow();
             }
             Metrics metrics = Prometheus.connect(prometheusAddress, Duration.ofSeconds(5));

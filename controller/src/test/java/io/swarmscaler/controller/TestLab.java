@@ -69,13 +69,18 @@ final class TestLab implements AutoCloseable {
 
     /** The daemon as configured by these variables on top of test defaults (1 s loop, generous provision time). */
     ScalerRuntime startScaler(Map<String, String> env) {
+        return startScaler(env, List.of(lab.workers()));
+    }
+
+    /** The daemon scaling {@code groups} (another backend's adapters) in place of the local worker group. */
+    ScalerRuntime startScaler(Map<String, String> env, List<io.swarmscaler.controller.port.NodeGroup> groups) {
         Map<String, String> all = new HashMap<>(Map.of(
                 "RECONCILE_INTERVAL", "1s",
                 "NODE_PROVISION_TIMEOUT", "2m"));
         all.putAll(env);
         ScalerConfig config = ScalerConfig.fromEnvironment(all);
         Notifier recording = notifications::add;
-        return ScalerRuntime.start(config, lab.swarm(), List.of(lab.workers()),
+        return ScalerRuntime.start(config, lab.swarm(), groups,
                 Prometheus.connect(lab.prometheus().address(), Duration.ofSeconds(2)), recording, Clock.systemUTC());
     }
 

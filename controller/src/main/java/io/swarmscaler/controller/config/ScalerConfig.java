@@ -36,7 +36,8 @@ public record ScalerConfig(
         Duration failedGroupBackoffMax,
         Map<NodeRole, GroupBounds> defaultBounds,
         boolean legacyNodeExporterNames,
-        Local local) {
+        Local local,
+        Aws aws) {
 
     public enum Backend {
         LOCAL,
@@ -52,6 +53,18 @@ public record ScalerConfig(
     public record Local(String name, Path stateDir, String subnet, int workers, int prometheusPort,
             int exporterPort, boolean keepCluster) {}
 
+    /**
+     * The {@code aws} backend's settings.
+     *
+     * @param workerGroup {@code AWS_WORKER_ASG}: the Auto Scaling group of the worker nodes
+     * @param managerGroup {@code AWS_MANAGER_ASG}: the Auto Scaling group of the manager nodes
+     * @param envFile {@code AWS_ENV_FILE}: credentials as {@code export AWS_ACCESS_KEY_ID=...} lines; when the
+     *     file does not exist, the SDK's default chain is used
+     * @param endpoint {@code AWS_ENDPOINT_URL}: one endpoint for Auto Scaling and EC2 (a VPC endpoint, a test)
+     */
+    public record Aws(Optional<String> workerGroup, Optional<String> managerGroup, String region, Path envFile,
+            Optional<URI> endpoint) {}
+
     public static ScalerConfig fromEnvironment(Map<String, String> env) {
         Reader r = new Reader(env);
         Backend backend = r.value("NODE_SCALER_BACKEND", "local", "local or aws", v -> switch (v.toLowerCase(Locale.ROOT)) {
@@ -59,10 +72,6 @@ public record ScalerConfig(
             case "aws" -> Backend.AWS;
             default -> null;
         });
-        if (backend == Backend.AWS) {
-            r.problems.add("NODE_SCALER_BACKEND=aws: the AWS backend is not available in this version yet;"
-                    + " expected local");
-        }
         String dockerHost = r.value("DOCKER_HOST", "unix:///var/run/docker.sock",
                 "a Docker address such as unix:///var/run/docker.sock or tcp://host:2375",
                 v -> v.startsWith("unix://") || v.startsWith("tcp://") ? v : null);
@@ -116,11 +125,12 @@ public record ScalerConfig(
                 r.port("LOCAL_PROMETHEUS_PORT", "9090"),
                 r.port("LOCAL_EXPORTER_PORT", "9101"),
                 r.bool("LOCAL_KEEP_CLUSTER", "false"));
+        Aws aws = r.aws(backend == Backend.AWS);
         if (!r.problems.isEmpty()) {
             throw new ConfigException(r.problems);
         }
         return new ScalerConfig(backend, dockerHost, prometheus, interval, cooldown, provision, rescheduleLabel,
-                scaleDownCooldown, drainTimeout, margin, backoff, backoffMax, bounds, legacy, local);
+                scaleDownCooldown, drainTimeout, margin, backoff, backoffMax, bounds, legacy, local, aws);
     }
 
     public Planner.Settings plannerSettings() {
@@ -194,6 +204,31 @@ public record ScalerConfig(
                 case "false" -> Boolean.FALSE;
                 default -> null;
             });
+        }
+
+        /** The {@code aws} settings; the group names are required only when that backend is chosen. */
+        Aws aws(boolean required) {
+            Optional<String> worker = groupName("AWS_WORKER_ASG");
+            Optional<String> manager = groupName("AWS_MANAGER_ASG");
+            if (required && worker.isEmpty() && manager.isEmpty()) {
+                problems.add("NODE_SCALER_BACKEND=aws needs AWS_WORKER_ASG and AWS_MANAGER_ASG (at least one):"
+                        + " expected the names of the Auto Scaling groups, e.g. devops22-NodeAsg-1ABCDEF");
+            }
+            String region = value("AWS_DEFAULT_REGION", "us-east-1", "an AWS region such as us-east-1",
+                    v -> v.matches("[a-z]{2}(-[a-z]+)+-\\d{1,2}") ? v : null);
+            Path envFile = Path.of(this.<String>value("AWS_ENV_FILE", "/run/secrets/aws",
+                    "the path of a file with export AWS_ACCESS_KEY_ID=... lines", v -> v.isEmpty() ? null : v));
+            Optional<URI> endpoint = Optional.ofNullable(env.get("AWS_ENDPOINT_URL")).filter(v -> !v.isBlank())
+                    .map(v -> this.<URI>value("AWS_ENDPOINT_URL", v,
+                            "an http(s) URL such as https://autoscaling.us-east-1.amazonaws.com",
+                            ScalerConfig::httpUri));
+            return new Aws(worker, manager, region, envFile, endpoint);
+        }
+
+        private Optional<String> groupName(String name) {
+            return Optional.ofNullable(env.get(name)).map(String::trim).filter(v -> !v.isEmpty())
+                    .map(v -> value(name, v, "an Auto Scaling group name of at most 255 characters",
+                            g -> g.length() <= 255 && g.chars().noneMatch(Character::isISOControl) ? g : null));
         }
 
         GroupBounds bounds(String role, int min, int max, int upBy, int downBy) {

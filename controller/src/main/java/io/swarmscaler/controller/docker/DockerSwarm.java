@@ -197,7 +197,7 @@ final class DockerSwarm implements Swarm {
         var resources = description == null ? null : description.getResources();
         return new SwarmNode(
                 node.getId(),
-                description == null ? "" : description.getHostname(),
+                description == null || description.getHostname() == null ? "" : description.getHostname(),
                 status == null || status.getAddress() == null ? "" : status.getAddress(),
                 spec.getRole() == SwarmNodeRole.MANAGER ? NodeRole.MANAGER : NodeRole.WORKER,
                 status != null && status.getState() == SwarmNodeState.READY,

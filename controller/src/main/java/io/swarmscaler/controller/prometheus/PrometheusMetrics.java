@@ -33,7 +33,9 @@ final class PrometheusMetrics implements Metrics {
 
     @Override
     public QueryResult query(String promql) {
-        URI uri = base.resolve("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+        // Relative to the address's path: docker-flow-monitor serves Prometheus under a route prefix (/monitor).
+        String root = base.toString().endsWith("/") ? base.toString() : base + "/";
+        URI uri = URI.create(root + "api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
         HttpResponse<String> response;
         try {
             response = http.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),

@@ -1,0 +1,255 @@
+package io.swarmscaler.controller.aws;
+
+import io.swarmscaler.controller.port.NodeGroup;
+import io.swarmscaler.model.Instance;
+import io.swarmscaler.model.NodeRole;
+import io.swarmscaler.model.SwarmNode;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
+import software.amazon.awssdk.services.autoscaling.model.Activity;
+import software.amazon.awssdk.services.autoscaling.model.AutoScalingGroup;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Filter;
+
+/**
+ * One Auto Scaling group as a {@link NodeGroup}. Grows only with {@code SetDesiredCapacity} (never
+ * {@code UpdateAutoScalingGroup}, so the group's MinSize and MaxSize stay the operator's), shrinks only by
+ * terminating a chosen instance with {@code ShouldDecrementDesiredCapacity=true}, and finds the instance of a
+ * Swarm node through EC2's private IP address and private DNS name.
+ */
+final class AwsNodeGroup implements NodeGroup {
+    private static final Logger LOG = Logger.getLogger(AwsNodeGroup.class.getName());
+    /** Describing instances takes at most this many ids per call. */
+    private static final int IDS_PER_CALL = 100;
+    /** How many of the latest scaling activities to read when a launch seems overdue. */
+    private static final int ACTIVITIES_READ = 10;
+    /** AWS's clock and ours may differ a little; a failure this much before our request is still ours. */
+    private static final Duration CLOCK_SLACK = Duration.ofSeconds(30);
+    private static final int MESSAGE_LIMIT = 400;
+    /**
+     * A node of our role that matches no known instance makes us look again, at most this often: every pass reads
+     * the group anyway, so this only matters for a node whose instance was never seen launching.
+     */
+    private static final Duration MISS_REFRESH = Duration.ofSeconds(15);
+
+    /** What EC2 says of one instance, the two ways a Swarm node can be matched to it. */
+    private record Addresses(String privateIp, String privateDnsName) {}
+
+    private final NodeRole role;
+    private final String groupName;
+    private final String variable;
+    private final String region;
+    private final AutoScalingClient autoScaling;
+    private final Ec2Client ec2;
+    private final AwsFailures failures;
+    private final Clock clock;
+    private final String subject;
+    /** Instance id to addresses; an instance keeps its private IP and DNS name for its whole life. */
+    private final Map<String, Addresses> addresses = new ConcurrentHashMap<>();
+    private volatile boolean addressesKnown;
+    private volatile Instant addressesReadAt = Instant.MIN;
+    private volatile Instant lastScaleUp;
+
+    /**
+     * @param variable the setting that named the group, for messages ({@code AWS_WORKER_ASG})
+     */
+    AwsNodeGroup(NodeRole role, String groupName, String variable, String region, AutoScalingClient autoScaling,
+            Ec2Client ec2, AwsFailures failures, Clock clock) {
+        this.role = role;
+        this.groupName = groupName;
+        this.variable = variable;
+        this.region = region;
+        this.autoScaling = autoScaling;
+        this.ec2 = ec2;
+        this.failures = failures;
+        this.clock = clock;
+        this.subject = "Auto Scaling group " + groupName;
+    }
+
+    @Override
+    public NodeRole role() {
+        return role;
+    }
+
+    @Override
+    public String backend() {
+        return "aws";
+    }
+
+    String groupName() {
+        return groupName;
+    }
+
+    @Override
+    public Capacity capacity() {
+        AutoScalingGroup group = describeGroup();
+        List<Instance> instances = group.instances().stream()
+                .map(i -> new Instance(i.instanceId(), lifecycle(i.lifecycleStateAsString()), "", false))
+                .toList();
+        rememberAddresses(instances.stream().map(Instance::id).collect(Collectors.toSet()));
+        int desired = group.desiredCapacity();
+        long counted = instances.stream().filter(Instance::countsAsCapacity).count();
+        // A launch can only have failed while fewer instances exist than asked for; no need to ask otherwise.
+        Optional<String> launchFailure = counted < desired ? latestLaunchFailure() : Optional.empty();
+        return new Capacity(desired, group.minSize(), group.maxSize(), instances, launchFailure);
+    }
+
+    @Override
+    public void setDesiredCapacity(int desired) {
+        int current = describeGroup().desiredCapacity();
+        if (desired < current) {
+            // Lowering the desired capacity lets AWS pick which instance dies, tasks and all: never do that.
+            throw new IllegalArgumentException(("the aws backend lowers the capacity of %s only by terminating a"
+                    + " drained instance; asked for %d with %d desired").formatted(groupName, desired, current));
+        }
+        if (desired == current) {
+            return;
+        }
+        lastScaleUp = clock.instant();
+        failures.call("autoscaling:SetDesiredCapacity", subject, () -> autoScaling.setDesiredCapacity(b -> b
+                .autoScalingGroupName(groupName).desiredCapacity(desired).honorCooldown(false)));
+    }
+
+    @Override
+    public void terminate(String instanceId) {
+        try {
+            failures.call("autoscaling:TerminateInstanceInAutoScalingGroup", subject + " instance " + instanceId,
+                    () -> autoScaling.terminateInstanceInAutoScalingGroup(b -> b.instanceId(instanceId)
+                            .shouldDecrementDesiredCapacity(true)));
+        } catch (AwsRequestRejectedException e) {
+            // A retry after a lost reply, or an instance AWS already replaced: gone is what we wanted.
+            if ("ValidationError".equals(e.errorCode()) && e.getMessage().toLowerCase(Locale.ROOT).contains("not found")) {
+                LOG.info("Instance %s is no longer in %s; nothing to terminate".formatted(instanceId, groupName));
+                return;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public Optional<String> instanceIdOf(SwarmNode node) {
+        if (!addressesKnown) {
+            // First look after a start: the addresses come with the group's instances.
+            capacity();
+        }
+        Optional<String> found = knownInstanceOf(node);
+        if (found.isEmpty() && node.role() == role
+                && clock.instant().isAfter(addressesReadAt.plus(MISS_REFRESH))) {
+            capacity();
+            found = knownInstanceOf(node);
+        }
+        return found;
+    }
+
+    private Optional<String> knownInstanceOf(SwarmNode node) {
+        for (Map.Entry<String, Addresses> entry : addresses.entrySet()) {
+            if (matches(node, entry.getValue())) {
+                return Optional.of(entry.getKey());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Private IP equals the address the node advertises; private DNS name equals its hostname (Docker for AWS). */
+    private static boolean matches(SwarmNode node, Addresses instance) {
+        if (!instance.privateIp().isEmpty() && instance.privateIp().equals(node.address())) {
+            return true;
+        }
+        // A node that is still joining may not have told Swarm its hostname yet.
+        String hostname = node.hostname() == null ? "" : node.hostname();
+        String dns = instance.privateDnsName();
+        return !dns.isEmpty() && !hostname.isEmpty()
+                && (dns.equalsIgnoreCase(hostname) || dns.split("\\.")[0].equalsIgnoreCase(hostname));
+    }
+
+    static Instance.Lifecycle lifecycle(String state) {
+        if (state == null) {
+            return Instance.Lifecycle.PENDING;
+        }
+        if (state.startsWith("Pending") || state.equals("Quarantined")) {
+            return Instance.Lifecycle.PENDING;
+        }
+        if (state.equals("InService")) {
+            return Instance.Lifecycle.IN_SERVICE;
+        }
+        // Terminating*, Terminated, Detaching, Detached, EnteringStandby, Standby: leaving, not capacity.
+        return Instance.Lifecycle.TERMINATING;
+    }
+
+    private AutoScalingGroup describeGroup() {
+        return failures.call("autoscaling:DescribeAutoScalingGroups", subject,
+                        () -> autoScaling.describeAutoScalingGroups(b -> b.autoScalingGroupNames(groupName)))
+                .autoScalingGroups().stream()
+                .filter(g -> groupName.equals(g.autoScalingGroupName()))
+                .findFirst()
+                .orElseThrow(() -> new AwsConfigurationException(("%s=%s: there is no Auto Scaling group of that name"
+                        + " in %s: expected the name of the %s group, e.g. from aws autoscaling"
+                        + " describe-auto-scaling-groups, and AWS_DEFAULT_REGION its region").formatted(variable,
+                        groupName, region, role.word())));
+    }
+
+    /** Learns the addresses of instances seen for the first time, and forgets those that left the group. */
+    private void rememberAddresses(Set<String> ids) {
+        addresses.keySet().retainAll(ids);
+        List<String> unknown = ids.stream().filter(id -> !addresses.containsKey(id)).sorted().toList();
+        for (int from = 0; from < unknown.size(); from += IDS_PER_CALL) {
+            List<String> chunk = unknown.subList(from, Math.min(unknown.size(), from + IDS_PER_CALL));
+            // A filter, not InstanceIds: an id that just vanished must not fail the whole call.
+            Filter byId = Filter.builder().name("instance-id").values(chunk).build();
+            failures.call("ec2:DescribeInstances", subject, () -> {
+                ec2.describeInstancesPaginator(b -> b.filters(byId)).reservations().stream()
+                        .flatMap(r -> r.instances().stream())
+                        // An instance gets its private IP as it launches; until then, ask again next time.
+                        .filter(i -> i.privateIpAddress() != null && !i.privateIpAddress().isEmpty())
+                        .forEach(i -> addresses.put(i.instanceId(), new Addresses(i.privateIpAddress(),
+                                i.privateDnsName() == null ? "" : i.privateDnsName())));
+                return null;
+            });
+        }
+        addressesKnown = true;
+        addressesReadAt = clock.instant();
+    }
+
+    /**
+     * AWS's account of the latest launch, if it failed. Only a failure after our last scale-up counts (older
+     * ones stay in the activity list for weeks); after a restart, the latest launch counts.
+     */
+    private Optional<String> latestLaunchFailure() {
+        List<Activity> activities = failures.call("autoscaling:DescribeScalingActivities", subject,
+                () -> autoScaling.describeScalingActivities(b -> b.autoScalingGroupName(groupName)
+                        .maxRecords(ACTIVITIES_READ))).activities();
+        List<Activity> launches = new ArrayList<>(activities.stream()
+                .filter(a -> a.description() != null && a.description().toLowerCase(Locale.ROOT).startsWith("launching"))
+                .filter(a -> a.startTime() != null)
+                .toList());
+        launches.sort(Comparator.comparing(Activity::startTime).reversed());
+        if (launches.isEmpty()) {
+            return Optional.empty();
+        }
+        Activity latest = launches.get(0);
+        Instant since = lastScaleUp;
+        if (since != null && latest.startTime().isBefore(since.minus(CLOCK_SLACK))) {
+            return Optional.empty();
+        }
+        String status = latest.statusCodeAsString();
+        if (!"Failed".equals(status) && !"Cancelled".equals(status)) {
+            return Optional.empty();
+        }
+        String why = latest.statusMessage() != null && !latest.statusMessage().isBlank() ? latest.statusMessage()
+                : latest.description();
+        why = why.length() > MESSAGE_LIMIT ? why.substring(0, MESSAGE_LIMIT) + "..." : why;
+        return Optional.of("scaling activity %s %s: %s".formatted(latest.activityId(), status, why.strip()));
+    }
+}

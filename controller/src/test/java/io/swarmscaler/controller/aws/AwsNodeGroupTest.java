@@ -1,0 +1,456 @@
+package io.swarmscaler.controller.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.swarmscaler.controller.config.ScalerConfig;
+import io.swarmscaler.controller.port.BackendUnavailableException;
+import io.swarmscaler.controller.port.NodeGroup;
+import io.swarmscaler.model.Instance;
+import io.swarmscaler.model.NodeRole;
+import io.swarmscaler.model.SwarmNode;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awssdk.auth.credentials.SystemPropertyCredentialsProvider;
+
+/**
+ * The adapter through the real SDK clients against the local Auto Scaling endpoint, its instances paper machines
+ * (the integration test gives them real Swarm nodes): what it reads, what it sends, and how it reports failures.
+ */
+class AwsNodeGroupTest {
+    private static final String WORKERS = "unit-NodeAsg-1A2B3C";
+    private static final String MANAGERS = "unit-ManagerAsg-4D5E6F";
+    private static final String KEY_ID = "AKIAUNITTEST0KEY0ID1";
+    private static final String SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYUNITSECRET";
+    /** Short delays keep the retry tests fast; the integration test runs the defaults. */
+    private static final AwsNodeGroups.RetrySettings FAST = new AwsNodeGroups.RetrySettings(4, Duration.ofMillis(5),
+            Duration.ofMillis(20), Duration.ofMillis(200));
+
+    @TempDir
+    Path dir;
+    private LocalAutoScalingEndpoint endpoint;
+    private AwsNodeGroups backend;
+    private String managerInstance;
+    private final List<String> logs = new CopyOnWriteArrayList<>();
+    private final Handler logCapture = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            logs.add(record.getMessage() + (record.getThrown() == null ? "" : " " + record.getThrown()));
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+    };
+
+    @BeforeEach
+    void start() {
+        Logger.getLogger("").addHandler(logCapture);
+        Logger.getLogger("").setLevel(Level.INFO);
+        endpoint = LocalAutoScalingEndpoint.start(LocalAutoScalingEndpoint.paperMachines());
+        endpoint.addGroup(WORKERS, 0, 3);
+        endpoint.addGroup(MANAGERS, 1, 1);
+        managerInstance = endpoint.adoptInstance(MANAGERS, "manager1", "198.51.100.2");
+        endpoint.setCapacity(WORKERS, 1);
+        endpoint.awaitInService(WORKERS, 1, Duration.ofSeconds(5));
+    }
+
+    @AfterEach
+    void stop() {
+        Logger.getLogger("").removeHandler(logCapture);
+        if (backend != null) {
+            backend.close();
+        }
+        endpoint.close();
+    }
+
+    private Path credentialsFile(String keyId, String secret) throws IOException {
+        Path file = dir.resolve("aws");
+        Files.writeString(file, "\nexport AWS_ACCESS_KEY_ID=%s\nexport AWS_SECRET_ACCESS_KEY=%s\n".formatted(keyId,
+                secret));
+        return file;
+    }
+
+    private ScalerConfig.Aws settings(Path envFile, String workerGroup) {
+        return new ScalerConfig.Aws(Optional.of(workerGroup), Optional.of(MANAGERS), "us-east-1", envFile,
+                Optional.of(endpoint.address()));
+    }
+
+    /** Connects as the daemon does, except that the SDK's default chain is one that finds nothing here. */
+    private AwsNodeGroups connect(ScalerConfig.Aws settings) {
+        backend = AwsNodeGroups.connect(settings, SystemPropertyCredentialsProvider::create, FAST, Clock.systemUTC());
+        return backend;
+    }
+
+    private NodeGroup workers() throws IOException {
+        return connect(settings(credentialsFile(KEY_ID, SECRET), WORKERS)).group(NodeRole.WORKER).orElseThrow();
+    }
+
+    private static SwarmNode node(String hostname, String address, NodeRole role) {
+        return new SwarmNode("node-" + hostname, hostname, address, role, true, "active", role == NodeRole.MANAGER,
+                Map.of(), Map.of(), 1_000_000_000L, 1L << 30, Instant.now());
+    }
+
+    @Test
+    void readsDesiredMinMaxAndInstancesOfBothGroups() throws IOException {
+        NodeGroup workers = workers();
+        NodeGroup managers = backend.group(NodeRole.MANAGER).orElseThrow();
+
+        NodeGroup.Capacity capacity = workers.capacity();
+        assertThat(workers.backend()).isEqualTo("aws");
+        assertThat(capacity.desired()).isEqualTo(1);
+        assertThat(capacity.min()).isEqualTo(0);
+        assertThat(capacity.max()).isEqualTo(3);
+        assertThat(capacity.instances()).extracting(Instance::lifecycle).containsExactly(Instance.Lifecycle.IN_SERVICE);
+        assertThat(capacity.instances().get(0).id()).matches("i-0[0-9a-f]{16}");
+        assertThat(capacity.launchFailure()).isEmpty();
+        NodeGroup.Capacity managerCapacity = managers.capacity();
+        assertThat(List.of(managerCapacity.desired(), managerCapacity.min(), managerCapacity.max()))
+                .containsExactly(1, 1, 1);
+        assertThat(managerCapacity.instances()).extracting(Instance::id).containsExactly(managerInstance);
+    }
+
+    @Test
+    void mapsSwarmNodesToInstancesByPrivateIpOrPrivateDnsName() throws IOException {
+        NodeGroup workers = workers();
+        NodeGroup managers = backend.group(NodeRole.MANAGER).orElseThrow();
+        String workerInstance = workers.capacity().instances().get(0).id();
+        String machine = endpoint.view(WORKERS).machineById().get(workerInstance);
+        String address = "198.51.100." + machine.substring("paper".length());
+
+        assertThat(workers.instanceIdOf(node(machine, address, NodeRole.WORKER))).contains(workerInstance);
+        assertThat(workers.instanceIdOf(node(machine, "0.0.0.0", NodeRole.WORKER))).as("by hostname")
+                .contains(workerInstance);
+        assertThat(workers.instanceIdOf(node("elsewhere", address, NodeRole.WORKER))).as("by address")
+                .contains(workerInstance);
+        assertThat(workers.instanceIdOf(node("manager1", "198.51.100.2", NodeRole.MANAGER))).isEmpty();
+        assertThat(managers.instanceIdOf(node("manager1", "198.51.100.2", NodeRole.MANAGER))).contains(managerInstance);
+        assertThat(workers.instanceIdOf(node("stranger", "198.51.100.99", NodeRole.WORKER))).isEmpty();
+        assertThat(workers.instanceIdOf(node(null, null, NodeRole.WORKER))).as("a node still joining").isEmpty();
+    }
+
+    @Test
+    void aNodeOfAnInstanceNeverSeenLaunchingIsFoundOnALaterLook() throws IOException {
+        MovableClock clock = new MovableClock();
+        backend = AwsNodeGroups.connect(settings(credentialsFile(KEY_ID, SECRET), WORKERS),
+                SystemPropertyCredentialsProvider::create, FAST, clock);
+        NodeGroup workers = backend.group(NodeRole.WORKER).orElseThrow();
+        endpoint.setCapacity(WORKERS, 2); // launched behind our back, e.g. AWS replacing an unhealthy instance
+        endpoint.awaitInService(WORKERS, 2, Duration.ofSeconds(5));
+        String newInstance = List.copyOf(endpoint.view(WORKERS).machineById().keySet()).get(1);
+        String machine = endpoint.view(WORKERS).machineById().get(newInstance);
+        SwarmNode newNode = node(machine, "198.51.100." + machine.substring("paper".length()), NodeRole.WORKER);
+
+        assertThat(workers.instanceIdOf(newNode)).as("looked at the group just now").isEmpty();
+        clock.advance(Duration.ofSeconds(16));
+        assertThat(workers.instanceIdOf(newNode)).contains(newInstance);
+        int reads = endpoint.calls("DescribeAutoScalingGroups").size();
+        clock.advance(Duration.ofSeconds(16));
+        workers.instanceIdOf(node("manager1", "198.51.100.2", NodeRole.MANAGER));
+        assertThat(endpoint.calls("DescribeAutoScalingGroups")).as("a node of the other role is no reason to look")
+                .hasSize(reads);
+    }
+
+    /** A clock the test moves by hand. */
+    private static final class MovableClock extends Clock {
+        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
+    void scalesUpWithSetDesiredCapacityOnlyAndNeverTouchesMinOrMax() throws IOException {
+        NodeGroup workers = workers();
+        workers.setDesiredCapacity(2);
+
+        endpoint.awaitInService(WORKERS, 2, Duration.ofSeconds(5));
+        assertThat(endpoint.accepted("SetDesiredCapacity")).singleElement().satisfies(call -> assertThat(
+                call.parameters()).containsEntry("AutoScalingGroupName", WORKERS).containsEntry("DesiredCapacity", "2")
+                .containsEntry("HonorCooldown", "false"));
+        assertThat(endpoint.calls()).extracting(LocalAutoScalingEndpoint.Call::action)
+                .doesNotContain("UpdateAutoScalingGroup");
+        assertThat(workers.capacity().instances()).hasSize(2);
+        assertThat(endpoint.view(WORKERS).min()).isEqualTo(0);
+        assertThat(endpoint.view(WORKERS).max()).isEqualTo(3);
+    }
+
+    @Test
+    void instancesLaunchingArePendingAndInstancesLeavingAreNotCapacity() throws IOException {
+        NodeGroup workers = workers();
+        endpoint.neverJoinNextLaunches(1);
+        workers.setDesiredCapacity(2);
+
+        List<Instance> instances = workers.capacity().instances();
+        assertThat(instances).extracting(Instance::lifecycle)
+                .containsExactly(Instance.Lifecycle.IN_SERVICE, Instance.Lifecycle.PENDING);
+        assertThat(workers.capacity().launchFailure()).as("a slow launch has not failed").isEmpty();
+
+        workers.terminate(instances.get(1).id());
+        NodeGroup.Capacity after = workers.capacity();
+        assertThat(after.desired()).isEqualTo(1);
+        assertThat(after.instances().stream().filter(Instance::countsAsCapacity)).extracting(Instance::id)
+                .containsExactly(instances.get(0).id());
+    }
+
+    static Stream<Arguments> lifecycles() {
+        return Stream.of(
+                Arguments.of("Pending", Instance.Lifecycle.PENDING),
+                Arguments.of("Pending:Wait", Instance.Lifecycle.PENDING),
+                Arguments.of("Pending:Proceed", Instance.Lifecycle.PENDING),
+                Arguments.of("Quarantined", Instance.Lifecycle.PENDING),
+                Arguments.of("InService", Instance.Lifecycle.IN_SERVICE),
+                Arguments.of("Terminating", Instance.Lifecycle.TERMINATING),
+                Arguments.of("Terminating:Wait", Instance.Lifecycle.TERMINATING),
+                Arguments.of("Terminating:Proceed", Instance.Lifecycle.TERMINATING),
+                Arguments.of("Terminated", Instance.Lifecycle.TERMINATING),
+                Arguments.of("Detaching", Instance.Lifecycle.TERMINATING),
+                Arguments.of("Standby", Instance.Lifecycle.TERMINATING));
+    }
+
+    @ParameterizedTest(name = "{0} is {1}")
+    @MethodSource("lifecycles")
+    void lifecycleStates(String awsState, Instance.Lifecycle expected) {
+        assertThat(AwsNodeGroup.lifecycle(awsState)).isEqualTo(expected);
+    }
+
+    @Test
+    void aCapacityBeyondMaxIsRefusedByAwsWithItsReason() throws IOException {
+        NodeGroup workers = workers();
+        assertThatThrownBy(() -> workers.setDesiredCapacity(4))
+                .isInstanceOf(AwsRequestRejectedException.class)
+                .hasMessageContaining("autoscaling:SetDesiredCapacity on Auto Scaling group " + WORKERS)
+                .hasMessageContaining("ValidationError New SetDesiredCapacity value 4 is above max value 3");
+        assertThat(endpoint.view(WORKERS).desired()).isEqualTo(1);
+    }
+
+    @Test
+    void neverLowersTheDesiredCapacityLettingAwsPickTheVictim() throws IOException {
+        NodeGroup workers = workers();
+        assertThatThrownBy(() -> workers.setDesiredCapacity(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("only by terminating a drained instance");
+        assertThat(endpoint.calls("SetDesiredCapacity")).isEmpty();
+    }
+
+    @Test
+    void throttlingAndServerErrorsAreRetriedAndTheChangeHappensOnce() throws IOException {
+        NodeGroup workers = workers();
+        endpoint.throttle("SetDesiredCapacity", 2);
+        endpoint.failWithServerError("DescribeAutoScalingGroups", 1);
+        endpoint.throttle("DescribeInstances", 1);
+
+        workers.setDesiredCapacity(2);
+        endpoint.awaitInService(WORKERS, 2, Duration.ofSeconds(5));
+        NodeGroup.Capacity capacity = workers.capacity();
+
+        assertThat(endpoint.calls("SetDesiredCapacity")).extracting(LocalAutoScalingEndpoint.Call::errorCode)
+                .containsExactly("Throttling", "Throttling", null);
+        assertThat(endpoint.accepted("SetDesiredCapacity")).hasSize(1);
+        assertThat(capacity.desired()).isEqualTo(2);
+        assertThat(capacity.instances()).hasSize(2);
+        assertThat(endpoint.calls("DescribeInstances")).extracting(LocalAutoScalingEndpoint.Call::errorCode)
+                .contains("RequestLimitExceeded");
+    }
+
+    @Test
+    void retriesThatRunOutGiveATypedUnavailableError() throws IOException {
+        NodeGroup workers = workers();
+        endpoint.throttle("DescribeAutoScalingGroups", 4);
+        int before = endpoint.calls("DescribeAutoScalingGroups").size();
+
+        assertThatThrownBy(workers::capacity)
+                .isInstanceOf(AwsUnavailableException.class)
+                .isInstanceOf(BackendUnavailableException.class)
+                .hasMessageContaining("autoscaling:DescribeAutoScalingGroups on Auto Scaling group " + WORKERS)
+                .hasMessageContaining("did not succeed after 4 attempts: Throttling Rate exceeded (HTTP 400");
+        assertThat(endpoint.calls("DescribeAutoScalingGroups")).hasSize(before + 4);
+
+        endpoint.failWithServerError("SetDesiredCapacity", 4);
+        assertThatThrownBy(() -> workers.setDesiredCapacity(2))
+                .isInstanceOf(AwsUnavailableException.class)
+                .hasMessageContaining("InternalFailure").hasMessageContaining("HTTP 500");
+    }
+
+    @Test
+    void anUnreachableEndpointIsUnavailableNotFatal() throws IOException {
+        NodeGroup workers = workers();
+        endpoint.close();
+        assertThatThrownBy(workers::capacity)
+                .isInstanceOf(AwsUnavailableException.class)
+                .hasMessageContaining("cannot reach AWS for autoscaling:DescribeAutoScalingGroups");
+    }
+
+    @Test
+    void aFailedScalingActivityIsTheLaunchFailure() throws IOException {
+        NodeGroup workers = workers();
+        String reason = "We currently do not have sufficient t2.micro capacity in the Availability Zone you"
+                + " requested (us-east-1a).";
+        endpoint.failNextLaunches(1, reason);
+
+        workers.setDesiredCapacity(2);
+        NodeGroup.Capacity capacity = workers.capacity();
+
+        assertThat(capacity.desired()).isEqualTo(2);
+        assertThat(capacity.instances()).hasSize(1);
+        assertThat(capacity.launchFailure()).hasValueSatisfying(text -> assertThat(text)
+                .startsWith("scaling activity ").contains("Failed: " + reason));
+    }
+
+    @Test
+    void terminateDecrementsTheDesiredCapacityAndAnInstanceAlreadyGoneIsFine() throws IOException {
+        endpoint.setCapacity(WORKERS, 2);
+        endpoint.awaitInService(WORKERS, 2, Duration.ofSeconds(5));
+        NodeGroup workers = workers();
+        String victim = workers.capacity().instances().get(1).id();
+
+        workers.terminate(victim);
+        assertThat(endpoint.accepted("TerminateInstanceInAutoScalingGroup")).singleElement()
+                .satisfies(call -> assertThat(call.parameters()).containsEntry("InstanceId", victim)
+                        .containsEntry("ShouldDecrementDesiredCapacity", "true"));
+        assertThat(workers.capacity().desired()).isEqualTo(1);
+
+        workers.terminate(victim); // a retry after a lost reply
+        workers.terminate("i-0000000000000dead");
+        assertThat(workers.capacity().desired()).as("never decremented twice").isEqualTo(1);
+    }
+
+    @Test
+    void rejectedCredentialsStopStartUpNamingWhatToSetWithoutEchoingThem() throws IOException {
+        endpoint.requireAccessKeyId("AKIAANOTHERKEY000001");
+        Path file = credentialsFile(KEY_ID, SECRET);
+
+        assertThatThrownBy(() -> connect(settings(file, WORKERS)))
+                .isInstanceOf(AwsConfigurationException.class)
+                .hasMessageContaining("AWS rejected the credentials from AWS_ENV_FILE " + file)
+                .hasMessageContaining("InvalidClientTokenId")
+                .hasNoCause()
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(KEY_ID).doesNotContain(SECRET));
+        assertThat(String.join("\n", logs)).doesNotContain(KEY_ID).doesNotContain(SECRET);
+    }
+
+    @Test
+    void rejectedCredentialsLaterAreAConfigurationErrorToo() throws IOException {
+        NodeGroup workers = workers();
+        endpoint.requireAccessKeyId("AKIAANOTHERKEY000001");
+        assertThatThrownBy(() -> workers.setDesiredCapacity(2))
+                .isInstanceOf(AwsConfigurationException.class)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(KEY_ID).doesNotContain(SECRET));
+    }
+
+    @Test
+    void missingCredentialsNameTheSecretFileAndTheSdkChain() {
+        Path absent = dir.resolve("no-such-secret");
+        assertThatThrownBy(() -> connect(settings(absent, WORKERS)))
+                .isInstanceOf(AwsConfigurationException.class)
+                .hasMessageContaining("no AWS credentials: AWS_ENV_FILE " + absent + " does not exist")
+                .hasMessageContaining("Docker secret aws")
+                .hasMessageContaining("AWS_ACCESS_KEY_ID")
+                .hasNoCause();
+    }
+
+    @Test
+    void credentialsFromTheSdkChainThatAwsRejectsSayWhereTheyCameFrom() {
+        String chainKeyId = "AKIAFROMTHESDKCHAIN1";
+        String chainSecret = "chain/Secret+Value0From0System0Properties";
+        endpoint.requireAccessKeyId(KEY_ID);
+        System.setProperty("aws.accessKeyId", chainKeyId);
+        System.setProperty("aws.secretAccessKey", chainSecret);
+        try {
+            Path absent = dir.resolve("no-such-secret");
+            assertThatThrownBy(() -> connect(settings(absent, WORKERS)))
+                    .isInstanceOf(AwsConfigurationException.class)
+                    .hasMessageContaining("AWS rejected the credentials from the SDK's default credentials chain"
+                            + " (AWS_ENV_FILE " + absent + " does not exist)")
+                    .hasMessageContaining("InvalidClientTokenId")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain(chainKeyId).doesNotContain(chainSecret));
+        } finally {
+            System.clearProperty("aws.accessKeyId");
+            System.clearProperty("aws.secretAccessKey");
+        }
+    }
+
+    @Test
+    void aSecretFileWithoutTheSecretKeyOrWithABadLineIsRejectedBeforeAnyCall() throws IOException {
+        Path file = dir.resolve("aws");
+        Files.writeString(file, "export AWS_ACCESS_KEY_ID=" + KEY_ID + "\n");
+        assertThatThrownBy(() -> connect(settings(file, WORKERS)))
+                .isInstanceOf(AwsConfigurationException.class)
+                .hasMessageContaining("AWS_ENV_FILE " + file + " sets no AWS_SECRET_ACCESS_KEY")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(KEY_ID));
+
+        Files.writeString(file, "export AWS_ACCESS_KEY_ID=" + KEY_ID + "\r\nexport AWS_SECRET_ACCESS_KEY='" + SECRET
+                + "\r\n");
+        assertThatThrownBy(() -> connect(settings(file, WORKERS)))
+                .isInstanceOf(AwsConfigurationException.class)
+                .hasMessageContaining("line 2 (AWS_SECRET_ACCESS_KEY): the single quote is not closed")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(KEY_ID).doesNotContain(SECRET));
+        assertThat(endpoint.calls()).isEmpty();
+    }
+
+    @Test
+    void anUnknownGroupNamesItsVariable() throws IOException {
+        Path file = credentialsFile(KEY_ID, SECRET);
+        assertThatThrownBy(() -> connect(settings(file, "no-such-group")))
+                .isInstanceOf(AwsConfigurationException.class)
+                .hasMessageContaining("AWS_WORKER_ASG=no-such-group: there is no Auto Scaling group of that name in"
+                        + " us-east-1");
+    }
+
+    @Test
+    void aMissingPermissionNamesTheIamAction() throws IOException {
+        NodeGroup workers = workers();
+        endpoint.deny("SetDesiredCapacity", 1);
+        assertThatThrownBy(() -> workers.setDesiredCapacity(2))
+                .isInstanceOf(AwsConfigurationException.class)
+                .hasMessageContaining("AWS denied autoscaling:SetDesiredCapacity on Auto Scaling group " + WORKERS)
+                .hasMessageContaining("grant the IAM permission autoscaling:SetDesiredCapacity");
+    }
+
+    @Test
+    void endpointOverrideIsUsedForBothServices() throws IOException {
+        workers().capacity();
+        assertThat(endpoint.calls()).extracting(LocalAutoScalingEndpoint.Call::action)
+                .contains("DescribeAutoScalingGroups", "DescribeInstances");
+        assertThat(URI.create(endpoint.address().toString()).getHost()).isEqualTo("127.0.0.1");
+    }
+}
