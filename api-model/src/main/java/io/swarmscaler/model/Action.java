@@ -27,6 +27,16 @@ public sealed interface Action {
      */
     record RemoveNode(SwarmNode node, NodeRole group, String instanceId, String reason) implements Action {}
 
+    /**
+     * Terminate instances that never became Ready Swarm nodes (a launch that failed or timed out), lowering the
+     * group's desired capacity with each, so the group is not stuck waiting for them.
+     */
+    record TerminateInstances(NodeRole role, List<String> instanceIds, String reason) implements Action {
+        public TerminateInstances {
+            instanceIds = List.copyOf(instanceIds);
+        }
+    }
+
     /** Give up a drain: availability back to active and our mark removed. */
     record UndrainNode(SwarmNode node, String reason) implements Action {}
 

@@ -126,6 +126,7 @@ public final class Planner {
                 decisions.add(new Decision(error.service() + " " + error.label(), "skipped: " + error.message()));
             }
             followDrains();
+            adoptScaleUpsInFlight();
             for (NodeRole role : List.copyOf(pending.keySet())) {
                 followPendingScaleUp(role, pending.get(role));
             }
@@ -160,6 +161,19 @@ public final class Planner {
 
         // ---- scale-up follow-up ------------------------------------------------------------------------------
 
+        /**
+         * Capacity asked for but not Ready, with no scale-up of ours waiting for it (a restart, someone else's
+         * request, a node that went down): wait for it like for our own, so that it reschedules when it comes and
+         * times out when it does not, instead of blocking scale-ups forever.
+         */
+        private void adoptScaleUpsInFlight() {
+            for (NodeGroupState group : observed.groups().values()) {
+                if (group.joiningCount() > 0 && !pending.containsKey(group.role())) {
+                    pending.put(group.role(), new PendingScaleUp(group.readyCount(), group.desired(), now));
+                }
+            }
+        }
+
         private void followPendingScaleUp(NodeRole role, PendingScaleUp scaleUp) {
             String subject = role.word() + " nodes";
             NodeGroupState group = observed.groups().get(role);
@@ -189,15 +203,29 @@ public final class Planner {
                 fail(role, "Launching %s nodes on %s failed: %s; %d of %d Ready, services were not rescheduled"
                         .formatted(role.word(), group.backend(), group.launchFailure().get(), ready,
                                 scaleUp.target()));
+                terminateUnready(group);
             } else if (!now.isBefore(scaleUp.requestedAt().plus(settings.provisionTimeout()))) {
                 pending.remove(role);
                 fail(role, "Gave up waiting for %s nodes on %s: %d of %d Ready %s after the scale-up from %d;"
                         .formatted(role.word(), group.backend(), ready, scaleUp.target(),
                                 Durations.format(settings.provisionTimeout()), scaleUp.from())
                         + " services were not rescheduled");
+                terminateUnready(group);
             } else {
                 decisions.add(new Decision(subject, "waiting for new nodes: %d of %d Ready on %s"
                         .formatted(ready, scaleUp.target(), group.backend())));
+            }
+        }
+
+        /** Instances that never became Ready nodes go, like Cluster Autoscaler's unregistered nodes. */
+        private void terminateUnready(NodeGroupState group) {
+            List<String> unready = group.instances().stream()
+                    .filter(i -> i.countsAsCapacity() && !i.nodeReady())
+                    .map(Instance::id)
+                    .toList();
+            if (!unready.isEmpty()) {
+                actions.add(new Action.TerminateInstances(group.role(), unready,
+                        "never became a Ready %s node".formatted(group.role().word())));
             }
         }
 

@@ -286,7 +286,11 @@ class AwsBackendIntegrationTest {
 
             assertThat(endpoint.accepted("SetDesiredCapacity")).as("no second scale-up while backing off")
                     .hasSize(1);
-            assertThat(desired()).isEqualTo(2);
+            // The instance that never joined is terminated, so the group is not stuck waiting for it.
+            assertThat(endpoint.accepted("TerminateInstanceInAutoScalingGroup")).hasSize(1);
+            assertThat(desired()).isEqualTo(1);
+            assertThat(lab.notifications).anyMatch(n -> n.summary().startsWith("Terminated instance i-")
+                    && n.summary().endsWith("which never became a Ready worker node"));
         }
     }
 

@@ -156,6 +156,12 @@ public final class Reconciler {
                         }
                         swarm.removeNode(remove.node().id());
                     });
+        } else if (action instanceof Action.TerminateInstances terminate) {
+            NodeGroup group = groups.get(terminate.role());
+            for (String instanceId : terminate.instanceIds()) {
+                step(Planner.SCALE_NODES_ALERT, "Terminated instance %s, which %s".formatted(instanceId,
+                        terminate.reason()), terminate.reason(), () -> group.terminate(instanceId));
+            }
         } else if (action instanceof Action.UndrainNode undrain) {
             step(Planner.SCALE_NODES_ALERT, "Put node %s back to active".formatted(undrain.node().hostname()),
                     undrain.reason(), () -> swarm.undrain(undrain.node().id(), Planner.DRAINING_LABEL));
