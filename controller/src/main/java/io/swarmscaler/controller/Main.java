@@ -11,7 +11,7 @@ import io.swarmscaler.controller.port.Metrics;
 import io.swarmscaler.controller.port.NodeGroup;
 import io.swarmscaler.controller.port.Swarm;
 import io.swarmscaler.controller.prometheus.Prometheus;
-import io.swarmscaler.controller.reconcile.LoggingNotifier;
+import io.swarmscaler.controller.notify.Notifiers;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,7 +62,7 @@ public final class Main implements Callable<Integer> {
             }
             try {
                 return new Daemon(config).runUntilStopped();
-            } catch (AwsConfigurationException e) {
+            } catch (AwsConfigurationException | ConfigException e) {
                 System.err.println("swarm-scaler: " + e.getMessage());
                 return 2;
             }
@@ -97,11 +97,12 @@ public final class Main implements Callable<Integer> {
                 prometheusAddress = config.prometheusAddress().orElseThrow();
             }
             Metrics metrics = Prometheus.connect(prometheusAddress, Duration.ofSeconds(5));
-            ScalerRuntime runtime = ScalerRuntime.start(config, swarm, groups, metrics, new LoggingNotifier(),
-                    Clock.systemUTC());
-            LOG.info("Swarm Scaler running: backend %s, Prometheus %s, every %ss".formatted(
+            ScalerRuntime runtime = ScalerRuntime.start(config, swarm, groups, metrics,
+                    Notifiers.from(config.http(), Clock.systemUTC()), Clock.systemUTC());
+            LOG.info("Swarm Scaler running: backend %s, Prometheus %s, every %ss, HTTP API on %s:%d%s".formatted(
                     config.backend().name().toLowerCase(java.util.Locale.ROOT), prometheusAddress,
-                    config.reconcileInterval().toSeconds()));
+                    config.reconcileInterval().toSeconds(), config.http().listenAddress(), runtime.httpPort(),
+                    config.http().prefix()));
 
             CountDownLatch stopped = new CountDownLatch(1);
             LocalLab ownedLab = lab;

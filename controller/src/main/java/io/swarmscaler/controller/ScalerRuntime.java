@@ -7,7 +7,11 @@ import io.swarmscaler.controller.port.Notifier;
 import io.swarmscaler.controller.port.Swarm;
 import io.swarmscaler.controller.reconcile.ReconcileLoop;
 import io.swarmscaler.controller.reconcile.Reconciler;
+import io.swarmscaler.controller.http.HttpApi;
 import io.swarmscaler.controller.reconcile.ScaleRequestInbox;
+import io.swarmscaler.controller.webhook.WebhookAuth;
+import io.swarmscaler.controller.webhook.WebhookRoutes;
+import java.net.InetSocketAddress;
 import io.swarmscaler.model.Planner;
 import io.swarmscaler.model.PolicyParser;
 import io.swarmscaler.model.RequestOutcome;
@@ -19,16 +23,21 @@ import java.util.List;
 
 /**
  * The running scaler, whatever its backend: the reconciler on its loop, woken by the timer and by Docker's
- * events.
+ * events, and the HTTP API that feeds it requests.
  */
 public final class ScalerRuntime implements AutoCloseable {
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(2);
+    /** Alertmanager's webhook bodies are a few KiB; anything much larger is not one. */
+    private static final int MAX_REQUEST_BYTES = 64 * 1024;
+    /** How long a scale request's reply waits for the pass that decides on it. */
+    private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(15);
 
     private final Reconciler reconciler;
     private final ReconcileLoop loop;
     private final ScaleRequestInbox inbox;
     private final AutoCloseable events;
+    private HttpApi http;
 
     private ScalerRuntime(Reconciler reconciler, ReconcileLoop loop, ScaleRequestInbox inbox, AutoCloseable events) {
         this.reconciler = reconciler;
@@ -51,7 +60,38 @@ public final class ScalerRuntime implements AutoCloseable {
                 new PolicyParser(config.parserSettings()), new Planner(config.plannerSettings()), clock, inbox);
         ReconcileLoop loop = new ReconcileLoop(reconciler::reconcile, config.reconcileInterval(), FIRST_BACKOFF,
                 MAX_BACKOFF).start();
-        return new ScalerRuntime(reconciler, loop, inbox, swarm.watch(loop::trigger));
+        ScalerRuntime runtime = new ScalerRuntime(reconciler, loop, inbox, swarm.watch(loop::trigger));
+        try {
+            runtime.http = startHttp(config, swarm, notifier, clock, runtime);
+        } catch (RuntimeException e) {
+            runtime.closeQuietly();
+            throw e;
+        }
+        return runtime;
+    }
+
+    private static HttpApi startHttp(ScalerConfig config, Swarm swarm, Notifier notifier, Clock clock,
+            ScalerRuntime runtime) {
+        ScalerConfig.Http settings = config.http();
+        HttpApi api = HttpApi.start(new InetSocketAddress(settings.listenAddress(), settings.listenPort()),
+                settings.prefix(), MAX_REQUEST_BYTES);
+        settings.authFile().ifPresent(file -> api.requireAuthentication(WebhookAuth.fromFile(file)));
+        new WebhookRoutes(runtime::submit, swarm, new PolicyParser(config.parserSettings()),
+                config.rescheduleLabel(), notifier, clock, REPLY_TIMEOUT).register(api);
+        return api;
+    }
+
+    /** The port the HTTP API listens on (useful when configured as 0: any free port). */
+    public int httpPort() {
+        return http.port();
+    }
+
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (Exception ignored) {
+            // already failing
+        }
     }
 
     public Reconciler reconciler() {
@@ -60,6 +100,9 @@ public final class ScalerRuntime implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (http != null) {
+            http.close();
+        }
         events.close();
         loop.close();
     }

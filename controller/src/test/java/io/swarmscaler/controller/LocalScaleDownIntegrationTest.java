@@ -233,6 +233,8 @@ class LocalScaleDownIntegrationTest {
         env.put("LOCAL_SUBNET", "10.213.46");
         env.put("PROMETHEUS_ADDRESS", lab.lab.prometheus().address().toString());
         env.put("RECONCILE_INTERVAL", "1s");
+        env.put("LISTEN_ADDRESS", "127.0.0.1");
+        env.put("LISTEN_PORT", "0");
         return builder.start();
     }
 }

@@ -76,6 +76,8 @@ final class TestLab implements AutoCloseable {
     ScalerRuntime startScaler(Map<String, String> env, List<io.swarmscaler.controller.port.NodeGroup> groups) {
         Map<String, String> all = new HashMap<>(Map.of(
                 "RECONCILE_INTERVAL", "1s",
+                "LISTEN_ADDRESS", "127.0.0.1",
+                "LISTEN_PORT", "0",
                 "NODE_PROVISION_TIMEOUT", "2m"));
         all.putAll(env);
         ScalerConfig config = ScalerConfig.fromEnvironment(all);

@@ -6,6 +6,10 @@ import java.util.List;
 public class ConfigException extends RuntimeException {
     private final List<String> problems;
 
+    public ConfigException(String problem) {
+        this(List.of(problem));
+    }
+
     public ConfigException(List<String> problems) {
         super("invalid configuration:\n  " + String.join("\n  ", problems));
         this.problems = List.copyOf(problems);

@@ -37,7 +37,25 @@ public record ScalerConfig(
         Map<NodeRole, GroupBounds> defaultBounds,
         boolean legacyNodeExporterNames,
         Local local,
-        Aws aws) {
+        Aws aws,
+        Http http) {
+
+    /**
+     * The HTTP API and where notifications go.
+     *
+     * @param prefix extra path prefix of every route (the old tool's {@code SERVER_PREFIX}), or empty
+     * @param authFile credentials required on every route but the liveness ones, when set
+     * @param slackWebhookUrl a secret: never logged
+     */
+    public record Http(String listenAddress, int listenPort, String prefix, Optional<java.nio.file.Path> authFile,
+            Optional<URI> alertmanagerAddress, Optional<URI> slackWebhookUrl) {
+        @Override
+        public String toString() {
+            return "Http[listen=%s:%d, prefix=%s, auth=%s, alertmanager=%s, slack=%s]".formatted(listenAddress,
+                    listenPort, prefix, authFile.isPresent() ? "file" : "none", alertmanagerAddress.orElse(null),
+                    slackWebhookUrl.isPresent() ? "set" : "none");
+        }
+    }
 
     public enum Backend {
         LOCAL,
@@ -126,11 +144,30 @@ public record ScalerConfig(
                 r.port("LOCAL_EXPORTER_PORT", "9101"),
                 r.bool("LOCAL_KEEP_CLUSTER", "false"));
         Aws aws = r.aws(backend == Backend.AWS);
+        Http http = new Http(
+                r.value("LISTEN_ADDRESS", "0.0.0.0", "an IP address to listen on, e.g. 0.0.0.0 or 127.0.0.1",
+                        v -> v.matches("[0-9.]+|[0-9a-fA-F:]+") ? v : null),
+                r.value("LISTEN_PORT", "8080", "a TCP port between 0 and 65535 (0: any free port)", v -> {
+                    try {
+                        int i = Integer.parseInt(v);
+                        return i >= 0 && i <= 65535 ? i : null;
+                    } catch (NumberFormatException e) {
+                        return null;
+                    }
+                }),
+                r.value("SERVER_PREFIX", "", "a path such as /scaler", v -> v.isEmpty() || v.startsWith("/") ? v : null),
+                Optional.ofNullable(env.get("WEBHOOK_AUTH_FILE")).filter(v -> !v.isBlank()).map(java.nio.file.Path::of),
+                Optional.ofNullable(env.get("ALERTMANAGER_ADDRESS")).filter(v -> !v.isBlank())
+                        .map(v -> r.<URI>value("ALERTMANAGER_ADDRESS", v, "an http(s) URL such as"
+                                + " http://alert-manager:9093", ScalerConfig::httpUri)),
+                Optional.ofNullable(env.get("SLACK_WEBHOOK_URL")).filter(v -> !v.isBlank())
+                        .map(v -> r.<URI>secret("SLACK_WEBHOOK_URL", v, "an https URL of a Slack incoming webhook",
+                                ScalerConfig::httpUri)));
         if (!r.problems.isEmpty()) {
             throw new ConfigException(r.problems);
         }
         return new ScalerConfig(backend, dockerHost, prometheus, interval, cooldown, provision, rescheduleLabel,
-                scaleDownCooldown, drainTimeout, margin, backoff, backoffMax, bounds, legacy, local, aws);
+                scaleDownCooldown, drainTimeout, margin, backoff, backoffMax, bounds, legacy, local, aws, http);
     }
 
     public Planner.Settings plannerSettings() {
@@ -167,6 +204,15 @@ public record ScalerConfig(
             if (parsed == null) {
                 problems.add("%s=\"%s\" is not valid: expected %s".formatted(name, raw, expected));
                 return parse.apply(fallback);
+            }
+            return parsed;
+        }
+
+        /** Like {@link #value} for a secret: a problem names the variable but never shows its value. */
+        <T> T secret(String name, String raw, String expected, Function<String, T> parse) {
+            T parsed = parse.apply(raw.trim());
+            if (parsed == null) {
+                problems.add("%s is not valid (value hidden): expected %s".formatted(name, expected));
             }
             return parsed;
         }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -79,6 +80,14 @@ public final class HttpApi implements AutoCloseable {
     private final String prefix;
     private final int maxBodyBytes;
     private final Map<String, Map<String, Handler>> routes = new ConcurrentHashMap<>();
+    private final Set<String> openPaths = ConcurrentHashMap.newKeySet();
+    private volatile Authenticator authenticator = request -> true;
+
+    /** Decides whether a request carries valid credentials. */
+    @FunctionalInterface
+    public interface Authenticator {
+        boolean allows(Request request);
+    }
 
     private HttpApi(HttpServer server, ExecutorService workers, String prefix, int maxBodyBytes) {
         this.server = server;
@@ -116,6 +125,18 @@ public final class HttpApi implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
+    /** Requires {@code authenticator} on every route but those registered with {@link #openRoute}. */
+    public HttpApi requireAuthentication(Authenticator authenticator) {
+        this.authenticator = authenticator;
+        return this;
+    }
+
+    /** Registers a route that answers without credentials (liveness checks). */
+    public HttpApi openRoute(String method, String path, Handler handler) {
+        openPaths.add(path);
+        return route(method, path, handler);
+    }
+
     /** Registers {@code handler} for {@code method} on {@code path} (e.g. {@code /v1/ping}). */
     public HttpApi route(String method, String path, Handler handler) {
         routes.computeIfAbsent(path, p -> new ConcurrentHashMap<>()).put(method.toUpperCase(Locale.ROOT), handler);
@@ -139,10 +160,17 @@ public final class HttpApi implements AutoCloseable {
                         String.join(" or ", byMethod.keySet())));
             } else {
                 byte[] body = readBody(exchange.getRequestBody());
-                response = body == null
-                        ? Response.status(413, "request body larger than %d bytes".formatted(maxBodyBytes))
-                        : handle(byMethod.get(method), new Request(method, path,
-                                query(exchange.getRequestURI().getRawQuery()), body, exchange.getRequestHeaders()));
+                Request request = body == null ? null : new Request(method, path,
+                        query(exchange.getRequestURI().getRawQuery()), body, exchange.getRequestHeaders());
+                if (request == null) {
+                    response = Response.status(413, "request body larger than %d bytes".formatted(maxBodyBytes));
+                } else if (!openPaths.contains(path) && !authenticator.allows(request)) {
+                    exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"swarm-scaler\"");
+                    response = Response.status(401, "missing or wrong credentials: send the Authorization header"
+                            + " configured in WEBHOOK_AUTH_FILE");
+                } else {
+                    response = handle(byMethod.get(method), request);
+                }
             }
         } catch (MalformedQueryException e) {
             response = Response.status(400, e.getMessage());
