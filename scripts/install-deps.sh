@@ -6,6 +6,7 @@ set -euo pipefail
 need=()
 command -v dockerd    >/dev/null 2>&1 || need+=(docker.io)
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
+command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
 command -v ip         >/dev/null 2>&1 || need+=(iproute2)
 command -v iptables   >/dev/null 2>&1 || need+=(iptables)

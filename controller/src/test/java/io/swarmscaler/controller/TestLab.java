@@ -74,6 +74,12 @@ final class TestLab implements AutoCloseable {
 
     /** The daemon scaling {@code groups} (another backend's adapters) in place of the local worker group. */
     ScalerRuntime startScaler(Map<String, String> env, List<io.swarmscaler.controller.port.NodeGroup> groups) {
+        return startScaler(env, groups, n -> {});
+    }
+
+    /** The daemon sending its notifications to {@code notifier} as well as to this lab's record of them. */
+    ScalerRuntime startScaler(Map<String, String> env, List<io.swarmscaler.controller.port.NodeGroup> groups,
+            Notifier notifier) {
         Map<String, String> all = new HashMap<>(Map.of(
                 "RECONCILE_INTERVAL", "1s",
                 "LISTEN_ADDRESS", "127.0.0.1",
@@ -81,9 +87,12 @@ final class TestLab implements AutoCloseable {
                 "NODE_PROVISION_TIMEOUT", "2m"));
         all.putAll(env);
         ScalerConfig config = ScalerConfig.fromEnvironment(all);
-        Notifier recording = notifications::add;
+        Notifier both = n -> {
+            notifications.add(n);
+            notifier.send(n);
+        };
         return ScalerRuntime.start(config, lab.swarm(), groups,
-                Prometheus.connect(lab.prometheus().address(), Duration.ofSeconds(2)), recording, Clock.systemUTC());
+                Prometheus.connect(lab.prometheus().address(), Duration.ofSeconds(2)), both, Clock.systemUTC());
     }
 
     Path stateDir() {
@@ -116,6 +125,7 @@ final class TestLab implements AutoCloseable {
     /** Removes every service, resets every node to the quiet ratio, forgets captured output. */
     void reset() {
         docker.listServicesCmd().exec().forEach(s -> docker.removeServiceCmd(s.getId()).exec());
+        lab.exporter().setFreshNodeRatio(LocalLab.FRESH_NODE_RATIO);
         for (NodeRole role : NodeRole.values()) {
             lab.exporter().setRatio(role, LocalLab.FRESH_NODE_RATIO);
         }

@@ -30,7 +30,7 @@ public final class DemoExporter implements AutoCloseable {
 
     private final HttpServer server;
     private final Supplier<List<SwarmNode>> nodes;
-    private final double freshNodeRatio;
+    private volatile double freshNodeRatio;
     private final Map<String, Double> ratios = new ConcurrentHashMap<>();
 
     private DemoExporter(HttpServer server, Supplier<List<SwarmNode>> nodes, double freshNodeRatio) {
@@ -67,6 +67,11 @@ public final class DemoExporter implements AutoCloseable {
         List<String> hosts = nodes.get().stream().filter(n -> n.role() == role).map(SwarmNode::hostname).toList();
         hosts.forEach(h -> ratios.put(h, ratio));
         return hosts;
+    }
+
+    /** The ratio that nodes joining from now on report. */
+    public void setFreshNodeRatio(double ratio) {
+        freshNodeRatio = ratio;
     }
 
     public void setNodeRatio(String hostname, double ratio) {

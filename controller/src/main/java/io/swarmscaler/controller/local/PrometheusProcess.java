@@ -32,6 +32,15 @@ public final class PrometheusProcess implements AutoCloseable {
     }
 
     public static PrometheusProcess start(Path dir, int port, List<ScrapeJob> jobs, Duration scrapeInterval) {
+        return start(dir, port, jobs, scrapeInterval, "");
+    }
+
+    /**
+     * @param extraConfig YAML appended to the configuration, e.g. {@code rule_files} and {@code alerting}
+     *     sections
+     */
+    public static PrometheusProcess start(Path dir, int port, List<ScrapeJob> jobs, Duration scrapeInterval,
+            String extraConfig) {
         LocalCluster.createDirectories(dir);
         StringBuilder config = new StringBuilder()
                 .append("global:\n")
@@ -45,6 +54,7 @@ public final class PrometheusProcess implements AutoCloseable {
                     .append("    static_configs:\n")
                     .append("      - targets: ['").append(job.target()).append("']\n");
         }
+        config.append(extraConfig);
         try {
             Files.writeString(dir.resolve("prometheus.yml"), config);
         } catch (IOException e) {
