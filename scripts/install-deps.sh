@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Swarm Scaler's local backend and tests use, when missing:
-# dockerd (docker.io), Prometheus, a static busybox for the nodes' image, and the network tools.
+# dockerd (docker.io), Prometheus and Alertmanager, a static busybox for the nodes' image, the network tools,
+# and Chromium for the status page test.
 set -euo pipefail
 
 need=()
@@ -11,6 +12,8 @@ dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
 command -v ip         >/dev/null 2>&1 || need+=(iproute2)
 command -v iptables   >/dev/null 2>&1 || need+=(iptables)
 command -v nsenter    >/dev/null 2>&1 || need+=(util-linux)
+# Headless browser for the status page test.
+command -v chromium   >/dev/null 2>&1 || need+=(chromium)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -15,7 +15,9 @@ import io.swarmscaler.controller.notify.Notifiers;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
@@ -25,7 +27,7 @@ import picocli.CommandLine.Command;
 /** The {@code swarm-scaler} command. */
 @Command(name = "swarm-scaler", mixinStandardHelpOptions = true, version = "swarm-scaler 0.1.0",
         description = "Keeps a Docker Swarm cluster the right size.",
-        subcommands = {Main.Run.class})
+        subcommands = {Main.Run.class, CheckCommand.class, StatusCommand.class})
 public final class Main implements Callable<Integer> {
     static {
         System.setProperty("java.util.logging.manager", ShutdownSafeLogManager.class.getName());
@@ -38,7 +40,15 @@ public final class Main implements Callable<Integer> {
         if (java.util.logging.LogManager.getLogManager() instanceof ShutdownSafeLogManager manager) {
             manager.keepHandlersUntilExit();
         }
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command with its subcommands; {@code run --help} lists every variable from config/swarm-scaler.env. */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        CommandLine run = cli.getSubcommands().get("run");
+        run.getCommandSpec().usageMessage().footer(EnvironmentHelp.text());
+        return cli;
     }
 
     @Override
@@ -48,17 +58,37 @@ public final class Main implements Callable<Integer> {
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = {"Runs the daemon. Configured by environment variables; see config/swarm-scaler.env.",
-                    "NODE_SCALER_BACKEND=local (the default) starts a local Swarm, a demo exporter and Prometheus."})
+            description = {"Runs the daemon. Configured by environment variables (below; config/swarm-scaler.env"
+                    + " has them all with their defaults).",
+                    "NODE_SCALER_BACKEND=local (the default) starts a local Swarm, a demo exporter and Prometheus."},
+            footerHeading = "%nEnvironment variables:%n")
     static final class Run implements Callable<Integer> {
+        @CommandLine.Option(names = "--dry-run", description = "Plan and report everything, change nothing"
+                + " (env DRY_RUN=true).")
+        boolean dryRun;
+
+        @CommandLine.Option(names = "--log-format", paramLabel = "text|json",
+                description = "Plain lines (default) or one JSON object per line (env LOG_FORMAT).")
+        String logFormat;
+
         @Override
         public Integer call() throws Exception {
+            Map<String, String> env = new HashMap<>(System.getenv());
+            if (dryRun) {
+                env.put("DRY_RUN", "true");
+            }
+            if (logFormat != null) {
+                env.put("LOG_FORMAT", logFormat);
+            }
             ScalerConfig config;
             try {
-                config = ScalerConfig.fromEnvironment(System.getenv());
+                config = ScalerConfig.fromEnvironment(env);
             } catch (ConfigException e) {
                 System.err.println("swarm-scaler: " + e.getMessage());
                 return 2;
+            }
+            if (config.observability().jsonLogs()) {
+                OneLineLogFormat.install(new JsonLogFormat());
             }
             try {
                 return new Daemon(config).runUntilStopped();
@@ -99,7 +129,8 @@ public final class Main implements Callable<Integer> {
             Metrics metrics = Prometheus.connect(prometheusAddress, Duration.ofSeconds(5));
             ScalerRuntime runtime = ScalerRuntime.start(config, swarm, groups, metrics,
                     Notifiers.from(config.http(), Clock.systemUTC()), Clock.systemUTC());
-            LOG.info("Swarm Scaler running: backend %s, Prometheus %s, every %ss, HTTP API on %s:%d%s".formatted(
+            LOG.info("Swarm Scaler running%s: backend %s, Prometheus %s, every %ss, HTTP API on %s:%d%s".formatted(
+                    config.observability().dryRun() ? " as a DRY RUN (plans and reports, changes nothing)" : "",
                     config.backend().name().toLowerCase(java.util.Locale.ROOT), prometheusAddress,
                     config.reconcileInterval().toSeconds(), config.http().listenAddress(), runtime.httpPort(),
                     config.http().prefix()));

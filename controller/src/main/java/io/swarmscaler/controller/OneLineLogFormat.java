@@ -16,12 +16,17 @@ final class OneLineLogFormat extends Formatter {
             DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
 
     static void install() {
+        install(new OneLineLogFormat());
+    }
+
+    /** Makes {@code format} the only way log records reach the console (stderr). */
+    static void install(Formatter format) {
         Logger root = Logger.getLogger("");
         for (Handler h : root.getHandlers()) {
             root.removeHandler(h);
         }
         ConsoleHandler console = new ConsoleHandler();
-        console.setFormatter(new OneLineLogFormat());
+        console.setFormatter(format);
         root.addHandler(console);
     }
 

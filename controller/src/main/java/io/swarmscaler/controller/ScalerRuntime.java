@@ -1,6 +1,10 @@
 package io.swarmscaler.controller;
 
 import io.swarmscaler.controller.config.ScalerConfig;
+import io.swarmscaler.controller.observe.InstrumentedPorts;
+import io.swarmscaler.controller.observe.ObservabilityRoutes;
+import io.swarmscaler.controller.observe.Observer;
+import io.swarmscaler.controller.observe.ScalerMetrics;
 import io.swarmscaler.controller.port.Metrics;
 import io.swarmscaler.controller.port.NodeGroup;
 import io.swarmscaler.controller.port.Notifier;
@@ -37,9 +41,12 @@ public final class ScalerRuntime implements AutoCloseable {
     private final ReconcileLoop loop;
     private final ScaleRequestInbox inbox;
     private final AutoCloseable events;
+    private final Observer observer;
     private HttpApi http;
 
-    private ScalerRuntime(Reconciler reconciler, ReconcileLoop loop, ScaleRequestInbox inbox, AutoCloseable events) {
+    private ScalerRuntime(Reconciler reconciler, ReconcileLoop loop, ScaleRequestInbox inbox, AutoCloseable events,
+            Observer observer) {
+        this.observer = observer;
         this.reconciler = reconciler;
         this.loop = loop;
         this.inbox = inbox;
@@ -53,16 +60,26 @@ public final class ScalerRuntime implements AutoCloseable {
         return outcome;
     }
 
-    public static ScalerRuntime start(ScalerConfig config, Swarm swarm, List<NodeGroup> groups, Metrics metrics,
-            Notifier notifier, Clock clock) {
+    /** Starts the loop and the HTTP API over these adapters, which it times and counts for {@code /metrics}. */
+    public static ScalerRuntime start(ScalerConfig config, Swarm dockerSwarm, List<NodeGroup> backendGroups,
+            Metrics prometheus, Notifier notifier, Clock clock) {
+        ScalerMetrics stats = new ScalerMetrics();
+        Swarm swarm = InstrumentedPorts.swarm(dockerSwarm, stats);
+        List<NodeGroup> groups = InstrumentedPorts.groups(backendGroups, stats);
+        Metrics metrics = InstrumentedPorts.metrics(prometheus, stats);
+        boolean dryRun = config.observability().dryRun();
         ScaleRequestInbox inbox = new ScaleRequestInbox();
         Reconciler reconciler = new Reconciler(swarm, metrics, groups, notifier,
-                new PolicyParser(config.parserSettings()), new Planner(config.plannerSettings()), clock, inbox);
+                new PolicyParser(config.parserSettings()), new Planner(config.plannerSettings()), clock, inbox,
+                stats, dryRun);
+        Observer observer = new Observer(reconciler, metrics, stats, clock, new Observer.Settings(
+                groups.isEmpty() ? "none" : groups.get(0).backend(), dryRun, config.observability().readyMaxAge(),
+                config.plannerSettings(), config.defaultBounds()));
         ReconcileLoop loop = new ReconcileLoop(reconciler::reconcile, config.reconcileInterval(), FIRST_BACKOFF,
-                MAX_BACKOFF).start();
-        ScalerRuntime runtime = new ScalerRuntime(reconciler, loop, inbox, swarm.watch(loop::trigger));
+                MAX_BACKOFF, observer).start();
+        ScalerRuntime runtime = new ScalerRuntime(reconciler, loop, inbox, swarm.watch(loop::trigger), observer);
         try {
-            runtime.http = startHttp(config, swarm, notifier, clock, runtime);
+            runtime.http = startHttp(config, swarm, notifier, clock, runtime, stats);
         } catch (RuntimeException e) {
             runtime.closeQuietly();
             throw e;
@@ -71,14 +88,21 @@ public final class ScalerRuntime implements AutoCloseable {
     }
 
     private static HttpApi startHttp(ScalerConfig config, Swarm swarm, Notifier notifier, Clock clock,
-            ScalerRuntime runtime) {
+            ScalerRuntime runtime, ScalerMetrics stats) {
         ScalerConfig.Http settings = config.http();
         HttpApi api = HttpApi.start(new InetSocketAddress(settings.listenAddress(), settings.listenPort()),
                 settings.prefix(), MAX_REQUEST_BYTES);
+        api.onResponse(stats::httpRequest);
         settings.authFile().ifPresent(file -> api.requireAuthentication(WebhookAuth.fromFile(file)));
         new WebhookRoutes(runtime::submit, swarm, new PolicyParser(config.parserSettings()),
-                config.rescheduleLabel(), notifier, clock, REPLY_TIMEOUT).register(api);
+                config.rescheduleLabel(), notifier, clock, REPLY_TIMEOUT, config.observability().dryRun())
+                .register(api);
+        new ObservabilityRoutes(runtime.observer, stats).register(api);
         return api;
+    }
+
+    public Observer observer() {
+        return observer;
     }
 
     /** The port the HTTP API listens on (useful when configured as 0: any free port). */

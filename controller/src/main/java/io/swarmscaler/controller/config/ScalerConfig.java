@@ -38,7 +38,17 @@ public record ScalerConfig(
         boolean legacyNodeExporterNames,
         Local local,
         Aws aws,
-        Http http) {
+        Http http,
+        Observability observability) {
+
+    /**
+     * What the daemon reports about itself.
+     *
+     * @param dryRun plan and report everything, change nothing ({@code DRY_RUN}, {@code --dry-run})
+     * @param jsonLogs one JSON object per log line instead of plain lines ({@code LOG_FORMAT=json})
+     * @param readyMaxAge {@code /readyz} fails when no reconcile pass succeeded for this long
+     */
+    public record Observability(boolean dryRun, boolean jsonLogs, Duration readyMaxAge) {}
 
     /**
      * The HTTP API and where notifications go.
@@ -163,11 +173,21 @@ public record ScalerConfig(
                 Optional.ofNullable(env.get("SLACK_WEBHOOK_URL")).filter(v -> !v.isBlank())
                         .map(v -> r.<URI>secret("SLACK_WEBHOOK_URL", v, "an https URL of a Slack incoming webhook",
                                 ScalerConfig::httpUri)));
+        Observability observability = new Observability(
+                r.bool("DRY_RUN", "false"),
+                r.value("LOG_FORMAT", "text", "text or json", v -> switch (v.toLowerCase(Locale.ROOT)) {
+                    case "text" -> Boolean.FALSE;
+                    case "json" -> Boolean.TRUE;
+                    default -> null;
+                }),
+                // Long enough for a few failed passes with backoff, short enough for Swarm to restart a stuck daemon.
+                r.duration("READY_MAX_AGE", "2m"));
         if (!r.problems.isEmpty()) {
             throw new ConfigException(r.problems);
         }
         return new ScalerConfig(backend, dockerHost, prometheus, interval, cooldown, provision, rescheduleLabel,
-                scaleDownCooldown, drainTimeout, margin, backoff, backoffMax, bounds, legacy, local, aws, http);
+                scaleDownCooldown, drainTimeout, margin, backoff, backoffMax, bounds, legacy, local, aws, http,
+                observability);
     }
 
     public Planner.Settings plannerSettings() {

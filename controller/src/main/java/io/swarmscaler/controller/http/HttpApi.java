@@ -82,6 +82,13 @@ public final class HttpApi implements AutoCloseable {
     private final Map<String, Map<String, Handler>> routes = new ConcurrentHashMap<>();
     private final Set<String> openPaths = ConcurrentHashMap.newKeySet();
     private volatile Authenticator authenticator = request -> true;
+    private volatile ResponseListener responses = (route, status) -> {};
+
+    /** Told of every response, by route ({@code unknown} for paths that are none) and status code. */
+    @FunctionalInterface
+    public interface ResponseListener {
+        void responded(String route, int status);
+    }
 
     /** Decides whether a request carries valid credentials. */
     @FunctionalInterface
@@ -131,6 +138,11 @@ public final class HttpApi implements AutoCloseable {
         return this;
     }
 
+    public HttpApi onResponse(ResponseListener listener) {
+        this.responses = listener;
+        return this;
+    }
+
     /** Registers a route that answers without credentials (liveness checks). */
     public HttpApi openRoute(String method, String path, Handler handler) {
         openPaths.add(path);
@@ -148,7 +160,7 @@ public final class HttpApi implements AutoCloseable {
         String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
         String path = exchange.getRequestURI().getPath();
         if (!prefix.isEmpty() && (path.equals(prefix) || path.startsWith(prefix + "/"))) {
-            path = path.substring(prefix.length());
+            path = path.length() == prefix.length() ? "/" : path.substring(prefix.length());
         }
         try {
             Map<String, Handler> byMethod = routes.get(path);
@@ -178,6 +190,7 @@ public final class HttpApi implements AutoCloseable {
             LOG.log(Level.WARNING, "HTTP " + method + " " + path + " failed", e);
             response = Response.status(500, "internal error: " + e.getMessage());
         }
+        responses.responded(routes.containsKey(path) ? path : "unknown", response.status());
         exchange.getResponseHeaders().set("Content-Type", response.contentType());
         exchange.sendResponseHeaders(response.status(), response.body().length == 0 ? -1 : response.body().length);
         if (response.body().length > 0) {

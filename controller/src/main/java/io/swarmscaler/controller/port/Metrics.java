@@ -7,4 +7,7 @@ public interface Metrics {
 
     /** Never throws: an unreachable server or a rejected query is {@link QueryResult.NoData} with the reason. */
     QueryResult query(String promql);
+
+    /** Empty when Prometheus says it is ready to serve queries; otherwise why not, for {@code /readyz}. */
+    java.util.Optional<String> unavailable();
 }

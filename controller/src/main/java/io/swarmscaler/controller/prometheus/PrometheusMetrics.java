@@ -33,9 +33,7 @@ final class PrometheusMetrics implements Metrics {
 
     @Override
     public QueryResult query(String promql) {
-        // Relative to the address's path: docker-flow-monitor serves Prometheus under a route prefix (/monitor).
-        String root = base.toString().endsWith("/") ? base.toString() : base + "/";
-        URI uri = URI.create(root + "api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+        URI uri = resolve("api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
         HttpResponse<String> response;
         try {
             response = http.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
@@ -48,6 +46,28 @@ final class PrometheusMetrics implements Metrics {
             return new QueryResult.NoData("interrupted while querying Prometheus");
         }
         return parse(response.statusCode(), response.body());
+    }
+
+    @Override
+    public java.util.Optional<String> unavailable() {
+        try {
+            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(resolve("-/ready")).timeout(timeout)
+                    .GET().build(), HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() == 200 ? java.util.Optional.empty() : java.util.Optional.of(
+                    "Prometheus at %s is not ready (HTTP %d on /-/ready)".formatted(base, response.statusCode()));
+        } catch (IOException e) {
+            return java.util.Optional.of("Prometheus at %s is unreachable: %s".formatted(base,
+                    e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.of("interrupted while asking Prometheus whether it is ready");
+        }
+    }
+
+    /** Relative to the address's path: docker-flow-monitor serves Prometheus under a route prefix (/monitor). */
+    private URI resolve(String relative) {
+        String root = base.toString().endsWith("/") ? base.toString() : base + "/";
+        return URI.create(root + relative);
     }
 
     /** Reads Prometheus' answer; anything but a success with a vector or scalar is no data, with the reason. */

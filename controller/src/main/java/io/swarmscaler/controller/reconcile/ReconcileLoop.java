@@ -14,7 +14,15 @@ import java.util.logging.Logger;
 public final class ReconcileLoop implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ReconcileLoop.class.getName());
 
+    /** Told how each pass ended, for health and metrics. */
+    @FunctionalInterface
+    public interface Outcomes {
+        /** @param failure what the pass threw, or null when it succeeded */
+        void passEnded(long nanos, Throwable failure);
+    }
+
     private final Runnable pass;
+    private final Outcomes outcomes;
     private final Duration interval;
     private final Duration firstBackoff;
     private final Duration maxBackoff;
@@ -24,8 +32,10 @@ public final class ReconcileLoop implements AutoCloseable {
     private boolean dirty = true;
     private boolean closed;
 
-    public ReconcileLoop(Runnable pass, Duration interval, Duration firstBackoff, Duration maxBackoff) {
+    public ReconcileLoop(Runnable pass, Duration interval, Duration firstBackoff, Duration maxBackoff,
+            Outcomes outcomes) {
         this.pass = pass;
+        this.outcomes = outcomes;
         this.interval = interval;
         this.firstBackoff = firstBackoff;
         this.maxBackoff = maxBackoff;
@@ -52,14 +62,17 @@ public final class ReconcileLoop implements AutoCloseable {
         Duration backoff = Duration.ZERO;
         String lastFailure = null;
         while (awaitWork(backoff.isZero() ? interval : backoff)) {
+            long started = System.nanoTime();
             try {
                 pass.run();
+                outcomes.passEnded(System.nanoTime() - started, null);
                 if (lastFailure != null) {
                     LOG.info("Reconcile pass succeeded again after: " + lastFailure);
                 }
                 backoff = Duration.ZERO;
                 lastFailure = null;
             } catch (RuntimeException | Error e) {
+                outcomes.passEnded(System.nanoTime() - started, e);
                 backoff = backoff.isZero() ? firstBackoff : min(backoff.multipliedBy(2), maxBackoff);
                 lastFailure = e.getMessage();
                 LOG.warning("Reconcile pass failed, retrying in %ss: %s".formatted(

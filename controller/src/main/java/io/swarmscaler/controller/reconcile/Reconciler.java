@@ -1,5 +1,6 @@
 package io.swarmscaler.controller.reconcile;
 
+import io.swarmscaler.controller.observe.ScalerMetrics;
 import io.swarmscaler.controller.port.Metrics;
 import io.swarmscaler.controller.port.NodeGroup;
 import io.swarmscaler.controller.port.Notifier;
@@ -17,6 +18,7 @@ import io.swarmscaler.model.PolicyId;
 import io.swarmscaler.model.PolicyParser;
 import io.swarmscaler.model.PolicySet;
 import io.swarmscaler.model.QueryResult;
+import io.swarmscaler.model.RequestOutcome;
 import io.swarmscaler.model.ScaleRequest;
 import io.swarmscaler.model.ScalerMemory;
 import io.swarmscaler.model.ServiceInfo;
@@ -51,12 +53,14 @@ public final class Reconciler {
     private final Planner planner;
     private final Clock clock;
     private final ScaleRequestInbox inbox;
+    private final ScalerMetrics stats;
+    private final boolean dryRun;
     private final DecisionLog decisionLog = new DecisionLog();
     private ScalerMemory memory = ScalerMemory.empty();
     private volatile Optional<Pass> lastPass = Optional.empty();
 
     public Reconciler(Swarm swarm, Metrics metrics, List<NodeGroup> groups, Notifier notifier, PolicyParser parser,
-            Planner planner, Clock clock, ScaleRequestInbox inbox) {
+            Planner planner, Clock clock, ScaleRequestInbox inbox, ScalerMetrics stats, boolean dryRun) {
         this.swarm = swarm;
         this.metrics = metrics;
         this.groups = new EnumMap<>(NodeRole.class);
@@ -66,6 +70,8 @@ public final class Reconciler {
         this.planner = planner;
         this.clock = clock;
         this.inbox = inbox;
+        this.stats = stats;
+        this.dryRun = dryRun;
     }
 
     /** Runs one pass. Throws when the Swarm or a node group cannot be read; the loop retries with backoff. */
@@ -86,19 +92,28 @@ public final class Reconciler {
             throw e;
         }
         Plan plan = pass.plan();
-        decisionLog.record(plan.decisions());
+        decisionLog.record(plan.decisions(), pass.at());
         ScalerMemory before = memory;
         memory = plan.memory();
         for (Action action : plan.actions()) {
-            apply(action, before);
+            if (dryRun) {
+                skip(action, before);
+            } else {
+                apply(action, before);
+            }
         }
-        inbox.complete(plan.outcomes(), requests);
+        inbox.complete(dryRun ? dryRunOutcomes(plan.outcomes()) : plan.outcomes(), requests);
         lastPass = Optional.of(pass);
         return plan;
     }
 
     public Optional<Pass> lastPass() {
         return lastPass;
+    }
+
+    /** The latest changes of decision, newest first. */
+    public List<DecisionLog.Entry> recentDecisions() {
+        return decisionLog.recent();
     }
 
     public synchronized ScalerMemory memory() {
@@ -138,16 +153,57 @@ public final class Reconciler {
         return results;
     }
 
+    private static Map<String, RequestOutcome> dryRunOutcomes(Map<String, RequestOutcome> outcomes) {
+        Map<String, RequestOutcome> marked = new HashMap<>();
+        outcomes.forEach((id, o) -> marked.put(id, new RequestOutcome(o.accepted(), "dry run, not done: " + o.message())));
+        return marked;
+    }
+
+    /**
+     * Dry run: says what {@link #apply} would do and does nothing. A scale-up that did not happen leaves nothing to
+     * wait for, as when the backend refuses one, so the next pass decides afresh.
+     */
+    private void skip(Action action, ScalerMemory before) {
+        if (action instanceof Action.Notify) {
+            return; // the decision is logged already; nobody is paged for a dry run
+        }
+        if (action instanceof Action.ScaleGroup scale) {
+            memory = memory.withScaleUpUndone(scale.role(), before);
+            stats.scaleAction(scale.role().word(), scale.to() > scale.from() ? "up" : "down", "dry_run");
+        }
+        LOG.info("Dry run, not done: " + describe(action));
+    }
+
+    private String describe(Action action) {
+        if (action instanceof Action.ScaleGroup scale) {
+            return "change the number of %s nodes on %s from %d to %d (%s)".formatted(scale.role().word(),
+                    groups.get(scale.role()).backend(), scale.from(), scale.to(), scale.reason());
+        } else if (action instanceof Action.Reschedule reschedule) {
+            return "reschedule services %s (%s)".formatted(String.join(", ",
+                    reschedule.services().stream().map(ServiceInfo::name).toList()), reschedule.reason());
+        } else if (action instanceof Action.DrainNode drain) {
+            return "drain node %s (%s)".formatted(drain.node().hostname(), drain.reason());
+        } else if (action instanceof Action.RemoveNode remove) {
+            return "remove node %s and terminate its instance %s (%s)".formatted(remove.node().hostname(),
+                    remove.instanceId(), remove.reason());
+        } else if (action instanceof Action.TerminateInstances terminate) {
+            return "terminate instances %s (%s)".formatted(terminate.instanceIds(), terminate.reason());
+        } else if (action instanceof Action.UndrainNode undrain) {
+            return "put node %s back to active (%s)".formatted(undrain.node().hostname(), undrain.reason());
+        }
+        return action.toString();
+    }
+
     private void apply(Action action, ScalerMemory before) {
         if (action instanceof Action.ScaleGroup scale) {
             scaleGroup(scale, before);
         } else if (action instanceof Action.Reschedule reschedule) {
             reschedule(reschedule);
         } else if (action instanceof Action.DrainNode drain) {
-            step(Planner.SCALE_NODES_ALERT, "Draining node " + drain.node().hostname(), drain.reason(),
+            step("drain", "Draining node " + drain.node().hostname(), drain.reason(),
                     () -> swarm.drain(drain.node().id(), Planner.DRAINING_LABEL, clock.instant().toString()));
         } else if (action instanceof Action.RemoveNode remove) {
-            step(Planner.SCALE_NODES_ALERT, "Removed node %s%s".formatted(remove.node().hostname(),
+            step("remove", "Removed node %s%s".formatted(remove.node().hostname(),
                     remove.instanceId().isEmpty() ? "" : " and terminated its instance " + remove.instanceId()),
                     remove.reason(), () -> {
                         NodeGroup group = groups.get(remove.group());
@@ -159,27 +215,34 @@ public final class Reconciler {
         } else if (action instanceof Action.TerminateInstances terminate) {
             NodeGroup group = groups.get(terminate.role());
             for (String instanceId : terminate.instanceIds()) {
-                step(Planner.SCALE_NODES_ALERT, "Terminated instance %s, which %s".formatted(instanceId,
+                step("terminate", "Terminated instance %s, which %s".formatted(instanceId,
                         terminate.reason()), terminate.reason(), () -> group.terminate(instanceId));
             }
         } else if (action instanceof Action.UndrainNode undrain) {
-            step(Planner.SCALE_NODES_ALERT, "Put node %s back to active".formatted(undrain.node().hostname()),
+            step("undrain", "Put node %s back to active".formatted(undrain.node().hostname()),
                     undrain.reason(), () -> swarm.undrain(undrain.node().id(), Planner.DRAINING_LABEL));
         } else if (action instanceof Action.Notify notify) {
             notifier.send(notify.notification());
         }
     }
 
-    /** Carries out one step; logs and notifies its result either way. A failed step is retried next pass. */
-    private void step(String alert, String done, String reason, Runnable body) {
+    /**
+     * Carries out one step of a scale-down or clean-up; logs, counts and notifies its result either way. A failed
+     * step is retried next pass.
+     */
+    private void step(String name, String done, String reason, Runnable body) {
         try {
             body.run();
+            stats.drainStep(name, "success");
             LOG.info(done + " (" + reason + ")");
-            notifier.send(new Notification(alert, "scaler", Notification.Status.SUCCESS, done, reason));
+            notifier.send(new Notification(Planner.SCALE_NODES_ALERT, "scaler", Notification.Status.SUCCESS, done,
+                    reason));
         } catch (RuntimeException e) {
+            stats.drainStep(name, "error");
             String failed = "Failed: %s: %s".formatted(done.toLowerCase(Locale.ROOT), e.getMessage());
             LOG.warning(failed);
-            notifier.send(new Notification(alert, "scaler", Notification.Status.ERROR, failed, reason));
+            notifier.send(new Notification(Planner.SCALE_NODES_ALERT, "scaler", Notification.Status.ERROR, failed,
+                    reason));
         }
     }
 
@@ -187,13 +250,16 @@ public final class Reconciler {
         NodeGroup group = groups.get(scale.role());
         String change = "Changing the number of %s nodes on %s from %d to %d"
                 .formatted(scale.role().word(), group.backend(), scale.from(), scale.to());
+        String direction = scale.to() > scale.from() ? "up" : "down";
         try {
             group.setDesiredCapacity(scale.to());
+            stats.scaleAction(scale.role().word(), direction, "success");
             LOG.info(change + " (" + scale.reason() + ")");
             notifier.send(new Notification(Planner.SCALE_NODES_ALERT, scale.role().word(),
                     Notification.Status.SUCCESS, change, scale.reason()));
         } catch (RuntimeException e) {
             memory = memory.withScaleUpUndone(scale.role(), before);
+            stats.scaleAction(scale.role().word(), direction, "error");
             String failed = "Failed %s: %s".formatted(change.toLowerCase(Locale.ROOT), e.getMessage());
             LOG.warning(failed);
             notifier.send(new Notification(Planner.SCALE_NODES_ALERT, scale.role().word(),
@@ -208,6 +274,7 @@ public final class Reconciler {
                 swarm.forceUpdate(service.id());
                 done.add(service.name());
             } catch (RuntimeException e) {
+                stats.reschedule("error", 1);
                 String failed = "Failed to reschedule service %s: %s".formatted(service.name(), e.getMessage());
                 LOG.warning(failed);
                 notifier.send(new Notification(Planner.RESCHEDULE_ALERT, service.name(), Notification.Status.ERROR,
@@ -215,6 +282,7 @@ public final class Reconciler {
             }
         }
         if (!done.isEmpty()) {
+            stats.reschedule("success", done.size());
             String text = "Rescheduled services " + String.join(", ", done) + " (" + reschedule.reason() + ")";
             LOG.info(text);
             notifier.send(new Notification(Planner.RESCHEDULE_ALERT, String.join(",", done),

@@ -47,6 +47,11 @@ public final class WebhookAuth implements HttpApi.Authenticator {
         throw new ConfigException("WEBHOOK_AUTH_FILE=%s is not valid: expected %s".formatted(file, expected));
     }
 
+    /** The {@code Authorization} header value a client sends, for the {@code status} command. */
+    public String authorizationHeader() {
+        return new String(expectedHeader, StandardCharsets.UTF_8);
+    }
+
     @Override
     public boolean allows(HttpApi.Request request) {
         byte[] given = request.header("Authorization").orElse("").strip().getBytes(StandardCharsets.UTF_8);

@@ -50,13 +50,16 @@ public final class WebhookRoutes {
     private final Notifier notifier;
     private final Clock clock;
     private final Duration replyTimeout;
+    private final boolean dryRun;
 
     /**
      * @param submit hands a scale request to the reconcile loop; completes with the planner's decision
      * @param replyTimeout how long a reply waits for that decision before answering 202
+     * @param dryRun say what a reschedule would do and do nothing (scale requests are the loop's to skip)
      */
     public WebhookRoutes(Function<ScaleRequest, CompletableFuture<RequestOutcome>> submit, Swarm swarm,
-            PolicyParser parser, String rescheduleLabel, Notifier notifier, Clock clock, Duration replyTimeout) {
+            PolicyParser parser, String rescheduleLabel, Notifier notifier, Clock clock, Duration replyTimeout,
+            boolean dryRun) {
         this.submit = submit;
         this.swarm = swarm;
         this.parser = parser;
@@ -64,6 +67,7 @@ public final class WebhookRoutes {
         this.notifier = notifier;
         this.clock = clock;
         this.replyTimeout = replyTimeout;
+        this.dryRun = dryRun;
     }
 
     public void register(HttpApi api) {
@@ -212,6 +216,12 @@ public final class WebhookRoutes {
     }
 
     private Response reschedule(List<ServiceInfo> services) {
+        if (dryRun) {
+            String text = "dry run, not done: reschedule services "
+                    + String.join(", ", services.stream().map(ServiceInfo::name).toList());
+            LOG.info(text);
+            return Response.status(200, text);
+        }
         List<String> done = new ArrayList<>();
         List<String> failed = new ArrayList<>();
         for (ServiceInfo service : services) {

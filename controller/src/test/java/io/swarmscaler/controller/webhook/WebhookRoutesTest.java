@@ -108,8 +108,8 @@ class WebhookRoutesTest {
             submitted.add(request);
             return CompletableFuture.completedFuture(answer);
         }, swarm, new PolicyParser(PolicyParser.Settings.defaults()), "com.df.reschedule", notifications::add,
-                Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), Duration.ofSeconds(5))
-                .register(api);
+                Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), Duration.ofSeconds(5),
+                false).register(api);
     }
 
     @AfterEach

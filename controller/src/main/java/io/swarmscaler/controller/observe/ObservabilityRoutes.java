@@ -1,0 +1,49 @@
+package io.swarmscaler.controller.observe;
+
+import io.swarmscaler.controller.http.HttpApi;
+import io.swarmscaler.controller.http.HttpApi.Response;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * {@code /metrics}, {@code /healthz}, {@code /readyz} (open, for Prometheus and Swarm's health check), and
+ * {@code /status} with its page at {@code /} (behind the API's credentials when they are set).
+ */
+public final class ObservabilityRoutes {
+    private final Observer observer;
+    private final ScalerMetrics metrics;
+    private final String page;
+
+    public ObservabilityRoutes(Observer observer, ScalerMetrics metrics) {
+        this.observer = observer;
+        this.metrics = metrics;
+        this.page = resource("status.html");
+    }
+
+    public void register(HttpApi api) {
+        api.openRoute("GET", "/metrics", request -> Response.text(200, "text/plain; version=0.0.4; charset=utf-8",
+                metrics.scrape()));
+        api.openRoute("GET", "/healthz", request -> Response.json(200, observer.liveness()));
+        api.openRoute("GET", "/readyz", request -> {
+            Observer.Readiness readiness = observer.readiness();
+            return Response.json(readiness.ready() ? 200 : 503, Map.of(
+                    "status", readiness.ready() ? "OK" : "NOK", "message", readiness.reason()));
+        });
+        api.route("GET", "/status", request -> Response.json(200, observer.status()));
+        api.route("GET", "/", request -> Response.text(200, "text/html; charset=utf-8", page));
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = ObservabilityRoutes.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name + " in the jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,316 @@
+package io.swarmscaler.controller.observe;
+
+import io.swarmscaler.controller.port.Metrics;
+import io.swarmscaler.controller.reconcile.DecisionLog;
+import io.swarmscaler.controller.reconcile.ReconcileLoop;
+import io.swarmscaler.controller.reconcile.Reconciler;
+import io.swarmscaler.model.Comparison;
+import io.swarmscaler.model.Condition;
+import io.swarmscaler.model.Durations;
+import io.swarmscaler.model.GroupBounds;
+import io.swarmscaler.model.NodeGroupState;
+import io.swarmscaler.model.NodeRole;
+import io.swarmscaler.model.Planner;
+import io.swarmscaler.model.Policy;
+import io.swarmscaler.model.PolicyError;
+import io.swarmscaler.model.QueryResult;
+import io.swarmscaler.model.ScalerMemory;
+import io.swarmscaler.model.SwarmNode;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * What the daemon knows about itself, for {@code /healthz}, {@code /readyz}, {@code /status}, the status page and
+ * the per-pass gauges of {@code /metrics}. Fed by the loop after each pass.
+ */
+public final class Observer implements ReconcileLoop.Outcomes {
+    /** The page's charts cover an hour; one sample per this long is plenty for that. */
+    static final Duration SAMPLE_EVERY = Duration.ofSeconds(10);
+    static final Duration HISTORY = Duration.ofHours(1);
+
+    /** Where the figures come from and how they are judged. */
+    public record Settings(String backend, boolean dryRun, Duration readyMaxAge, Planner.Settings planner,
+            Map<NodeRole, GroupBounds> defaultBounds) {}
+
+    /** One point of the page's charts: Ready nodes per group and each policy's value. */
+    public record Sample(Instant at, Map<String, Integer> readyNodes, Map<String, Double> values) {}
+
+    /** Whether the daemon can do its job now, and if not, why. */
+    public record Readiness(boolean ready, String reason) {}
+
+    private final Reconciler reconciler;
+    private final Metrics prometheus;
+    private final ScalerMetrics metrics;
+    private final Clock clock;
+    private final Settings settings;
+    private final Instant started;
+    private final Deque<Sample> history = new ArrayDeque<>();
+    private volatile Instant lastSuccess;
+    private volatile Instant lastFailure;
+    private volatile String lastError;
+
+    public Observer(Reconciler reconciler, Metrics prometheus, ScalerMetrics metrics, Clock clock,
+            Settings settings) {
+        this.reconciler = reconciler;
+        this.prometheus = prometheus;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.settings = settings;
+        this.started = clock.instant();
+    }
+
+    @Override
+    public void passEnded(long nanos, Throwable failure) {
+        Instant now = clock.instant();
+        metrics.cycle(failure == null, nanos, now.toEpochMilli() / 1000.0);
+        if (failure != null) {
+            lastFailure = now;
+            lastError = failure.getMessage() == null ? failure.toString() : failure.getMessage();
+            return;
+        }
+        lastSuccess = now;
+        reconciler.lastPass().ifPresent(this::recordPass);
+    }
+
+    private void recordPass(Reconciler.Pass pass) {
+        Map<String, Integer> ready = new TreeMap<>();
+        for (NodeGroupState group : pass.observed().groups().values()) {
+            String name = group.role().word();
+            ready.put(name, group.readyCount());
+            metrics.groupNodes(name, group.backend(), "desired", group.desired());
+            metrics.groupNodes(name, group.backend(), "ready", group.readyCount());
+            metrics.groupNodes(name, group.backend(), "joining", group.joiningCount());
+            metrics.groupNodes(name, group.backend(), "draining", draining(pass, group.role()).size());
+            GroupBounds bounds = effectiveBounds(group);
+            metrics.groupNodes(name, group.backend(), "min", bounds.min());
+            metrics.groupNodes(name, group.backend(), "max", bounds.max());
+        }
+        Map<String, Double> values = new TreeMap<>();
+        metrics.clearPolicies();
+        for (Policy policy : pass.policies().policies()) {
+            double value = value(policy, pass.observed().result(policy.id()));
+            values.put(policy.id().toString(), Double.isNaN(value) ? null : value);
+            metrics.policy(policy.id().toString(), policy.role().word(), direction(policy), value,
+                    threshold(policy.condition()));
+        }
+        metrics.policyErrors(pass.policies().errors().size());
+        synchronized (history) {
+            if (history.isEmpty() || !history.peekLast().at().plus(SAMPLE_EVERY).isAfter(pass.at())) {
+                history.addLast(new Sample(pass.at(), ready, values));
+            }
+            while (history.peekFirst().at().isBefore(pass.at().minus(HISTORY))) {
+                history.removeFirst();
+            }
+        }
+    }
+
+    /** Alive as long as the process can answer: Swarm restarts it when not. */
+    public Map<String, Object> liveness() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "OK");
+        body.put("message", "alive since " + started);
+        return body;
+    }
+
+    /**
+     * Ready when a pass succeeded recently (so Docker answers) and Prometheus says it is ready; otherwise the
+     * reason, so that a stuck daemon is restarted by Swarm's health check.
+     */
+    public Readiness readiness() {
+        Instant now = clock.instant();
+        Instant success = lastSuccess;
+        if (success == null) {
+            return new Readiness(false, "no reconcile pass has succeeded yet" + failureSuffix());
+        }
+        Duration age = Duration.between(success, now);
+        if (age.compareTo(settings.readyMaxAge()) > 0) {
+            return new Readiness(false, "no reconcile pass succeeded for %ds (limit %ds)%s".formatted(
+                    age.toSeconds(), settings.readyMaxAge().toSeconds(), failureSuffix()));
+        }
+        Optional<String> prometheusDown = prometheus.unavailable();
+        if (prometheusDown.isPresent()) {
+            return new Readiness(false, prometheusDown.get());
+        }
+        return new Readiness(true, "last pass succeeded %ds ago; Docker and Prometheus answer".formatted(
+                age.toSeconds()));
+    }
+
+    private String failureSuffix() {
+        return lastError == null ? "" : "; last failure at %s: %s".formatted(lastFailure, lastError);
+    }
+
+    /** Everything {@code /status} shows, as JSON-ready maps and lists. */
+    public Map<String, Object> status() {
+        Map<String, Object> status = new LinkedHashMap<>();
+        Instant now = clock.instant();
+        Readiness readiness = readiness();
+        status.put("time", now.toString());
+        status.put("backend", settings.backend());
+        status.put("dryRun", settings.dryRun());
+        status.put("ready", readiness.ready());
+        status.put("readiness", readiness.reason());
+        status.put("lastSuccessfulPass", lastSuccess == null ? null : lastSuccess.toString());
+        status.put("lastFailedPass", lastFailure == null ? null : lastFailure.toString());
+        status.put("lastError", lastError);
+        Optional<Reconciler.Pass> last = reconciler.lastPass();
+        ScalerMemory memory = reconciler.memory();
+        List<Object> groups = new ArrayList<>();
+        List<Object> policies = new ArrayList<>();
+        List<Object> errors = new ArrayList<>();
+        List<Object> decisions = new ArrayList<>();
+        last.ifPresent(pass -> {
+            pass.observed().groups().values().stream()
+                    .sorted(java.util.Comparator.comparing(NodeGroupState::role))
+                    .forEach(g -> groups.add(group(pass, g, memory, now)));
+            pass.policies().policies().forEach(p -> policies.add(policy(pass, p, memory)));
+            pass.policies().errors().forEach(e -> errors.add(error(e)));
+            pass.plan().decisions().forEach(d -> decisions.add(Map.of("subject", d.subject(), "text", d.text())));
+        });
+        status.put("groups", groups);
+        status.put("policies", policies);
+        status.put("labelErrors", errors);
+        status.put("decisions", decisions);
+        List<Object> recent = new ArrayList<>();
+        for (DecisionLog.Entry entry : reconciler.recentDecisions()) {
+            recent.add(Map.of("at", entry.at().toString(), "subject", entry.subject(), "text", entry.text()));
+        }
+        status.put("recentDecisions", recent);
+        List<Object> samples = new ArrayList<>();
+        synchronized (history) {
+            for (Sample sample : history) {
+                Map<String, Object> point = new LinkedHashMap<>();
+                point.put("at", sample.at().toString());
+                point.put("readyNodes", sample.readyNodes());
+                point.put("values", sample.values());
+                samples.add(point);
+            }
+        }
+        status.put("history", samples);
+        return status;
+    }
+
+    private Map<String, Object> group(Reconciler.Pass pass, NodeGroupState group, ScalerMemory memory,
+            Instant now) {
+        Map<String, Object> g = new LinkedHashMap<>();
+        GroupBounds bounds = effectiveBounds(group);
+        g.put("group", group.role().word());
+        g.put("backend", group.backend());
+        g.put("desired", group.desired());
+        g.put("ready", group.readyCount());
+        g.put("joining", group.joiningCount());
+        g.put("draining", draining(pass, group.role()));
+        g.put("min", bounds.min());
+        g.put("max", bounds.max());
+        g.put("providerMin", group.providerMin());
+        g.put("providerMax", group.providerMax() == Integer.MAX_VALUE ? null : group.providerMax());
+        Instant upCooldown = Optional.ofNullable(memory.lastScaleUp().get(group.role()))
+                .map(t -> t.plus(settings.planner().scaleUpCooldown())).filter(now::isBefore).orElse(null);
+        Instant downCooldown = latest(memory.lastScaleUp().get(group.role()),
+                memory.lastScaleDown().get(group.role()))
+                .map(t -> t.plus(settings.planner().scaleDownCooldown())).filter(now::isBefore).orElse(null);
+        g.put("scaleUpCooldownUntil", upCooldown == null ? null : upCooldown.toString());
+        g.put("scaleDownCooldownUntil", downCooldown == null ? null : downCooldown.toString());
+        ScalerMemory.Backoff backoff = memory.backoff().get(group.role());
+        boolean backingOff = backoff != null && now.isBefore(backoff.until());
+        g.put("backoffUntil", backingOff ? backoff.until().toString() : null);
+        g.put("backoffReason", backingOff ? backoff.reason() : null);
+        g.put("launchFailure", group.launchFailure().orElse(null));
+        return g;
+    }
+
+    private Map<String, Object> policy(Reconciler.Pass pass, Policy policy, ScalerMemory memory) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        QueryResult result = pass.observed().result(policy.id());
+        double value = value(policy, result);
+        p.put("id", policy.id().toString());
+        p.put("service", policy.id().service());
+        p.put("alertName", policy.alertName());
+        p.put("alertIf", policy.alertIf());
+        p.put("query", policy.condition().query());
+        if (policy.condition() instanceof Condition.Threshold t) {
+            p.put("comparison", t.comparison().symbol());
+            p.put("threshold", t.threshold());
+        }
+        p.put("value", Double.isNaN(value) ? null : value);
+        p.put("noData", result instanceof QueryResult.NoData noData ? noData.reason() : null);
+        p.put("for", Durations.format(policy.holdFor()));
+        Instant since = memory.trueSince().get(policy.id());
+        p.put("trueSince", since == null ? null : since.toString());
+        p.put("scale", direction(policy));
+        p.put("group", policy.role().word());
+        p.put("bounds", Map.of("min", policy.bounds().min(), "max", policy.bounds().max(),
+                "upBy", policy.bounds().upBy(), "downBy", policy.bounds().downBy()));
+        return p;
+    }
+
+    private static Map<String, Object> error(PolicyError e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("service", e.service());
+        m.put("label", e.label());
+        m.put("value", e.value());
+        m.put("expected", e.expected());
+        m.put("message", e.message());
+        return m;
+    }
+
+    /** The configured bounds narrowed by the provider's own limits. */
+    private GroupBounds effectiveBounds(NodeGroupState group) {
+        GroupBounds configured = settings.defaultBounds().getOrDefault(group.role(),
+                GroupBounds.defaultsFor(group.role()));
+        int min = Math.max(configured.min(), group.providerMin());
+        int max = Math.max(min, Math.min(configured.max(), group.providerMax()));
+        return new GroupBounds(min, max, configured.upBy(), configured.downBy());
+    }
+
+    private static List<String> draining(Reconciler.Pass pass, NodeRole role) {
+        return pass.observed().nodes().stream()
+                .filter(n -> n.role() == role && n.labels().containsKey(Planner.DRAINING_LABEL))
+                .map(SwarmNode::hostname).sorted().toList();
+    }
+
+    /**
+     * The figure a person compares with the threshold: the highest sample for "above" conditions, the lowest
+     * for "below" ones (the planner acts when any sample holds); the number of samples for a raw alert
+     * expression; NaN without data.
+     */
+    static double value(Policy policy, QueryResult result) {
+        if (!(result instanceof QueryResult.Samples samples) || samples.samples().isEmpty()) {
+            return Double.NaN;
+        }
+        if (!(policy.condition() instanceof Condition.Threshold t)) {
+            return samples.samples().size();
+        }
+        var values = samples.samples().stream().mapToDouble(QueryResult.Sample::value);
+        boolean below = t.comparison() == Comparison.LESS || t.comparison() == Comparison.LESS_OR_EQUAL;
+        return below ? values.min().orElse(Double.NaN) : values.max().orElse(Double.NaN);
+    }
+
+    private static double threshold(Condition condition) {
+        return condition instanceof Condition.Threshold t ? t.threshold() : Double.NaN;
+    }
+
+    /** In the words of the {@code scale} alert label. */
+    private static String direction(Policy policy) {
+        return switch (policy.direction()) {
+            case UP -> "up";
+            case DOWN -> "down";
+            case NOTIFY_ONLY -> "no";
+        };
+    }
+
+    private static Optional<Instant> latest(Instant a, Instant b) {
+        if (a == null) {
+            return Optional.ofNullable(b);
+        }
+        return Optional.of(b == null || a.isAfter(b) ? a : b);
+    }
+}

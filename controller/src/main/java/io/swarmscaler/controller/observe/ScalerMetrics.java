@@ -1,0 +1,144 @@
+package io.swarmscaler.controller.observe;
+
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.Counter;
+import io.prometheus.client.Gauge;
+import io.prometheus.client.dropwizard.DropwizardExports;
+import io.prometheus.client.dropwizard.samplebuilder.CustomMappingSampleBuilder;
+import io.prometheus.client.dropwizard.samplebuilder.MapperConfig;
+import io.prometheus.client.exporter.common.TextFormat;
+import io.prometheus.client.hotspot.DefaultExports;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The daemon's metrics, served at {@code /metrics} in Prometheus' text format. Latencies are Dropwizard timers
+ * (exported as summaries in seconds through {@code simpleclient_dropwizard}); counts and levels are simpleclient
+ * collectors. One instance per daemon: each owns its registries, so tests can run several.
+ */
+public final class ScalerMetrics {
+    private static final String CALL_TIMER = "swarm_scaler.backend_call";
+
+    private final CollectorRegistry registry = new CollectorRegistry(true);
+    private final MetricRegistry timers = new MetricRegistry();
+
+    private final Counter cycles = Counter.build("swarm_scaler_reconcile_cycles_total",
+            "Reconcile passes by outcome (success, failure)").labelNames("outcome").register(registry);
+    private final Timer cycleTimer = timers.timer("swarm_scaler.reconcile_cycle");
+    private final Gauge lastSuccess = Gauge.build("swarm_scaler_last_successful_cycle_timestamp_seconds",
+            "When the last reconcile pass succeeded, in Unix seconds").register(registry);
+    private final Gauge groupNodes = Gauge.build("swarm_scaler_group_nodes",
+            "Node group sizes: desired, ready, joining, draining, and the effective min and max")
+            .labelNames("group", "backend", "kind").register(registry);
+    private final Gauge policyValue = Gauge.build("swarm_scaler_policy_value",
+            "The value a policy's query returned in the last pass (NaN without data)")
+            .labelNames("policy", "group", "direction").register(registry);
+    private final Gauge policyThreshold = Gauge.build("swarm_scaler_policy_threshold",
+            "The threshold a policy compares its value with").labelNames("policy", "group", "direction")
+            .register(registry);
+    private final Gauge policyErrors = Gauge.build("swarm_scaler_policy_label_errors",
+            "Labels that could not be understood, so their policies are skipped").register(registry);
+    private final Counter scaleActions = Counter.build("swarm_scaler_scale_actions_total",
+            "Changes of a node group's size by direction and result (success, error, dry_run)")
+            .labelNames("group", "direction", "result").register(registry);
+    private final Counter drains = Counter.build("swarm_scaler_drain_steps_total",
+            "Drain steps (drain, remove, undrain, terminate) by result").labelNames("step", "result")
+            .register(registry);
+    private final Counter reschedules = Counter.build("swarm_scaler_reschedules_total",
+            "Services force-updated onto new nodes, by result").labelNames("result").register(registry);
+    private final Counter backendErrors = Counter.build("swarm_scaler_backend_errors_total",
+            "Failed calls to Docker, Prometheus and the node group backends").labelNames("backend", "call")
+            .register(registry);
+    private final Counter httpRequests = Counter.build("swarm_scaler_http_requests_total",
+            "Requests to the HTTP API by route and status code").labelNames("route", "code").register(registry);
+
+    public ScalerMetrics() {
+        DefaultExports.register(registry);
+        // swarm_scaler.backend_call.<backend>.<call> becomes one summary with backend and call labels.
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("backend", "${0}");
+        labels.put("call", "${1}");
+        MapperConfig calls = new MapperConfig(CALL_TIMER + ".*.*", "swarm_scaler_backend_call_seconds", labels);
+        new DropwizardExports(timers, new CustomMappingSampleBuilder(List.of(calls))).register(registry);
+    }
+
+    /** Times one call to a backend and counts it as an error when it throws. */
+    public <T> T timeCall(String backend, String call, Supplier<T> body) {
+        Timer.Context context = timers.timer(CALL_TIMER + "." + backend + "." + call).time();
+        try {
+            return body.get();
+        } catch (RuntimeException e) {
+            backendErrors.labels(backend, call).inc();
+            throw e;
+        } finally {
+            context.stop();
+        }
+    }
+
+    /** Counts a failed backend call that did not throw (Prometheus answers "no data" instead). */
+    public void backendError(String backend, String call) {
+        backendErrors.labels(backend, call).inc();
+    }
+
+    public void cycle(boolean success, long nanos, double epochSeconds) {
+        cycles.labels(success ? "success" : "failure").inc();
+        cycleTimer.update(nanos, TimeUnit.NANOSECONDS);
+        if (success) {
+            lastSuccess.set(epochSeconds);
+        }
+    }
+
+    public void groupNodes(String group, String backend, String kind, int value) {
+        groupNodes.labels(group, backend, kind).set(value);
+    }
+
+    public void policy(String policy, String group, String direction, double value, double threshold) {
+        policyValue.labels(policy, group, direction).set(value);
+        policyThreshold.labels(policy, group, direction).set(threshold);
+    }
+
+    /** Forgets per-policy series, so that a removed policy does not linger; called before each pass's update. */
+    public void clearPolicies() {
+        policyValue.clear();
+        policyThreshold.clear();
+    }
+
+    public void policyErrors(int count) {
+        policyErrors.set(count);
+    }
+
+    public void scaleAction(String group, String direction, String result) {
+        scaleActions.labels(group, direction, result).inc();
+    }
+
+    public void drainStep(String step, String result) {
+        drains.labels(step, result).inc();
+    }
+
+    public void reschedule(String result, int services) {
+        reschedules.labels(result).inc(services);
+    }
+
+    public void httpRequest(String route, int code) {
+        httpRequests.labels(route, Integer.toString(code)).inc();
+    }
+
+    /** Everything, in Prometheus' text exposition format 0.0.4. */
+    public String scrape() {
+        StringWriter out = new StringWriter();
+        try {
+            TextFormat.write004(out, registry.metricFamilySamples());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+}
