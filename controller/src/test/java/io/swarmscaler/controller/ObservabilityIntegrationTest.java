@@ -226,6 +226,7 @@ class ObservabilityIntegrationTest {
             String dom = renderedDom(base + "/");
             assertThat(dom).contains("data-rendered=\"true\"");
             assertThat(dom).contains("Ready: last pass succeeded");
+            assertThat(dom).as("not a dry run").contains("<span id=\"dryrun\" class=\"badge\" hidden=\"\">");
             assertThat(dom).contains("<td>worker (local)</td>", "<td>0..5</td>");
             assertThat(dom).contains("<td>" + LocalLab.WORKER_EXPORTER + "#1</td>", "<td>value &gt; 0.8</td>",
                     "<td>0.875</td>");
