@@ -344,6 +344,47 @@ class AwsBackendIntegrationTest {
     }
 
     @Test
+    void aScaleDownDrainsTheLeastLoadedWorkerThenTerminatesThatVeryInstance() throws Exception {
+        endpoint.setCapacity(WORKER_ASG, 2);
+        endpoint.awaitInService(WORKER_ASG, 2, Duration.ofSeconds(90));
+        await().atMost(Duration.ofSeconds(30)).until(() -> lab.readyNodes(NodeRole.WORKER).size() == 2);
+        List<SwarmNode> nodes = lab.readyNodes(NodeRole.WORKER);
+        SwarmNode quiet = nodes.get(0);
+        SwarmNode busy = nodes.get(1);
+        LocalServices.create(lab.docker, "pinned", Map.of(), List.of("node.hostname == " + busy.hostname()), 3);
+        LocalServices.create(lab.docker, "anywhere", Map.of(), ON_WORKERS, 2);
+        lab.awaitRunning("pinned", 3);
+        lab.awaitRunning("anywhere", 2);
+        Map<String, String> below = new HashMap<>(workerPolicy(Map.of("com.df.alertIf.1",
+                "@node_mem_limit_total_above:0.9")));
+        below.putAll(Map.of("com.df.alertName.2", "node_mem_limit_total_below",
+                "com.df.alertIf.2", "@node_mem_limit_total_below:0.5", "com.df.alertFor.2", "2s"));
+        LocalServices.create(lab.docker, WORKER_EXPORTER, below, ON_WORKERS, -1);
+        NodeGroup workers = connect(awsEnvironment(Map.of())).group(NodeRole.WORKER).orElseThrow();
+        workers.capacity();
+        String quietInstance = workers.instanceIdOf(quiet).orElseThrow();
+
+        try (ScalerRuntime scaler = startScaler(Map.of())) {
+            lab.lab.exporter().setRatio(NodeRole.WORKER, 0.2);
+            await().atMost(Duration.ofSeconds(90)).until(() -> lab.lab.swarm().nodes().stream()
+                    .noneMatch(n -> n.id().equals(quiet.id())));
+            assertThat(endpoint.accepted("TerminateInstanceInAutoScalingGroup")).singleElement()
+                    .satisfies(call -> assertThat(call.parameters()).containsEntry("InstanceId", quietInstance)
+                            .containsEntry("ShouldDecrementDesiredCapacity", "true"));
+            assertThat(endpoint.calls("SetDesiredCapacity")).as("never lower the capacity and let AWS pick")
+                    .isEmpty();
+            assertThat(desired()).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> lab.runningTasks("pinned").size() == 3
+                    && lab.runningTasks("anywhere").size() == 2);
+            assertThat(lab.runningTasks("anywhere")).as("every task runs on the worker that stays")
+                    .allSatisfy((task, node) -> assertThat(node).isEqualTo(busy.id()));
+            assertThat(summaries()).contains("Draining node " + quiet.hostname())
+                    .anyMatch(s -> s.equals("Removed node %s and terminated its instance %s"
+                            .formatted(quiet.hostname(), quietInstance)));
+        }
+    }
+
+    @Test
     void secretsNeverAppearInLogsOrNotifications() throws Exception {
         LocalServices.create(lab.docker, WORKER_EXPORTER, workerPolicy(Map.of()), ON_WORKERS, -1);
         try (ScalerRuntime scaler = startScaler(Map.of())) {
