@@ -119,6 +119,14 @@ public final class Planner {
             this.announced = new HashSet<>(memory.announced());
             this.backoff = new HashMap<>(memory.backoff());
             this.handledRequests = new HashMap<>(memory.handledRequests());
+            // Before any request is checked: a repeat that arrives after the window closed is a new request.
+            handledRequests.values().removeIf(at -> !now.isBefore(at.plus(requestWindow())));
+        }
+
+        /** How long a handled request's key is remembered: the longer of the two cooldowns. */
+        private Duration requestWindow() {
+            return settings.scaleUpCooldown().compareTo(settings.scaleDownCooldown()) > 0
+                    ? settings.scaleUpCooldown() : settings.scaleDownCooldown();
         }
 
         Plan run(PolicySet policies) {
@@ -152,9 +160,6 @@ public final class Planner {
             // Forget policies whose labels were removed, so a re-added policy starts its `for` afresh.
             trueSince.keySet().retainAll(known);
             announced.retainAll(known);
-            Duration keep = settings.scaleUpCooldown().compareTo(settings.scaleDownCooldown()) > 0
-                    ? settings.scaleUpCooldown() : settings.scaleDownCooldown();
-            handledRequests.values().removeIf(at -> !now.isBefore(at.plus(keep)));
             return new Plan(actions, decisions, outcomes, new ScalerMemory(trueSince, lastScaleUp, lastScaleDown,
                     pending, announced, backoff, handledRequests));
         }
@@ -200,9 +205,16 @@ public final class Planner {
                 }
             } else if (group.launchFailure().isPresent()) {
                 pending.remove(role);
-                fail(role, "Launching %s nodes on %s failed: %s; %d of %d Ready, services were not rescheduled"
-                        .formatted(role.word(), group.backend(), group.launchFailure().get(), ready,
-                                scaleUp.target()));
+                Backoff current = backoff.get(role);
+                if (current != null && now.isBefore(current.until())) {
+                    // The backend reports the same failure until capacity changes: one failure, one backoff.
+                    decisions.add(new Decision(subject, "backing off until %s after: %s"
+                            .formatted(current.until(), current.reason())));
+                } else {
+                    fail(role, "Launching %s nodes on %s failed: %s; %d of %d Ready, services were not rescheduled"
+                            .formatted(role.word(), group.backend(), group.launchFailure().get(), ready,
+                                    scaleUp.target()));
+                }
                 terminateUnready(group);
             } else if (!now.isBefore(scaleUp.requestedAt().plus(settings.provisionTimeout()))) {
                 pending.remove(role);
@@ -509,7 +521,8 @@ public final class Planner {
                 NodeRole role = group.map(NodeGroupState::role).orElse(node.role());
                 String instanceId = group.flatMap(g -> g.instanceOnNode(node.id())).map(Instance::id).orElse("");
                 String progress = drainProgress(node);
-                if (progress == null || !node.ready()) {
+                // Only when the tasks have moved: a node that is merely NotReady may come back with them.
+                if (progress == null) {
                     String text = "%s is drained; its tasks run elsewhere: removing it".formatted(node.hostname());
                     decisions.add(new Decision(subject, text));
                     actions.add(new RemoveNode(node, role, instanceId, text));
