@@ -48,6 +48,8 @@ public final class Planner {
     public static final String DRAINING_LABEL = "com.df.scaler.draining";
     public static final String SCALE_NODES_ALERT = "scale_nodes";
     public static final String RESCHEDULE_ALERT = "reschedule_service";
+    /** Candidates refused (tasks would not fit, quorum) before a scale-down gives up for this pass. */
+    static final int MAX_REFUSED_CANDIDATES = 10;
 
     /**
      * @param scaleUpCooldown no second scale-up of a group within this time of the last
@@ -402,21 +404,35 @@ public final class Planner {
                 return;
             }
             List<SwarmNode> victims = new ArrayList<>();
-            String stop = null;
+            String firstRefusal = null;
+            int tried = 0;
             for (SwarmNode candidate : candidates) {
                 if (victims.size() == count) {
                     break;
                 }
+                String memory = memoryRefusal(role, group, victims.size() + 1, want.ratio());
+                if (memory != null) {
+                    // More victims cannot help: the prediction depends on how many go, not which.
+                    firstRefusal = firstRefusal == null ? "not removing %s: %s".formatted(candidate.hostname(), memory)
+                            : firstRefusal;
+                    break;
+                }
                 List<SwarmNode> trial = new ArrayList<>(victims);
                 trial.add(candidate);
-                stop = whyNotRemove(role, group, trial, want.ratio());
-                if (stop != null) {
-                    break; // candidates are in order of preference: do not skip to a busier node
+                String why = victimRefusal(role, trial);
+                if (why == null) {
+                    victims.add(candidate);
+                } else {
+                    // Like Cluster Autoscaler, try the next candidate: one pinned idle node must not block the group.
+                    firstRefusal = firstRefusal == null ? "not removing %s: %s".formatted(candidate.hostname(), why)
+                            : firstRefusal;
+                    if (++tried >= MAX_REFUSED_CANDIDATES) {
+                        break;
+                    }
                 }
-                victims.add(candidate);
             }
             if (victims.isEmpty()) {
-                refuse(want, "not removing %s: %s".formatted(candidates.get(0).hostname(), stop));
+                refuse(want, firstRefusal);
                 return;
             }
             for (SwarmNode victim : victims) {
@@ -424,9 +440,10 @@ public final class Planner {
             }
             lastScaleDown.put(role, now);
             changedThisCycle.add(role);
-            String text = "Changing the number of %s nodes on %s from %d to %d: draining %s (fewest tasks)"
+            String text = "Changing the number of %s nodes on %s from %d to %d: draining %s (fewest tasks%s)"
                     .formatted(role.word(), group.backend(), current, current - victims.size(),
-                            String.join(", ", victims.stream().map(SwarmNode::hostname).toList()));
+                            String.join(", ", victims.stream().map(SwarmNode::hostname).toList()),
+                            firstRefusal == null ? "" : "; " + firstRefusal);
             decisions.add(want.decide(text));
             accept(want, text);
         }
@@ -475,7 +492,28 @@ public final class Planner {
         }
 
         /** Why these nodes may not go, or null. */
-        private String whyNotRemove(NodeRole role, NodeGroupState group, List<SwarmNode> victims, OptionalDouble ratio) {
+        /** Why removing {@code count} nodes of the group would push its memory too high, or null. */
+        private String memoryRefusal(NodeRole role, NodeGroupState group, int count, OptionalDouble ratio) {
+            int n = group.readyCount();
+            List<Double> thresholds = upThresholds.getOrDefault(role, List.of());
+            if (ratio.isEmpty() || thresholds.isEmpty() || n <= count) {
+                return null;
+            }
+            // Nodes of a group are one machine type: the used memory spreads over the nodes that stay.
+            double predicted = ratio.getAsDouble() * n / (n - count);
+            double limit = thresholds.stream().mapToDouble(Double::doubleValue).min().orElseThrow()
+                    - settings.scaleDownMargin();
+            if (predicted < limit) {
+                return null;
+            }
+            return "memory would rise from %s to %s, not below the scale-up threshold %s minus the margin %s"
+                    .formatted(Evaluation.show(ratio.getAsDouble()), Evaluation.show(predicted),
+                            Evaluation.show(limit + settings.scaleDownMargin()),
+                            Evaluation.show(settings.scaleDownMargin()));
+        }
+
+        /** Why these very nodes may not go (quorum, tasks that would not fit elsewhere), or null. */
+        private String victimRefusal(NodeRole role, List<SwarmNode> victims) {
             Set<String> ids = new HashSet<>(victims.stream().map(SwarmNode::id).toList());
             if (role == NodeRole.MANAGER) {
                 long reachable = observed.nodes().stream()
@@ -486,20 +524,6 @@ public final class Planner {
                 if (reachable < members / 2 + 1) {
                     return "only %d of the %d remaining managers would be reachable: Raft would lose quorum"
                             .formatted(reachable, members);
-                }
-            }
-            int n = group.readyCount();
-            List<Double> thresholds = upThresholds.getOrDefault(role, List.of());
-            if (ratio.isPresent() && !thresholds.isEmpty() && n > victims.size()) {
-                // Nodes of a group are one machine type: the used memory spreads over the nodes that stay.
-                double predicted = ratio.getAsDouble() * n / (n - victims.size());
-                double limit = thresholds.stream().mapToDouble(Double::doubleValue).min().orElseThrow()
-                        - settings.scaleDownMargin();
-                if (predicted >= limit) {
-                    return "memory would rise from %s to %s, not below the scale-up threshold %s minus the margin %s"
-                            .formatted(Evaluation.show(ratio.getAsDouble()), Evaluation.show(predicted),
-                                    Evaluation.show(limit + settings.scaleDownMargin()),
-                                    Evaluation.show(settings.scaleDownMargin()));
                 }
             }
             return FitCheck.whyNot(observed, ids, DRAINING_LABEL).orElse(null);

@@ -485,28 +485,34 @@ class PlannerScaleDownTest {
                         .at(0, workers(3, QUIET).run("big", "worker-0", 3072).availability("worker-1", "pause")
                                         .run("small", "worker-2", 1024).run("small", "worker-2", 1024).state(),
                                 noActions(), decides("not removing worker-0: a task of service big reserves")),
-                scenario("fit: a constraint only the victim satisfies", down())
+                scenario("fit: a constraint only the preferred victim satisfies: the next candidate goes", down())
                         .at(0, workers(3, QUIET).label("worker-0", "disk", "ssd")
                                         .service("db", 1, "node.labels.disk==ssd").run("db", "worker-0")
                                         .runs("web", "worker-1", 2).runs("web", "worker-2", 2).state(),
+                                drains("worker-2"),
+                                decides("draining worker-2 (fewest tasks; not removing worker-0: a task of service db"
+                                        + " could run on no remaining node (constraints: node.labels.disk==ssd))")),
+                scenario("fit: every candidate is pinned: nothing goes, with the first refusal", down())
+                        .at(0, workers(2, QUIET).service("p0", 1, "node.hostname==worker-0").run("p0", "worker-0")
+                                        .service("p1", 1, "node.hostname==worker-1").run("p1", "worker-1").state(),
                                 noActions(), noScaleDownRemembered(),
-                                decides("not removing worker-0: a task of service db could run on no remaining"
-                                        + " node (constraints: node.labels.disk==ssd)")),
+                                decides("not removing worker-1: a task of service p1 could run on no remaining"
+                                        + " node (constraints: node.hostname==worker-1)")),
                 scenario("fit: a constraint another node satisfies too", down())
                         .at(0, workers(3, QUIET).label("worker-0", "disk", "ssd").label("worker-2", "disk", "ssd")
                                         .service("db", 1, "node.labels.disk==ssd").run("db", "worker-0")
                                         .runs("web", "worker-1", 2).runs("web", "worker-2", 2).state(),
                                 drains("worker-0")),
-                scenario("fit: a task pinned to the victim's hostname", down())
+                scenario("fit: a task pinned to the preferred victim's hostname: the other node goes", down())
                         .at(0, workers(2, QUIET).service("pinned", 1, "node.hostname==worker-1")
                                         .run("pinned", "worker-1").run("web", "worker-0").state(),
-                                noActions(), decides("not removing worker-1: a task of service pinned could run on"
-                                        + " no remaining node (constraints: node.hostname==worker-1)")),
-                scenario("fit: a constraint that cannot be checked is a refusal", down())
+                                drains("worker-0"), decides("not removing worker-1: a task of service pinned could run"
+                                        + " on no remaining node (constraints: node.hostname==worker-1)")),
+                scenario("fit: a constraint that cannot be checked refuses that node", down())
                         .at(0, workers(2, QUIET).service("odd", 1, "node.unknown==x").run("odd", "worker-1")
                                         .run("web", "worker-0").state(),
-                                noActions(), decides("service odd has a placement constraint that cannot be checked"
-                                        + " (node.unknown==x)")),
+                                drains("worker-0"), decides("service odd has a placement constraint that cannot be"
+                                        + " checked (node.unknown==x)")),
                 scenario("fit: DownBy 2 drains the first victim when the second's tasks would not fit",
                         down(new GroupBounds(0, 5, 1, 2)))
                         .at(0, workers(3, QUIET).run("big", "worker-1", 3072).run("small", "worker-2", 1024)
@@ -752,10 +758,18 @@ class PlannerScaleDownTest {
                         .at(0, cluster().workers(3).protect("worker-2").run("web", "worker-0")
                                         .request(downRequest("r1", "k1", 1, workerBounds)).state(),
                                 drains("worker-1"), outcome("r1", true, "draining worker-1")),
-                scenario("request: down refused by the fit check")
+                scenario("request: down passes over a node the fit check refuses")
                         .at(0, cluster().workers(3).label("worker-2", "disk", "ssd")
                                         .service("db", 1, "node.labels.disk==ssd").run("db", "worker-2")
                                         .run("web", "worker-0").run("web", "worker-1")
+                                        .request(downRequest("r1", "k1", 1, workerBounds)).state(),
+                                drains("worker-1"), outcome("r1", true, "draining worker-1 (fewest tasks; not removing"
+                                        + " worker-2: a task of service db could run on no remaining node")),
+                scenario("request: down refused by the fit check on every candidate")
+                        .at(0, cluster().workers(3).label("worker-2", "disk", "ssd")
+                                        .service("db", 1, "node.labels.disk==ssd").run("db", "worker-2")
+                                        .service("p0", 1, "node.hostname==worker-0").run("p0", "worker-0")
+                                        .service("p1", 1, "node.hostname==worker-1").run("p1", "worker-1")
                                         .request(downRequest("r1", "k1", 1, workerBounds)).state(),
                                 noActions(), notHandled("k1"),
                                 outcome("r1", false, "not removing worker-2: a task of service db could run on no"
