@@ -110,6 +110,8 @@ public final class Planner {
         private final Set<NodeRole> changedThisCycle = EnumSet.noneOf(NodeRole.class);
         private final Map<NodeRole, List<Double>> upThresholds = new HashMap<>();
         private final Map<NodeRole, List<Want>> wants = new HashMap<>();
+        /** Each group's used-memory ratio this pass, from its total-memory policies. */
+        private final Map<NodeRole, Double> groupRatios = new HashMap<>();
 
         Cycle(ObservedState observed, ScalerMemory memory, Instant now) {
             this.observed = observed;
@@ -260,6 +262,7 @@ public final class Planner {
         private void evaluate(Policy policy) {
             String subject = "policy " + policy.id();
             Evaluation evaluation = Evaluation.of(policy.condition(), observed.result(policy.id()));
+            groupRatio(policy, evaluation).ifPresent(r -> groupRatios.putIfAbsent(policy.role(), r));
             if (!evaluation.holds()) {
                 trueSince.remove(policy.id());
                 announced.remove(policy.id());
@@ -282,10 +285,14 @@ public final class Planner {
                 return;
             }
             int by = policy.direction() == ScaleDirection.UP ? policy.bounds().upBy() : policy.bounds().downBy();
-            OptionalDouble ratio = policy.alertIf().startsWith("@node_mem_limit_total_")
-                    ? evaluation.value() : OptionalDouble.empty();
+            OptionalDouble ratio = groupRatio(policy, evaluation);
             wants.computeIfAbsent(policy.role(), r -> new ArrayList<>()).add(new Want(subject, evaluation.text(),
                     policy.direction(), by, policy.bounds(), why, ratio, Optional.of(policy.id()), Optional.empty()));
+        }
+
+        /** The group's used-memory ratio, when the policy's query is one of the total-memory shortcuts. */
+        private static OptionalDouble groupRatio(Policy policy, Evaluation evaluation) {
+            return policy.alertIf().startsWith("@node_mem_limit_total_") ? evaluation.value() : OptionalDouble.empty();
         }
 
         private void want(ScaleRequest request) {
@@ -299,7 +306,10 @@ public final class Planner {
             GroupBounds bounds = request.bounds();
             wants.computeIfAbsent(request.role(), r -> new ArrayList<>()).add(new Want(subject,
                     "%s %s by %d".formatted(request.origin(), request.direction().name().toLowerCase(java.util.Locale.ROOT),
-                            request.by()), request.direction(), request.by(), bounds, request.origin(), OptionalDouble.empty(), Optional.empty(), Optional.of(request)));
+                            request.by()), request.direction(), request.by(), bounds, request.origin(),
+                    // A request carries no figures: the memory prediction uses what the group's policies read.
+                    Optional.ofNullable(groupRatios.get(request.role())).map(OptionalDouble::of)
+                            .orElse(OptionalDouble.empty()), Optional.empty(), Optional.of(request)));
         }
 
         // ---- scale-up ----------------------------------------------------------------------------------------

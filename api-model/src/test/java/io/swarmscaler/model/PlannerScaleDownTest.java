@@ -754,6 +754,17 @@ class PlannerScaleDownTest {
                         .at(0, cluster().group(NodeRole.WORKER, 3, 3, 3, Optional.empty())
                                         .request(downRequest("r1", "k1", 1, new GroupBounds(0, 5, 1, 1))).state(),
                                 noActions(), outcome("r1", false, "at the minimum of 3")),
+                scenario("request: down is refused when memory would rise over the group's scale-up threshold",
+                        upWorkers())
+                        .at(0, cluster().workers(3).result(ID1, value(0.6))
+                                        .request(downRequest("r1", "k1", 1, workerBounds)).state(),
+                                noActions(), notHandled("k1"),
+                                outcome("r1", false, "memory would rise from 0.6 to 0.9, not below the scale-up"
+                                        + " threshold 0.8")),
+                scenario("request: down goes ahead when memory stays low", upWorkers())
+                        .at(0, cluster().workers(3).result(ID1, value(0.3))
+                                        .request(downRequest("r1", "k1", 1, workerBounds)).state(),
+                                drains("worker-2"), outcome("r1", true, "from 3 to 2")),
                 scenario("request: down never takes a protected node")
                         .at(0, cluster().workers(3).protect("worker-2").run("web", "worker-0")
                                         .request(downRequest("r1", "k1", 1, workerBounds)).state(),
