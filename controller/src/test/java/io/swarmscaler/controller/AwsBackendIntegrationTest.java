@@ -384,6 +384,91 @@ class AwsBackendIntegrationTest {
         }
     }
 
+    /**
+     * Three managers in the manager group (the lab's manager and two machines promoted after joining): a scale-down
+     * by one would leave two, so it is refused; by two it keeps one reachable manager, so both new managers are
+     * demoted, drained, removed and terminated, and the Swarm keeps working.
+     */
+    @Test
+    void theManagerGroupStaysOddAndKeepsQuorumAndManagersAreDemotedBeforeRemoval() throws Exception {
+        LocalCluster cluster = lab.lab.cluster();
+        endpoint.setLimits(MANAGER_ASG, 1, 5);
+        List<String> machines = List.of(cluster.reserveWorker(), cluster.reserveWorker());
+        Map<String, String> instanceOf = new HashMap<>();
+        try {
+            for (String machine : machines) {
+                cluster.bootWorker(machine);
+                docker("node", "promote", machine);
+                instanceOf.put(machine, endpoint.adoptInstance(MANAGER_ASG, machine, cluster.workerAddress(machine)));
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> lab.readyNodes(NodeRole.MANAGER).size() == 3
+                    && lab.lab.swarm().nodes().stream().filter(n -> n.role() == NodeRole.MANAGER)
+                            .allMatch(SwarmNode::managerReachable));
+            Map<String, String> labels = new HashMap<>(Map.of(
+                    "com.df.alertName.1", "node_mem_limit_total_below",
+                    "com.df.alertIf.1", "@node_mem_limit_total_below:0.5",
+                    "com.df.alertFor.1", "2s",
+                    "com.df.scaleManagerNodeMin", "1"));
+            String exporter = LocalServices.create(lab.docker, "exporter_node-exporter-manager", labels,
+                    List.of("node.role == manager"), -1);
+            lab.lab.exporter().setRatio(NodeRole.MANAGER, 0.1);
+
+            try (ScalerRuntime scaler = startScaler(Map.of())) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> lab.logLines.stream().anyMatch(l -> l.contains(
+                        "removing 1 would leave an even number of managers (2); managers stay odd to keep Raft"
+                                + " quorum")));
+                Thread.sleep(3000);
+                assertThat(lab.readyNodes(NodeRole.MANAGER)).hasSize(3);
+                assertThat(endpoint.calls("TerminateInstanceInAutoScalingGroup")).isEmpty();
+            }
+
+            docker("service", "update", "--label-add", "com.df.scaleManagerNodeDownBy=2", exporter);
+            try (ScalerRuntime scaler = startScaler(Map.of())) {
+                await().atMost(Duration.ofSeconds(120)).until(() -> lab.lab.swarm().nodes().stream()
+                        .noneMatch(n -> machines.contains(n.hostname())));
+                assertThat(lab.readyNodes(NodeRole.MANAGER)).extracting(SwarmNode::hostname)
+                        .containsExactly(cluster.managerNode());
+                assertThat(endpoint.accepted("TerminateInstanceInAutoScalingGroup"))
+                        .extracting(call -> call.parameters().get("InstanceId"))
+                        .containsExactlyInAnyOrderElementsOf(instanceOf.values());
+                assertThat(summaries()).contains("Draining node " + machines.get(0),
+                        "Draining node " + machines.get(1));
+                // The remaining manager still leads a working Swarm.
+                assertThat(docker("node", "ls", "--format", "{{.Hostname}} {{.ManagerStatus}}"))
+                        .contains(cluster.managerNode() + " Leader");
+            }
+        } finally {
+            for (String machine : machines) {
+                if (lab.lab.swarm().nodes().stream().anyMatch(n -> n.hostname().equals(machine))) {
+                    tryDocker("node", "demote", machine);
+                }
+                cluster.removeNode(machine);
+                lab.lab.swarm().nodes().stream().filter(n -> n.hostname().equals(machine))
+                        .forEach(n -> lab.lab.swarm().removeNode(n.id()));
+            }
+        }
+    }
+
+    /** The docker CLI against the lab's manager. */
+    private static String docker(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("docker", "-H", lab.lab.cluster().dockerHost()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+        }
+        return out;
+    }
+
+    private static void tryDocker(String... args) {
+        try {
+            docker(args);
+        } catch (Exception e) {
+            System.err.println("cleanup: " + e.getMessage());
+        }
+    }
+
     @Test
     void secretsNeverAppearInLogsOrNotifications() throws Exception {
         LocalServices.create(lab.docker, WORKER_EXPORTER, workerPolicy(Map.of()), ON_WORKERS, -1);
