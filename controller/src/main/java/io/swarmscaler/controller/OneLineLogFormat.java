@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
@@ -19,8 +20,16 @@ final class OneLineLogFormat extends Formatter {
         install(new OneLineLogFormat());
     }
 
+    /**
+     * Libraries whose INFO lines are their own bookkeeping (HttpClient's automatic retries of a socket error, which
+     * the adapter reports once in our words). Held here: a logger nobody references can lose its level.
+     */
+    private static final List<Logger> QUIETED = List.of(Logger.getLogger("org.apache.hc"),
+            Logger.getLogger("com.github.dockerjava"));
+
     /** Makes {@code format} the only way log records reach the console (stderr). */
     static void install(Formatter format) {
+        QUIETED.forEach(l -> l.setLevel(java.util.logging.Level.WARNING));
         Logger root = Logger.getLogger("");
         for (Handler h : root.getHandlers()) {
             root.removeHandler(h);

@@ -41,7 +41,8 @@ import java.util.logging.Logger;
 /** {@link Swarm} over docker-java; translates its types into the model and its failures into ours. */
 final class DockerSwarm implements Swarm {
     private static final Logger LOG = Logger.getLogger(DockerSwarm.class.getName());
-    private static final Duration RECONNECT_DELAY = Duration.ofSeconds(1);
+    private static final Duration FIRST_RECONNECT_DELAY = Duration.ofSeconds(1);
+    private static final Duration MAX_RECONNECT_DELAY = Duration.ofMinutes(2);
 
     private final DockerClient docker;
     private final String endpoint;
@@ -128,31 +129,58 @@ final class DockerSwarm implements Swarm {
         AtomicBoolean closed = new AtomicBoolean();
         AtomicReference<Closeable> stream = new AtomicReference<>();
         Thread watcher = new Thread(() -> {
+            Duration delay = FIRST_RECONNECT_DELAY;
             while (!closed.get()) {
+                AtomicBoolean connected = new AtomicBoolean();
+                AtomicReference<Throwable> failure = new AtomicReference<>();
                 ResultCallback.Adapter<Event> callback = new ResultCallback.Adapter<>() {
+                    @Override
+                    public void onStart(Closeable closeable) {
+                        super.onStart(closeable);
+                        connected.set(true);
+                        onChange.run(); // anything may have happened while we were not listening
+                    }
+
                     @Override
                     public void onNext(Event event) {
                         onChange.run();
+                    }
+
+                    @Override
+                    public void onError(Throwable error) {
+                        // Recorded and reported once below, instead of docker-java's stack trace per attempt.
+                        failure.set(error);
+                        try {
+                            close();
+                        } catch (java.io.IOException ignored) {
+                            // closing a broken stream
+                        }
                     }
                 };
                 try {
                     stream.set(callback);
                     docker.eventsCmd().withEventTypeFilter(EventType.NODE, EventType.SERVICE).exec(callback);
-                    onChange.run(); // anything may have happened while we were not listening
                     callback.awaitCompletion();
                 } catch (InterruptedException e) {
                     return;
                 } catch (RuntimeException e) {
-                    if (!closed.get()) {
-                        LOG.warning("Docker event stream from " + endpoint + " broke (" + e.getMessage()
-                                + "); reconnecting");
-                    }
+                    failure.compareAndSet(null, e);
                 }
+                if (closed.get()) {
+                    return;
+                }
+                // A stream that was up starts the next attempt afresh; failures in a row back off, so that an
+                // unreachable Docker is not asked every second (the reconcile loop backs off on its own).
+                delay = connected.get() ? FIRST_RECONNECT_DELAY : delay;
+                Throwable cause = failure.get();
+                LOG.warning("Docker event stream from %s %s; reconnecting in %ss".formatted(endpoint,
+                        cause == null ? "ended" : "broke (" + rootMessage(cause) + ")", delay.toSeconds()));
                 try {
-                    Thread.sleep(RECONNECT_DELAY.toMillis());
+                    Thread.sleep(delay.toMillis());
                 } catch (InterruptedException e) {
                     return;
                 }
+                delay = connected.get() ? FIRST_RECONNECT_DELAY : min(delay.multipliedBy(2), MAX_RECONNECT_DELAY);
             }
         }, "docker-events");
         watcher.setDaemon(true);
@@ -165,6 +193,10 @@ final class DockerSwarm implements Swarm {
             }
             watcher.interrupt();
         };
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private <T> T call(String what, Supplier<T> body) {

@@ -1,0 +1,27 @@
+# Swarm Scaler's image, for machines that reach a registry:
+#   docker build -t registry.example.com/swarm-scaler:0.1.0 . && docker push registry.example.com/swarm-scaler:0.1.0
+# then deploy stacks/scaler.yml with SCALER_IMAGE set to it. (Without a registry, scripts/build-local-image.sh makes
+# an equivalent image from this machine's JDK and imports it on a Docker engine without pulling anything.)
+
+FROM maven:3-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml ./
+COPY api-model api-model
+COPY controller controller
+COPY benchmarks benchmarks
+COPY config config
+RUN mvn -B -DskipTests -pl controller -am package
+
+FROM eclipse-temurin:17-jre-alpine
+COPY --from=build /src/controller/target/swarm-scaler.jar /opt/swarm-scaler/swarm-scaler.jar
+# Runs as root only because the daemon talks to the manager's Docker socket (/var/run/docker.sock, owned by
+# root:docker): it reads nodes, services and tasks, drains and removes nodes. To run it unprivileged instead, give
+# it the socket's group, e.g. `user: "65534:<gid of the docker group on the manager>"` in the stack.
+USER root
+EXPOSE 8080
+# /readyz fails when no reconcile pass succeeded within READY_MAX_AGE (or Prometheus is down): Swarm restarts a
+# stuck daemon.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
+  CMD wget -q -O /dev/null "http://127.0.0.1:${LISTEN_PORT:-8080}/readyz" || exit 1
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/opt/swarm-scaler/swarm-scaler.jar"]
+CMD ["run"]
