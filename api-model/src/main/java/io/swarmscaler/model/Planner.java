@@ -50,6 +50,8 @@ public final class Planner {
     public static final String RESCHEDULE_ALERT = "reschedule_service";
     /** Candidates refused (tasks would not fit, quorum) before a scale-down gives up for this pass. */
     static final int MAX_REFUSED_CANDIDATES = 10;
+    /** A failure this long after a group's backoff ended is not "in a row" with the earlier ones. */
+    static final Duration BACKOFF_RESET_AFTER = Duration.ofHours(3);
 
     /**
      * @param scaleUpCooldown no second scale-up of a group within this time of the last
@@ -245,10 +247,14 @@ public final class Planner {
             }
         }
 
-        /** Puts a failing group in backoff, doubling after each failure in a row, and tells the operator. */
+        /**
+         * Puts a failing group in backoff, doubling after each failure in a row, and tells the operator. A failure
+         * long after the last backoff ended starts again from the first length, as in Cluster Autoscaler.
+         */
         private void fail(NodeRole role, String text) {
             Backoff previous = backoff.get(role);
-            Duration length = previous == null ? settings.firstBackoff()
+            boolean inARow = previous != null && now.isBefore(previous.until().plus(BACKOFF_RESET_AFTER));
+            Duration length = !inARow ? settings.firstBackoff()
                     : min(previous.length().multipliedBy(2), settings.maxBackoff());
             backoff.put(role, new Backoff(now.plus(length), length, text));
             String full = text + "; backing off for " + Durations.format(length);

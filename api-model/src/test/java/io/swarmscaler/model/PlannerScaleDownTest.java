@@ -872,6 +872,25 @@ class PlannerScaleDownTest {
                         .at(4020, cluster().workers(2).result(ID1, HIGH).state(), scales(NodeRole.WORKER, 2, 3))
                         .at(4050, cluster().group(NodeRole.WORKER, 3, 2, 0, failure).result(ID1, HIGH).state(),
                                 backoff(NodeRole.WORKER, 5850, Duration.ofMinutes(30), "failed")),
+                scenario("backoff: a failure three hours after the last backoff ended starts again at 5m", up)
+                        .at(0, cluster().workers(2).result(ID1, HIGH).state(), scales(NodeRole.WORKER, 2, 3))
+                        .at(30, cluster().group(NodeRole.WORKER, 3, 2, 0, failure).result(ID1, HIGH).state(),
+                                backoff(NodeRole.WORKER, 330, Duration.ofMinutes(5), "failed"))
+                        .at(330, cluster().workers(2).result(ID1, QUIET).state(), noActions())
+                        .at(330 + 3 * 3600, cluster().workers(2).result(ID1, HIGH).state(),
+                                scales(NodeRole.WORKER, 2, 3))
+                        .at(360 + 3 * 3600, cluster().group(NodeRole.WORKER, 3, 2, 0, failure).result(ID1, HIGH)
+                                        .state(), decides("backing off for 5m"),
+                                backoff(NodeRole.WORKER, 660 + 3 * 3600, Duration.ofMinutes(5), "failed")),
+                scenario("backoff: a failure within three hours of the last backoff doubles it", up)
+                        .at(0, cluster().workers(2).result(ID1, HIGH).state(), scales(NodeRole.WORKER, 2, 3))
+                        .at(30, cluster().group(NodeRole.WORKER, 3, 2, 0, failure).result(ID1, HIGH).state(),
+                                backoff(NodeRole.WORKER, 330, Duration.ofMinutes(5), "failed"))
+                        .at(330, cluster().workers(2).result(ID1, QUIET).state(), noActions())
+                        .at(3 * 3600, cluster().workers(2).result(ID1, HIGH).state(), scales(NodeRole.WORKER, 2, 3))
+                        .at(30 + 3 * 3600, cluster().group(NodeRole.WORKER, 3, 2, 0, failure).result(ID1, HIGH)
+                                        .state(), decides("backing off for 10m"),
+                                backoff(NodeRole.WORKER, 630 + 3 * 3600, Duration.ofMinutes(10), "failed")),
                 scenario("backoff: a scale-up that succeeds ends the run of failures", up)
                         .at(0, cluster().workers(2).result(ID1, HIGH).state(), scales(NodeRole.WORKER, 2, 3))
                         .at(30, cluster().group(NodeRole.WORKER, 3, 2, 0, failure).result(ID1, HIGH).state(),
