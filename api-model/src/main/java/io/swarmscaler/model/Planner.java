@@ -202,8 +202,11 @@ public final class Planner {
                 String readyText = "%d of %d %s nodes are Ready on %s"
                         .formatted(ready, scaleUp.target(), role.word(), group.backend());
                 if (reschedulable.isEmpty()) {
-                    decisions.add(new Decision(subject, readyText + "; no service is labelled "
-                            + settings.rescheduleLabel() + "=true, nothing to reschedule"));
+                    String text = readyText + "; no service is labelled " + settings.rescheduleLabel()
+                            + "=true, nothing to reschedule";
+                    decisions.add(new Decision(subject, text));
+                    actions.add(new Notify(new Notification(SCALE_NODES_ALERT, role.word(), Status.SUCCESS, text,
+                            "scale-up from %d to %d".formatted(scaleUp.from(), scaleUp.target()))));
                 } else {
                     decisions.add(new Decision(subject, readyText + "; rescheduling "
                             + String.join(", ", reschedulable.stream().map(ServiceInfo::name).toList())));
@@ -620,7 +623,13 @@ public final class Planner {
 
         private void refuse(Want want, String text) {
             decisions.add(want.decide(text));
-            want.request().ifPresent(r -> outcome(r, false, text));
+            want.request().ifPresent(r -> {
+                outcome(r, false, text);
+                // Someone asked: the operator hears of the refusal as of the scaling it would have been.
+                actions.add(new Notify(new Notification(SCALE_NODES_ALERT, r.role().word(), Status.ERROR,
+                        "Not scaling %s nodes %s: %s".formatted(r.role().word(),
+                                r.direction().name().toLowerCase(java.util.Locale.ROOT), text), r.origin())));
+            });
         }
 
         private void accept(Want want, String text) {

@@ -727,6 +727,15 @@ class PlannerScaleDownTest {
                                 decides("backing off for 10m")));
     }
 
+    /** The only action is one error notification that the request was not carried out. */
+    static PlannerTest.Expect refusalNotified() {
+        return plan -> assertThat(plan.actions()).as("actions").singleElement()
+                .isInstanceOfSatisfying(Action.Notify.class, n -> {
+                    assertThat(n.notification().status()).isEqualTo(Status.ERROR);
+                    assertThat(n.notification().summary()).startsWith("Not scaling ");
+                });
+    }
+
     static Stream<Scenario> requests() {
         GroupBounds workerBounds = new GroupBounds(2, 3, 1, 1);
         return Stream.of(
@@ -736,7 +745,7 @@ class PlannerScaleDownTest {
                                 outcome("r1", true, "Changing the number of worker nodes on aws from 2 to 3")),
                 scenario("request: up at the maximum is refused")
                         .at(0, cluster().workers(3).request(upRequest("r1", "k1", workerBounds)).state(),
-                                noActions(), notHandled("k1"),
+                                refusalNotified(), notHandled("k1"),
                                 outcome("r1", false, "Worker nodes on aws are at the maximum of 3; not scaling up")),
                 scenario("request: down drains the best victim")
                         .at(0, cluster().workers(3).run("web", "worker-2").run("web", "worker-0")
@@ -748,17 +757,17 @@ class PlannerScaleDownTest {
                                 drains("worker-2"), outcome("r1", true, "from 3 to 2")),
                 scenario("request: down at the minimum is refused, and not remembered")
                         .at(0, cluster().workers(2).request(downRequest("r1", "k1", 1, workerBounds)).state(),
-                                noActions(), notHandled("k1"),
+                                refusalNotified(), notHandled("k1"),
                                 outcome("r1", false, "Worker nodes on aws are at the minimum of 2; not scaling down")),
                 scenario("request: down never below the group's own minimum")
                         .at(0, cluster().group(NodeRole.WORKER, 3, 3, 3, Optional.empty())
                                         .request(downRequest("r1", "k1", 1, new GroupBounds(0, 5, 1, 1))).state(),
-                                noActions(), outcome("r1", false, "at the minimum of 3")),
+                                refusalNotified(), outcome("r1", false, "at the minimum of 3")),
                 scenario("request: down is refused when memory would rise over the group's scale-up threshold",
                         upWorkers())
                         .at(0, cluster().workers(3).result(ID1, value(0.6))
                                         .request(downRequest("r1", "k1", 1, workerBounds)).state(),
-                                noActions(), notHandled("k1"),
+                                refusalNotified(), notHandled("k1"),
                                 outcome("r1", false, "memory would rise from 0.6 to 0.9, not below the scale-up"
                                         + " threshold 0.8")),
                 scenario("request: down goes ahead when memory stays low", upWorkers())
@@ -782,13 +791,13 @@ class PlannerScaleDownTest {
                                         .service("p0", 1, "node.hostname==worker-0").run("p0", "worker-0")
                                         .service("p1", 1, "node.hostname==worker-1").run("p1", "worker-1")
                                         .request(downRequest("r1", "k1", 1, workerBounds)).state(),
-                                noActions(), notHandled("k1"),
+                                refusalNotified(), notHandled("k1"),
                                 outcome("r1", false, "not removing worker-2: a task of service db could run on no"
                                         + " remaining node")),
                 scenario("request: managers down by one from five is refused to stay odd")
                         .at(0, cluster().managers(5).request(request("r1", "k1", NodeRole.MANAGER,
                                         ScaleDirection.DOWN, 1, MANAGER_BOUNDS)).state(),
-                                noActions(), outcome("r1", false, "managers stay odd to keep Raft quorum")),
+                                refusalNotified(), outcome("r1", false, "managers stay odd to keep Raft quorum")),
                 scenario("request: the same key within the cooldown is acted on once")
                         .at(0, cluster().workers(2).request(upRequest("r1", "k1", new GroupBounds(0, 5, 1, 1)))
                                         .state(),
@@ -816,7 +825,7 @@ class PlannerScaleDownTest {
                                 drains("worker-2"))
                         .at(60, cluster().workers(2).request(downRequest("r2", "d2", 1, new GroupBounds(0, 5, 1, 1)))
                                         .state(),
-                                noActions(), notHandled("d2"),
+                                refusalNotified(), notHandled("d2"),
                                 outcome("r2", false, "no scale-down within 10m of the last scale-down")),
                 scenario("request: the key is forgotten once the cooldown is over")
                         .at(0, cluster().workers(2).request(upRequest("r1", "k1", new GroupBounds(0, 5, 1, 1)))

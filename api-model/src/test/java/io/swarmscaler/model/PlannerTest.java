@@ -355,7 +355,9 @@ class PlannerTest {
                 scenario("nothing to reschedule when no service carries the label", up(Duration.ZERO))
                         .at(0, world(List.of(workers(1, 1)), UNLABELLED_SERVICES, Map.of(ID1, HIGH)),
                                 scales(NodeRole.WORKER, 1, 2))
-                        .at(60, world(List.of(workers(2, 2)), UNLABELLED_SERVICES, Map.of(ID1, LOW)), noActions(),
+                        .at(60, world(List.of(workers(2, 2)), UNLABELLED_SERVICES, Map.of(ID1, LOW)),
+                                noScale(), notifies(Notification.Status.SUCCESS, Planner.SCALE_NODES_ALERT,
+                                        "2 of 2 worker nodes are Ready on aws; no service is labelled"),
                                 decides("nothing to reschedule"),
                                 remembers(m -> assertThat(m.pending()).isEmpty())),
                 scenario("gives up on nodes that are not Ready within the provision timeout", up(Duration.ZERO))
