@@ -17,6 +17,8 @@ import java.util.logging.Logger;
 public final class DecisionLog {
     private static final Logger LOG = Logger.getLogger("io.swarmscaler.decisions");
     private static final int KEPT = 100;
+    /** A number or a duration: "0.55", "9ms", "1m30s", and the parts of a timestamp. */
+    private static final String FIGURE = "(?:[0-9][0-9.]*(?:ms|[smhd](?![a-z])))+|[0-9][0-9.]*";
 
     /** A decision as first made at {@code at}. */
     public record Entry(Instant at, String subject, String text) {}
@@ -27,7 +29,7 @@ public final class DecisionLog {
     synchronized void record(List<Decision> decisions, Instant now) {
         Map<String, String> seen = new HashMap<>();
         for (Decision decision : decisions) {
-            String shape = decision.text().replaceAll("[0-9.]+", "#");
+            String shape = decision.text().replaceAll(FIGURE, "#");
             seen.put(decision.subject(), shape);
             if (!shape.equals(lastShape.get(decision.subject()))) {
                 LOG.info(decision.toString());
