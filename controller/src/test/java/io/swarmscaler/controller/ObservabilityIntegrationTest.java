@@ -117,6 +117,8 @@ class ObservabilityIntegrationTest {
             assertThat(worker.path("desired").asInt()).isEqualTo(1);
             assertThat(worker.path("ready").asInt()).isEqualTo(1);
             assertThat(worker.path("joining").asInt()).isZero();
+            assertThat(worker.path("max").asInt()).as("the up policy's com.df.scaleWorkerNodeMax").isEqualTo(1);
+            assertThat(worker.path("min").asInt()).isZero();
             JsonNode policy = policy(status, policyId);
             assertThat(policy.path("value").asDouble()).isEqualTo(0.875);
             assertThat(policy.path("threshold").asDouble()).isEqualTo(0.8);
@@ -149,7 +151,7 @@ class ObservabilityIntegrationTest {
             statusCommand.out = new PrintStream(printed, true, StandardCharsets.UTF_8);
             assertThat(statusCommand.call()).isZero();
             assertThat(printed.toString(StandardCharsets.UTF_8)).contains("Ready, backend local",
-                    "worker   desired 1, ready 1", policyId + ": value 0.875 > 0.8, for 2s, scale up worker, holds since",
+                    "worker   desired 1, ready 1, joining 0, draining 0, bounds 0..1", policyId + ": value 0.875 > 0.8, for 2s, scale up worker, holds since",
                     "label error: service broken", "at the maximum of 1; not scaling up");
 
             printed.reset();
@@ -227,7 +229,7 @@ class ObservabilityIntegrationTest {
             assertThat(dom).contains("data-rendered=\"true\"");
             assertThat(dom).contains("Ready: last pass succeeded");
             assertThat(dom).as("not a dry run").contains("<span id=\"dryrun\" class=\"badge\" hidden=\"\">");
-            assertThat(dom).contains("<td>worker (local)</td>", "<td>0..5</td>");
+            assertThat(dom).contains("<td>worker (local)</td>", "<td>0..1</td>");
             assertThat(dom).contains("<td>" + LocalLab.WORKER_EXPORTER + "#1</td>", "<td>value &gt; 0.8</td>",
                     "<td>0.875</td>");
             assertThat(dom).contains("service broken: label com.df.alertFor.1=\"soon\" is not valid");

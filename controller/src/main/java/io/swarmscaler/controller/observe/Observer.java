@@ -90,7 +90,7 @@ public final class Observer implements ReconcileLoop.Outcomes {
             metrics.groupNodes(name, group.backend(), "ready", group.readyCount());
             metrics.groupNodes(name, group.backend(), "joining", group.joiningCount());
             metrics.groupNodes(name, group.backend(), "draining", draining(pass, group.role()).size());
-            GroupBounds bounds = effectiveBounds(group);
+            GroupBounds bounds = effectiveBounds(pass, group);
             metrics.groupNodes(name, group.backend(), "min", bounds.min());
             metrics.groupNodes(name, group.backend(), "max", bounds.max());
         }
@@ -201,7 +201,7 @@ public final class Observer implements ReconcileLoop.Outcomes {
     private Map<String, Object> group(Reconciler.Pass pass, NodeGroupState group, ScalerMemory memory,
             Instant now) {
         Map<String, Object> g = new LinkedHashMap<>();
-        GroupBounds bounds = effectiveBounds(group);
+        GroupBounds bounds = effectiveBounds(pass, group);
         g.put("group", group.role().word());
         g.put("backend", group.backend());
         g.put("desired", group.desired());
@@ -262,12 +262,20 @@ public final class Observer implements ReconcileLoop.Outcomes {
         return m;
     }
 
-    /** The configured bounds narrowed by the provider's own limits. */
-    private GroupBounds effectiveBounds(NodeGroupState group) {
+    /**
+     * The limits the planner holds the group to: the maximum of its scale-up policies and the minimum of its
+     * scale-down policies (their labels, else the configured defaults), narrowed by the provider's own limits.
+     */
+    private GroupBounds effectiveBounds(Reconciler.Pass pass, NodeGroupState group) {
         GroupBounds configured = settings.defaultBounds().getOrDefault(group.role(),
                 GroupBounds.defaultsFor(group.role()));
-        int min = Math.max(configured.min(), group.providerMin());
-        int max = Math.max(min, Math.min(configured.max(), group.providerMax()));
+        List<Policy> policies = pass.policies().policies().stream().filter(p -> p.role() == group.role()).toList();
+        int policyMax = policies.stream().filter(p -> p.direction() == io.swarmscaler.model.ScaleDirection.UP)
+                .mapToInt(p -> p.bounds().max()).min().orElse(configured.max());
+        int policyMin = policies.stream().filter(p -> p.direction() == io.swarmscaler.model.ScaleDirection.DOWN)
+                .mapToInt(p -> p.bounds().min()).max().orElse(configured.min());
+        int min = Math.max(policyMin, group.providerMin());
+        int max = Math.max(min, Math.min(policyMax, group.providerMax()));
         return new GroupBounds(min, max, configured.upBy(), configured.downBy());
     }
 
