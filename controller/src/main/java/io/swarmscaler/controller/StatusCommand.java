@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -99,7 +100,7 @@ final class StatusCommand implements Callable<Integer> {
         out.println("Policies:");
         for (JsonNode p : s.path("policies")) {
             String value = p.path("value").isNull() ? "no data (" + p.path("noData").asText() + ")"
-                    : String.format(java.util.Locale.ROOT, "%.3f", p.path("value").asDouble()).replaceAll("\\.?0+$", "");
+                    : String.format(Locale.ROOT, "%.3f", p.path("value").asDouble()).replaceAll("\\.?0+$", "");
             String condition = p.has("comparison")
                     ? " %s %s".formatted(p.path("comparison").asText(), p.path("threshold").asText()) : "";
             out.printf("  %s: value %s%s, for %s, scale %s %s%s%n", p.path("id").asText(), value, condition,

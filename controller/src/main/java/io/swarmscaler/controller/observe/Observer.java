@@ -14,6 +14,7 @@ import io.swarmscaler.model.Planner;
 import io.swarmscaler.model.Policy;
 import io.swarmscaler.model.PolicyError;
 import io.swarmscaler.model.QueryResult;
+import io.swarmscaler.model.ScaleDirection;
 import io.swarmscaler.model.ScalerMemory;
 import io.swarmscaler.model.SwarmNode;
 import java.time.Clock;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -169,7 +171,7 @@ public final class Observer implements ReconcileLoop.Outcomes {
         List<Object> decisions = new ArrayList<>();
         last.ifPresent(pass -> {
             pass.observed().groups().values().stream()
-                    .sorted(java.util.Comparator.comparing(NodeGroupState::role))
+                    .sorted(Comparator.comparing(NodeGroupState::role))
                     .forEach(g -> groups.add(group(pass, g, memory, now)));
             pass.policies().policies().forEach(p -> policies.add(policy(pass, p, memory)));
             pass.policies().errors().forEach(e -> errors.add(error(e)));
@@ -270,9 +272,9 @@ public final class Observer implements ReconcileLoop.Outcomes {
         GroupBounds configured = settings.defaultBounds().getOrDefault(group.role(),
                 GroupBounds.defaultsFor(group.role()));
         List<Policy> policies = pass.policies().policies().stream().filter(p -> p.role() == group.role()).toList();
-        int policyMax = policies.stream().filter(p -> p.direction() == io.swarmscaler.model.ScaleDirection.UP)
+        int policyMax = policies.stream().filter(p -> p.direction() == ScaleDirection.UP)
                 .mapToInt(p -> p.bounds().max()).min().orElse(configured.max());
-        int policyMin = policies.stream().filter(p -> p.direction() == io.swarmscaler.model.ScaleDirection.DOWN)
+        int policyMin = policies.stream().filter(p -> p.direction() == ScaleDirection.DOWN)
                 .mapToInt(p -> p.bounds().min()).max().orElse(configured.min());
         int min = Math.max(policyMin, group.providerMin());
         int max = Math.max(min, Math.min(policyMax, group.providerMax()));

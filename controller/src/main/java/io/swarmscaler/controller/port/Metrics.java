@@ -1,6 +1,7 @@
 package io.swarmscaler.controller.port;
 
 import io.swarmscaler.model.QueryResult;
+import java.util.Optional;
 
 /** Instant queries against Prometheus. */
 public interface Metrics {
@@ -9,5 +10,5 @@ public interface Metrics {
     QueryResult query(String promql);
 
     /** Empty when Prometheus says it is ready to serve queries; otherwise why not, for {@code /readyz}. */
-    java.util.Optional<String> unavailable();
+    Optional<String> unavailable();
 }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** {@link Metrics} over Prometheus' HTTP API ({@code /api/v1/query}). */
 final class PrometheusMetrics implements Metrics {
@@ -49,18 +50,18 @@ final class PrometheusMetrics implements Metrics {
     }
 
     @Override
-    public java.util.Optional<String> unavailable() {
+    public Optional<String> unavailable() {
         try {
             HttpResponse<Void> response = http.send(HttpRequest.newBuilder(resolve("-/ready")).timeout(timeout)
                     .GET().build(), HttpResponse.BodyHandlers.discarding());
-            return response.statusCode() == 200 ? java.util.Optional.empty() : java.util.Optional.of(
+            return response.statusCode() == 200 ? Optional.empty() : Optional.of(
                     "Prometheus at %s is not ready (HTTP %d on /-/ready)".formatted(base, response.statusCode()));
         } catch (IOException e) {
-            return java.util.Optional.of("Prometheus at %s is unreachable: %s".formatted(base,
+            return Optional.of("Prometheus at %s is unreachable: %s".formatted(base,
                     e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return java.util.Optional.of("interrupted while asking Prometheus whether it is ready");
+            return Optional.of("interrupted while asking Prometheus whether it is ready");
         }
     }
 
