@@ -110,6 +110,7 @@ public final class Planner {
         private final List<Decision> decisions = new ArrayList<>();
         private final Map<String, RequestOutcome> outcomes = new LinkedHashMap<>();
         private final Set<NodeRole> changedThisCycle = EnumSet.noneOf(NodeRole.class);
+        private final Map<String, ScaleRequest> requestsThisCycle = new HashMap<>();
         private final Map<NodeRole, List<Double>> upThresholds = new HashMap<>();
         private final Map<NodeRole, List<Want>> wants = new HashMap<>();
         /** Each group's used-memory ratio this pass, from its total-memory policies. */
@@ -306,6 +307,13 @@ public final class Planner {
 
         private void want(ScaleRequest request) {
             String subject = "request " + request.id();
+            ScaleRequest twin = requestsThisCycle.putIfAbsent(request.dedupKey(), request);
+            if (twin != null) {
+                // Sent twice at once (an Alertmanager retry racing its original): handled once, with the first.
+                outcome(request, true, "Same request as %s in this pass (%s); handled once"
+                        .formatted(twin.id(), request.origin()));
+                return;
+            }
             Instant handled = handledRequests.get(request.dedupKey());
             if (handled != null) {
                 outcome(request, true, "Already handled at %s (%s); not scaling again within the cooldown"

@@ -774,6 +774,12 @@ class PlannerScaleDownTest {
                         .at(0, cluster().workers(3).result(ID1, value(0.3))
                                         .request(downRequest("r1", "k1", 1, workerBounds)).state(),
                                 drains("worker-2"), outcome("r1", true, "from 3 to 2")),
+                scenario("request: the same request twice in one pass is handled once")
+                        .at(0, cluster().workers(2).request(upRequest("r1", "k1", workerBounds))
+                                        .request(upRequest("r2", "k1", workerBounds)).state(),
+                                scales(NodeRole.WORKER, 2, 3),
+                                outcome("r1", true, "Changing the number of worker nodes on aws from 2 to 3"),
+                                outcome("r2", true, "Same request as r1 in this pass")),
                 scenario("request: down never takes a protected node")
                         .at(0, cluster().workers(3).protect("worker-2").run("web", "worker-0")
                                         .request(downRequest("r1", "k1", 1, workerBounds)).state(),
