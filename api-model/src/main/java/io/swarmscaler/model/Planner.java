@@ -272,7 +272,8 @@ public final class Planner {
         private void evaluate(Policy policy) {
             String subject = "policy " + policy.id();
             Evaluation evaluation = Evaluation.of(policy.condition(), observed.result(policy.id()));
-            groupRatio(policy, evaluation).ifPresent(r -> groupRatios.putIfAbsent(policy.role(), r));
+            OptionalDouble ratio = groupRatio(policy, evaluation);
+            ratio.ifPresent(r -> groupRatios.putIfAbsent(policy.role(), r));
             if (!evaluation.holds()) {
                 trueSince.remove(policy.id());
                 announced.remove(policy.id());
@@ -295,7 +296,6 @@ public final class Planner {
                 return;
             }
             int by = policy.direction() == ScaleDirection.UP ? policy.bounds().upBy() : policy.bounds().downBy();
-            OptionalDouble ratio = groupRatio(policy, evaluation);
             wants.computeIfAbsent(policy.role(), r -> new ArrayList<>()).add(new Want(subject, evaluation.text(),
                     policy.direction(), by, policy.bounds(), why, ratio, Optional.of(policy.id()), Optional.empty()));
         }

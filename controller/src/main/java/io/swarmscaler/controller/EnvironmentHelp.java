@@ -54,17 +54,21 @@ final class EnvironmentHelp {
     static String text() {
         StringBuilder text = new StringBuilder();
         for (Variable v : variables()) {
+            String value = escaped(v.defaultValue());
             text.append("  ").append(v.name());
             if (v.setByDefault()) {
-                text.append(" (default ").append(v.defaultValue().isEmpty() ? "empty" : v.defaultValue()).append(")");
+                text.append(" (default ").append(value.isEmpty() ? "empty" : value).append(")");
             } else {
-                text.append(" (not set by default").append(v.defaultValue().isEmpty() ? "" : "; e.g. "
-                        + v.defaultValue()).append(")");
+                text.append(" (not set by default").append(value.isEmpty() ? "" : "; e.g. " + value).append(")");
             }
             text.append("%n");
-            wrap(v.description(), 72).forEach(line -> text.append("      ").append(line).append("%n"));
+            wrap(escaped(v.description()), 72).forEach(line -> text.append("      ").append(line).append("%n"));
         }
-        return text.toString().replace("%", "%%").replace("%%n", "%n");
+        return text.toString();
+    }
+
+    private static String escaped(String text) {
+        return text.replace("%", "%%");
     }
 
     private static List<String> wrap(String text, int width) {

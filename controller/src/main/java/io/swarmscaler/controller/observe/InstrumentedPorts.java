@@ -82,8 +82,8 @@ public final class InstrumentedPorts {
         @Override
         public QueryResult query(String promql) {
             QueryResult result = metrics.timeCall("prometheus", "query", () -> prometheus.query(promql));
-            if (result instanceof QueryResult.NoData noData && noData.reason().startsWith("Prometheus")) {
-                // unreachable, rejected or unreadable; "no samples" is an answer, not an error
+            if (result instanceof QueryResult.NoData) {
+                // The port's failure (unreachable, rejected, unreadable); no samples is an empty answer.
                 metrics.backendError("prometheus", "query");
             }
             return result;

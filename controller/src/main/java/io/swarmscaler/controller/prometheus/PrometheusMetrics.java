@@ -40,8 +40,7 @@ final class PrometheusMetrics implements Metrics {
             response = http.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            return new QueryResult.NoData("Prometheus at %s is unreachable: %s".formatted(base,
-                    e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            return new QueryResult.NoData(unreachable(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new QueryResult.NoData("interrupted while querying Prometheus");
@@ -57,12 +56,16 @@ final class PrometheusMetrics implements Metrics {
             return response.statusCode() == 200 ? Optional.empty() : Optional.of(
                     "Prometheus at %s is not ready (HTTP %d on /-/ready)".formatted(base, response.statusCode()));
         } catch (IOException e) {
-            return Optional.of("Prometheus at %s is unreachable: %s".formatted(base,
-                    e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            return Optional.of(unreachable(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.of("interrupted while asking Prometheus whether it is ready");
         }
+    }
+
+    private String unreachable(IOException e) {
+        return "Prometheus at %s is unreachable: %s".formatted(base,
+                e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
     }
 
     /** Relative to the address's path: docker-flow-monitor serves Prometheus under a route prefix (/monitor). */

@@ -56,7 +56,8 @@ public final class Reconciler {
     private final ScalerMetrics stats;
     private final boolean dryRun;
     private final DecisionLog decisionLog = new DecisionLog();
-    private ScalerMemory memory = ScalerMemory.empty();
+    /** Immutable, replaced whole: the status reads it without waiting for a pass to end. */
+    private volatile ScalerMemory memory = ScalerMemory.empty();
     private volatile Optional<Pass> lastPass = Optional.empty();
 
     public Reconciler(Swarm swarm, Metrics metrics, List<NodeGroup> groups, Notifier notifier, PolicyParser parser,
@@ -116,7 +117,7 @@ public final class Reconciler {
         return decisionLog.recent();
     }
 
-    public synchronized ScalerMemory memory() {
+    public ScalerMemory memory() {
         return memory;
     }
 

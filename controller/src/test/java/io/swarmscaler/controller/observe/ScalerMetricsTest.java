@@ -33,7 +33,8 @@ class ScalerMetricsTest {
         Metrics unreachable = new Metrics() {
             @Override
             public QueryResult query(String promql) {
-                return promql.equals("empty") ? new QueryResult.NoData("the query returned no samples")
+                // As the adapter answers: an empty vector is Samples without any, a failure is NoData.
+                return promql.equals("empty") ? new QueryResult.Samples(List.of())
                         : new QueryResult.NoData("Prometheus at http://127.0.0.1:1 is unreachable: refused");
             }
 
