@@ -164,7 +164,8 @@ public final class PolicyParser {
                     shortcut.map(Shortcut::name).orElse("alert" + index));
             String summary = shortcut.map(Shortcut::summary)
                     .orElse("Alert %s on %s is firing".formatted(alertName, service.name()));
-            return Optional.of(new Policy(new PolicyId(service.name(), index), alertName, alertIf, condition,
+            Policy.Kind kind = shortcut.map(Shortcut::kind).orElse(Policy.Kind.PROMQL);
+            return Optional.of(new Policy(new PolicyId(service.name(), index), alertName, alertIf, condition, kind,
                     holdFor, direction, role.get(), bounds.get(), alertLabels, summary));
         }
 
@@ -307,7 +308,8 @@ public final class PolicyParser {
     private record AlertLabels(Map<String, String> pairs, boolean malformed) {}
 
     /** A shortcut expanded for one exporter service. */
-    private record Shortcut(String name, Condition condition, ScaleDirection direction, String summary) {}
+    private record Shortcut(String name, Condition condition, Policy.Kind kind, ScaleDirection direction,
+            String summary) {}
 
     private enum MemoryShortcut {
         NODE_MEM_LIMIT_TOTAL_ABOVE("node_mem_limit_total_above", false, Comparison.GREATER, ScaleDirection.UP,
@@ -358,7 +360,8 @@ public final class PolicyParser {
                     + " + node_memory_Cached" + suffix + selector;
             String query = "(%s(%s) - %s(%s)) / %s(%s)".formatted(sum, total, sum, unused, sum, total);
             String shown = stripZeros(ratio);
-            return new Shortcut(shortcutName, new Condition.Threshold(query, comparison, ratio), direction,
+            return new Shortcut(shortcutName, new Condition.Threshold(query, comparison, ratio),
+                    perInstance ? Policy.Kind.NODE_MEMORY : Policy.Kind.GROUP_MEMORY, direction,
                     summary.formatted(shown));
         }
     }

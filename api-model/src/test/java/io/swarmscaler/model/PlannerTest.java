@@ -69,7 +69,8 @@ class PlannerTest {
 
     static Policy policy(PolicyId id, ScaleDirection direction, NodeRole role, Duration holdFor, GroupBounds bounds,
             Condition condition) {
-        return new Policy(id, "node_mem_limit_total_above", "@node_mem_limit_total_above:0.8", condition, holdFor,
+        return new Policy(id, "node_mem_limit_total_above", "@node_mem_limit_total_above:0.8", condition,
+                Policy.Kind.GROUP_MEMORY, holdFor,
                 direction, role, bounds, Map.of(), "Total memory of the nodes is over 0.8");
     }
 

@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class PolicyParserTest {
@@ -118,6 +119,23 @@ class PolicyParserTest {
         assertThat(policy.alertIf()).isEqualTo(alertIf.trim());
         assertThat(policy.alertName()).isEqualTo(alertIf.trim().substring(1, alertIf.trim().indexOf(':')));
         assertThat(policy.holdFor()).isEqualTo(Duration.ZERO);
+        assertThat(policy.kind()).isEqualTo(alertIf.contains("_total_") ? Policy.Kind.GROUP_MEMORY
+                : Policy.Kind.NODE_MEMORY);
+    }
+
+    @ParameterizedTest(name = "{0} is {1}")
+    @CsvSource(delimiter = '|', value = {
+            "@node_mem_limit_total_above:0.8 | GROUP_MEMORY",
+            "@node_mem_limit_total_below:0.1 | GROUP_MEMORY",
+            "@node_mem_limit:0.8             | NODE_MEMORY",
+            "node_load1 > 0.5                | PROMQL",
+            // Written out by hand, the memory ratio is still PromQL: its kind comes from how it was written.
+            "(sum(node_memory_MemTotal_bytes) - sum(node_memory_MemAvailable_bytes)) / sum(node_memory_MemTotal_bytes) > 0.8 | PROMQL"})
+    void aPolicysKindComesFromHowItWasWritten(String alertIf, Policy.Kind kind) {
+        Policy policy = onlyPolicy(PARSER, List.of(WORKER), labels("com.df.alertIf.1", alertIf,
+                "com.df.alertLabels.1", "scale=up,type=node"));
+
+        assertThat(policy.kind()).isEqualTo(kind);
     }
 
     // ---------------------------------------------------------------- direction
@@ -244,6 +262,7 @@ class PolicyParserTest {
                 "node_mem_limit_total_above",
                 "@node_mem_limit_total_above:0.95",
                 new Threshold(query, Comparison.GREATER, 0.95),
+                Policy.Kind.GROUP_MEMORY,
                 Duration.ofSeconds(30),
                 ScaleDirection.NOTIFY_ONLY,
                 NodeRole.MANAGER,
@@ -269,11 +288,11 @@ class PolicyParserTest {
         assertThat(set.policies()).containsExactly(
                 new Policy(new PolicyId(WORKER_EXPORTER, "1"), "node_mem_limit_total_above",
                         "@node_mem_limit_total_above:0.95", new Threshold(TOTAL_QUERY, Comparison.GREATER, 0.95),
-                        Duration.ofSeconds(30), ScaleDirection.UP, NodeRole.WORKER, new GroupBounds(0, 5, 1, 1),
+                        Policy.Kind.GROUP_MEMORY, Duration.ofSeconds(30), ScaleDirection.UP, NodeRole.WORKER, new GroupBounds(0, 5, 1, 1),
                         Map.of(), "Total memory of the nodes is over 0.95"),
                 new Policy(new PolicyId(WORKER_EXPORTER, "2"), "node_mem_limit_total_below",
                         "@node_mem_limit_total_below:0.05", new Threshold(TOTAL_QUERY, Comparison.LESS, 0.05),
-                        Duration.ofSeconds(30), ScaleDirection.DOWN, NodeRole.WORKER, new GroupBounds(0, 5, 1, 1),
+                        Policy.Kind.GROUP_MEMORY, Duration.ofSeconds(30), ScaleDirection.DOWN, NodeRole.WORKER, new GroupBounds(0, 5, 1, 1),
                         Map.of(), "Total memory of the nodes is below 0.05"));
     }
 
