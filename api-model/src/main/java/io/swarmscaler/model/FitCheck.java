@@ -17,12 +17,12 @@ final class FitCheck {
     private FitCheck() {}
 
     /** Why the tasks would not fit, or empty when they all do. */
-    static Optional<String> whyNot(ObservedState observed, Set<String> removed, String drainingLabel) {
+    static Optional<Refusal> whyNot(ObservedState observed, Set<String> removed) {
         Map<String, long[]> free = new HashMap<>();
         List<SwarmNode> remaining = new ArrayList<>();
         for (SwarmNode node : observed.nodes()) {
             if (node.ready() && node.active() && !removed.contains(node.id())
-                    && !node.labels().containsKey(drainingLabel)) {
+                    && !DrainTracker.isDraining(node)) {
                 remaining.add(node);
                 free.put(node.id(), new long[] {node.nanoCpus(), node.memoryBytes()});
             }
@@ -49,8 +49,7 @@ final class FitCheck {
             for (SwarmNode node : remaining) {
                 Optional<Boolean> allowed = PlacementConstraints.allow(service.constraints(), node);
                 if (allowed.isEmpty()) {
-                    return Optional.of("service %s has a placement constraint that cannot be checked (%s)"
-                            .formatted(service.name(), String.join(", ", service.constraints())));
+                    return Optional.of(new Refusal.UncheckableConstraint(service.name(), service.constraints()));
                 }
                 if (!allowed.get()) {
                     continue;
@@ -65,14 +64,11 @@ final class FitCheck {
                 }
             }
             if (!allowedSomewhere) {
-                return Optional.of("a task of service %s could run on no remaining node (constraints: %s)"
-                        .formatted(service.name(), service.constraints().isEmpty() ? "none"
-                                : String.join(", ", service.constraints())));
+                return Optional.of(new Refusal.NoEligibleNode(service.name(), service.constraints()));
             }
             if (!placed) {
-                return Optional.of("a task of service %s reserves %s CPU and %d MiB, and no remaining node has room"
-                        .formatted(service.name(), task.reservedNanoCpus() / 1e9,
-                                task.reservedMemoryBytes() >> 20));
+                return Optional.of(new Refusal.NoRoom(service.name(), task.reservedNanoCpus(),
+                        task.reservedMemoryBytes()));
             }
         }
         return Optional.empty();

@@ -449,9 +449,11 @@ class PlannerScaleDownTest {
                                         .run("web", "worker-1").runs("api", "worker-2", 2).run("web", "manager-0")
                                         .state(),
                                 drains("worker-1"), drainsRole(NodeRole.WORKER)),
-                scenario("victim: none when the worker group's only idle node is a manager", down())
-                        .at(0, workers(1, QUIET).managers(3).role("worker-0", NodeRole.MANAGER).state(),
-                                noActions(), decides("no worker node may be removed")),
+                // A request, not a policy: a policy never takes a group's last node.
+                scenario("victim: none when the worker group's only idle node is a manager")
+                        .at(0, cluster().workers(1).managers(3).role("worker-0", NodeRole.MANAGER)
+                                        .request(downRequest("r1", "k1", 1, new GroupBounds(0, 5, 1, 1))).state(),
+                                noDrain(), decides("no worker node may be removed")),
                 scenario("victim: only Ready, active instances of the group", down())
                         .at(0, workers(4, QUIET).stray("stray", NodeRole.WORKER).notReady("worker-3")
                                         .availability("worker-2", "pause").run("web", "worker-0")
@@ -598,7 +600,7 @@ class PlannerScaleDownTest {
                 scenario("hysteresis: no scale-down while nodes are joining", down())
                         .at(0, cluster().group(NodeRole.WORKER, 4, 3, 0, Optional.empty()).result(ID2, QUIET)
                                         .state(),
-                                noDrain(), decides("1 worker node(s) are still joining")),
+                                noDrain(), decides("waiting for 1 requested worker node(s) to join")),
                 scenario("hysteresis: DownBy 2 drains two, each checked", down(new GroupBounds(0, 5, 1, 2)))
                         .at(0, workers(4, QUIET).run("web", "worker-3").state(), drains("worker-2", "worker-1"),
                                 decides("from 4 to 2: draining worker-2, worker-1")));
@@ -643,9 +645,16 @@ class PlannerScaleDownTest {
                         managerDown(new GroupBounds(3, 7, 1, 2)))
                         .at(0, cluster().managers(5).unreachable("manager-0").result(MDOWN, QUIET).state(),
                                 drains("manager-4", "manager-3")),
-                scenario("managers: a worker down policy never drains a manager", down())
-                        .at(0, cluster().managers(3).workers(1).run("web", "worker-0").result(ID2, QUIET).state(),
+                scenario("managers: a worker down request never drains a manager")
+                        .at(0, cluster().managers(3).workers(1).run("web", "worker-0")
+                                        .request(downRequest("r1", "k1", 1, new GroupBounds(0, 5, 1, 1))).state(),
                                 drains("worker-0"), drainsRole(NodeRole.WORKER)),
+                scenario("last node: a down policy never takes a group's last node", down())
+                        .at(0, cluster().workers(1).result(ID2, QUIET).state(), noActions(),
+                                decides("not removing the last worker node on aws")),
+                scenario("last node: a down policy by 2 of 2 workers leaves one", down(new GroupBounds(0, 5, 1, 2)))
+                        .at(0, cluster().workers(2).run("web", "worker-0").result(ID2, QUIET).state(),
+                                drains("worker-1"), decides("from 2 to 1")),
                 scenario("managers: a demoted manager's drain ends in its removal from the manager group",
                         managerDown(MANAGER_BOUNDS))
                         .at(0, cluster().managers(4).result(MDOWN, QUIET).state(), drains("manager-3"))

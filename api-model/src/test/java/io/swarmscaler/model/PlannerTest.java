@@ -380,8 +380,8 @@ class PlannerTest {
                 scenario("cooldown after a scale-up", up(Duration.ZERO))
                         .at(0, world(workers(1, 1), HIGH), scales(NodeRole.WORKER, 1, 2))
                         .at(60, world(workers(2, 2), HIGH), reschedules("go-demo_main", "go-demo_api"), noScale(),
-                                decides("cooldown"))
-                        .at(299, world(workers(2, 2), HIGH), noActions(), decides("cooldown"))
+                                decides("no scale-up within"))
+                        .at(299, world(workers(2, 2), HIGH), noActions(), decides("no scale-up within"))
                         .at(300, world(workers(2, 2), HIGH), scales(NodeRole.WORKER, 2, 3)),
 
                 // ---- notify only / down
@@ -417,7 +417,7 @@ class PlannerTest {
                                 scales(NodeRole.WORKER, 1, 2), scales(NodeRole.MANAGER, 3, 4))
                         .at(60, world(List.of(workers(2, 1), managers(4, 4)), SERVICES,
                                         Map.of(ID1, HIGH, MID, HIGH)),
-                                noScale(), reschedules("go-demo_main", "go-demo_api"), decides("cooldown"),
+                                noScale(), reschedules("go-demo_main", "go-demo_api"), decides("no scale-up within"),
                                 decides("waiting")),
                 scenario("a policy for a group the backend does not have does nothing", managerUp)
                         .at(0, world(List.of(workers(1, 1)), SERVICES, Map.of(MID, HIGH)), noActions(),

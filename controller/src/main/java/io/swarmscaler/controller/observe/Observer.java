@@ -4,14 +4,17 @@ import io.swarmscaler.controller.port.Metrics;
 import io.swarmscaler.controller.reconcile.DecisionLog;
 import io.swarmscaler.controller.reconcile.ReconcileLoop;
 import io.swarmscaler.controller.reconcile.Reconciler;
-import io.swarmscaler.model.Comparison;
 import io.swarmscaler.model.Condition;
+import io.swarmscaler.model.DrainTracker;
 import io.swarmscaler.model.Durations;
+import io.swarmscaler.model.Evaluation;
+import io.swarmscaler.model.GroupGate;
+import io.swarmscaler.model.GroupLimits;
 import io.swarmscaler.model.GroupBounds;
 import io.swarmscaler.model.NodeGroupState;
 import io.swarmscaler.model.NodeRole;
-import io.swarmscaler.model.Planner;
 import io.swarmscaler.model.Policy;
+import io.swarmscaler.model.Planner;
 import io.swarmscaler.model.PolicyError;
 import io.swarmscaler.model.QueryResult;
 import io.swarmscaler.model.ScaleDirection;
@@ -92,7 +95,7 @@ public final class Observer implements ReconcileLoop.Outcomes {
             metrics.groupNodes(name, group.backend(), "ready", group.readyCount());
             metrics.groupNodes(name, group.backend(), "joining", group.joiningCount());
             metrics.groupNodes(name, group.backend(), "draining", draining(pass, group.role()).size());
-            GroupBounds bounds = effectiveBounds(pass, group);
+            GroupLimits bounds = effectiveBounds(pass, group);
             metrics.groupNodes(name, group.backend(), "min", bounds.min());
             metrics.groupNodes(name, group.backend(), "max", bounds.max());
         }
@@ -203,7 +206,7 @@ public final class Observer implements ReconcileLoop.Outcomes {
     private Map<String, Object> group(Reconciler.Pass pass, NodeGroupState group, ScalerMemory memory,
             Instant now) {
         Map<String, Object> g = new LinkedHashMap<>();
-        GroupBounds bounds = effectiveBounds(pass, group);
+        GroupLimits bounds = effectiveBounds(pass, group);
         g.put("group", group.role().word());
         g.put("backend", group.backend());
         g.put("desired", group.desired());
@@ -214,17 +217,14 @@ public final class Observer implements ReconcileLoop.Outcomes {
         g.put("max", bounds.max());
         g.put("providerMin", group.providerMin());
         g.put("providerMax", group.providerMax() == Integer.MAX_VALUE ? null : group.providerMax());
-        Instant upCooldown = Optional.ofNullable(memory.lastScaleUp().get(group.role()))
-                .map(t -> t.plus(settings.planner().scaleUpCooldown())).filter(now::isBefore).orElse(null);
-        Instant downCooldown = latest(memory.lastScaleUp().get(group.role()),
-                memory.lastScaleDown().get(group.role()))
-                .map(t -> t.plus(settings.planner().scaleDownCooldown())).filter(now::isBefore).orElse(null);
-        g.put("scaleUpCooldownUntil", upCooldown == null ? null : upCooldown.toString());
-        g.put("scaleDownCooldownUntil", downCooldown == null ? null : downCooldown.toString());
-        ScalerMemory.Backoff backoff = memory.backoff().get(group.role());
-        boolean backingOff = backoff != null && now.isBefore(backoff.until());
-        g.put("backoffUntil", backingOff ? backoff.until().toString() : null);
-        g.put("backoffReason", backingOff ? backoff.reason() : null);
+        NodeRole role = group.role();
+        g.put("scaleUpCooldownUntil", GroupGate.scaleUpCooldownUntil(memory, settings.planner(), role, now)
+                .map(Instant::toString).orElse(null));
+        g.put("scaleDownCooldownUntil", GroupGate.scaleDownCooldownUntil(memory, settings.planner(), role, now)
+                .map(Instant::toString).orElse(null));
+        Optional<ScalerMemory.Backoff> backoff = GroupGate.backoffOf(memory, role, now);
+        g.put("backoffUntil", backoff.map(b -> b.until().toString()).orElse(null));
+        g.put("backoffReason", backoff.map(ScalerMemory.Backoff::reason).orElse(null));
         g.put("launchFailure", group.launchFailure().orElse(null));
         return g;
     }
@@ -264,44 +264,20 @@ public final class Observer implements ReconcileLoop.Outcomes {
         return m;
     }
 
-    /**
-     * The limits the planner holds the group to: the maximum of its scale-up policies and the minimum of its
-     * scale-down policies (their labels, else the configured defaults), narrowed by the provider's own limits.
-     */
-    private GroupBounds effectiveBounds(Reconciler.Pass pass, NodeGroupState group) {
-        GroupBounds configured = settings.defaultBounds().getOrDefault(group.role(),
-                GroupBounds.defaultsFor(group.role()));
-        List<Policy> policies = pass.policies().policies().stream().filter(p -> p.role() == group.role()).toList();
-        int policyMax = policies.stream().filter(p -> p.direction() == ScaleDirection.UP)
-                .mapToInt(p -> p.bounds().max()).min().orElse(configured.max());
-        int policyMin = policies.stream().filter(p -> p.direction() == ScaleDirection.DOWN)
-                .mapToInt(p -> p.bounds().min()).max().orElse(configured.min());
-        int min = Math.max(policyMin, group.providerMin());
-        int max = Math.max(min, Math.min(policyMax, group.providerMax()));
-        return new GroupBounds(min, max, configured.upBy(), configured.downBy());
+    private GroupLimits effectiveBounds(Reconciler.Pass pass, NodeGroupState group) {
+        return GroupLimits.of(pass.policies(), group, settings.defaultBounds().getOrDefault(group.role(),
+                GroupBounds.defaultsFor(group.role())));
     }
 
     private static List<String> draining(Reconciler.Pass pass, NodeRole role) {
         return pass.observed().nodes().stream()
-                .filter(n -> n.role() == role && n.labels().containsKey(Planner.DRAINING_LABEL))
+                .filter(n -> n.role() == role && DrainTracker.isDraining(n))
                 .map(SwarmNode::hostname).sorted().toList();
     }
 
-    /**
-     * The figure a person compares with the threshold: the highest sample for "above" conditions, the lowest
-     * for "below" ones (the planner acts when any sample holds); the number of samples for a raw alert
-     * expression; NaN without data.
-     */
+    /** The value the planner decided on (the first sample that holds, else the first); NaN without data. */
     static double value(Policy policy, QueryResult result) {
-        if (!(result instanceof QueryResult.Samples samples) || samples.samples().isEmpty()) {
-            return Double.NaN;
-        }
-        if (!(policy.condition() instanceof Condition.Threshold t)) {
-            return samples.samples().size();
-        }
-        var values = samples.samples().stream().mapToDouble(QueryResult.Sample::value);
-        boolean below = t.comparison() == Comparison.LESS || t.comparison() == Comparison.LESS_OR_EQUAL;
-        return below ? values.min().orElse(Double.NaN) : values.max().orElse(Double.NaN);
+        return Evaluation.of(policy.condition(), result).value().orElse(Double.NaN);
     }
 
     private static double threshold(Condition condition) {
@@ -315,12 +291,5 @@ public final class Observer implements ReconcileLoop.Outcomes {
             case DOWN -> "down";
             case NOTIFY_ONLY -> "no";
         };
-    }
-
-    private static Optional<Instant> latest(Instant a, Instant b) {
-        if (a == null) {
-            return Optional.ofNullable(b);
-        }
-        return Optional.of(b == null || a.isAfter(b) ? a : b);
     }
 }

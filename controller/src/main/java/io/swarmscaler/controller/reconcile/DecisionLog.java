@@ -11,25 +11,24 @@ import java.util.logging.Logger;
 
 /**
  * Logs the planner's decisions when they change, so that a person sees each step once instead of the same
- * line every cycle, and keeps the latest of those changes for the status. A decision whose text differs only in
- * its figures (a value moving, a timer counting) counts as unchanged.
+ * line every cycle, and keeps the latest of those changes for the status. A decision whose reason differs only in
+ * its figures (a value moving, a timer counting) counts as unchanged: reasons are compared by their
+ * {@link io.swarmscaler.model.Reason#shape() shape}, not their text.
  */
 public final class DecisionLog {
     private static final Logger LOG = Logger.getLogger("io.swarmscaler.decisions");
     private static final int KEPT = 100;
-    /** A number or a duration: "0.55", "9ms", "1m30s", and the parts of a timestamp. */
-    private static final String FIGURE = "(?:[0-9][0-9.]*(?:ms|[smhd](?![a-z])))+|[0-9][0-9.]*";
 
     /** A decision as first made at {@code at}. */
     public record Entry(Instant at, String subject, String text) {}
 
-    private final Map<String, String> lastShape = new HashMap<>();
+    private final Map<String, Object> lastShape = new HashMap<>();
     private final Deque<Entry> recent = new ArrayDeque<>();
 
     synchronized void record(List<Decision> decisions, Instant now) {
-        Map<String, String> seen = new HashMap<>();
+        Map<String, Object> seen = new HashMap<>();
         for (Decision decision : decisions) {
-            String shape = decision.text().replaceAll(FIGURE, "#");
+            Object shape = decision.reason().shape();
             seen.put(decision.subject(), shape);
             if (!shape.equals(lastShape.get(decision.subject()))) {
                 LOG.info(decision.toString());

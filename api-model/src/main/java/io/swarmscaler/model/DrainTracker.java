@@ -1,0 +1,102 @@
+package io.swarmscaler.model;
+
+import io.swarmscaler.model.Action.RemoveNode;
+import io.swarmscaler.model.Action.UndrainNode;
+import io.swarmscaler.model.Progress.DrainTimedOut;
+import io.swarmscaler.model.Progress.Drained;
+import io.swarmscaler.model.Progress.Draining;
+import io.swarmscaler.model.Progress.ServiceShort;
+import io.swarmscaler.model.Progress.TasksLeft;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Drains under way, recognised from our mark on the node (so a restarted daemon finishes them): a drained node is
+ * removed once every task that ran there runs elsewhere; a drain that takes too long is undone and the group backs
+ * off. The one definition of "draining" for the planner, the fit check and the status.
+ */
+public final class DrainTracker {
+    private final PassState pass;
+    private final GroupGate gate;
+
+    DrainTracker(PassState pass, GroupGate gate) {
+        this.pass = pass;
+        this.gate = gate;
+    }
+
+    /** When the scaler started draining the node, if it is draining it. */
+    public static Optional<Instant> since(SwarmNode node) {
+        String value = node.labels().get(Planner.DRAINING_LABEL);
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Instant.parse(value));
+        } catch (DateTimeParseException e) {
+            return Optional.of(Instant.MIN); // someone edited our mark: treat the drain as overdue
+        }
+    }
+
+    public static boolean isDraining(SwarmNode node) {
+        return node.labels().containsKey(Planner.DRAINING_LABEL);
+    }
+
+    void follow() {
+        for (SwarmNode node : pass.observed.nodes()) {
+            since(node).ifPresent(since -> follow(node, since));
+        }
+    }
+
+    private void follow(SwarmNode node, Instant since) {
+        String subject = "node " + node.hostname();
+        // By instance, not role: a manager is demoted before it is drained.
+        Optional<NodeGroupState> group = pass.observed.groups().values().stream()
+                .filter(g -> g.instanceOnNode(node.id()).isPresent()).findFirst()
+                .or(() -> pass.observed.group(node.role()));
+        NodeRole role = group.map(NodeGroupState::role).orElse(node.role());
+        String instanceId = group.flatMap(g -> g.instanceOnNode(node.id())).map(Instance::id).orElse("");
+        Optional<Reason> progress = waitingFor(node);
+        // Only when the tasks have moved: a node that is merely NotReady may come back with them.
+        if (progress.isEmpty()) {
+            Drained drained = new Drained(node.hostname());
+            pass.decide(subject, drained);
+            pass.act(new RemoveNode(node, role, instanceId, drained.message()));
+        } else if (!pass.now.isBefore(since.plus(pass.settings.drainTimeout()))) {
+            DrainTimedOut timedOut = new DrainTimedOut(node.hostname(), pass.settings.drainTimeout(), progress.get());
+            pass.act(new UndrainNode(node, timedOut.message()));
+            gate.fail(role, timedOut);
+        } else {
+            pass.decide(subject, new Draining(since, progress.get()));
+        }
+    }
+
+    /** What a drain still waits for, or empty when every task that ran on the node runs elsewhere. */
+    private Optional<Reason> waitingFor(SwarmNode node) {
+        ObservedState observed = pass.observed;
+        long left = observed.tasks().stream()
+                .filter(t -> t.nodeId().equals(node.id()) && t.desiredRunning())
+                .filter(t -> observed.service(t.serviceId()).map(s -> !s.global()).orElse(false))
+                .count();
+        if (left > 0) {
+            return Optional.of(new TasksLeft(left));
+        }
+        Set<String> ranThere = new HashSet<>();
+        observed.tasks().stream().filter(t -> t.nodeId().equals(node.id())).forEach(t -> ranThere.add(t.serviceId()));
+        for (String serviceId : ranThere) {
+            Optional<ServiceInfo> service = observed.service(serviceId).filter(s -> !s.global());
+            if (service.isEmpty()) {
+                continue;
+            }
+            long running = observed.tasks().stream()
+                    .filter(t -> t.serviceId().equals(serviceId) && t.desiredRunning() && t.running())
+                    .count();
+            if (running < service.get().replicas()) {
+                return Optional.of(new ServiceShort(service.get().name(), running, service.get().replicas()));
+            }
+        }
+        return Optional.empty();
+    }
+}

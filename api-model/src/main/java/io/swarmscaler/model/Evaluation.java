@@ -1,0 +1,38 @@
+package io.swarmscaler.model;
+
+import io.swarmscaler.model.Observation.ExpressionReturned;
+import io.swarmscaler.model.Observation.Measured;
+import io.swarmscaler.model.Observation.NoData;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * Whether a condition holds given Prometheus' answer, what was seen, and the value that decided: the first sample
+ * that holds, else the first sample. The status shows this same value.
+ */
+public record Evaluation(boolean holds, Observation seen, OptionalDouble value) {
+
+    public static Evaluation of(Condition condition, QueryResult result) {
+        if (result instanceof QueryResult.NoData noData) {
+            return new Evaluation(false, new NoData(noData.reason()), OptionalDouble.empty());
+        }
+        List<Double> values = ((QueryResult.Samples) result).samples().stream()
+                .map(QueryResult.Sample::value)
+                .filter(v -> !v.isNaN())
+                .toList();
+        if (condition instanceof Condition.Threshold t) {
+            if (values.isEmpty()) {
+                return new Evaluation(false, new NoData("the query returned no samples"), OptionalDouble.empty());
+            }
+            double decisive = values.stream().filter(v -> t.comparison().holds(v, t.threshold())).findFirst()
+                    .orElse(values.get(0));
+            boolean holds = t.comparison().holds(decisive, t.threshold());
+            return new Evaluation(holds, new Measured(decisive, t.comparison(), t.threshold(), holds),
+                    OptionalDouble.of(decisive));
+        }
+        Optional<Double> first = values.stream().findFirst();
+        return new Evaluation(first.isPresent(), new ExpressionReturned(first),
+                first.map(OptionalDouble::of).orElse(OptionalDouble.empty()));
+    }
+}

@@ -1,0 +1,108 @@
+package io.swarmscaler.model;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Locale;
+
+/** What the planner saw of a policy or a request, and what it made of it. */
+public sealed interface Observation extends Reason {
+
+    /** No answer to act on: never a reason to scale. */
+    record NoData(String cause) implements Observation {
+        public String message() {
+            return "no data (" + cause + "), no action";
+        }
+
+        public Object shape() {
+            return List.of(getClass(), cause);
+        }
+    }
+
+    /** A threshold policy's value, and whether its condition holds. */
+    record Measured(double value, Comparison comparison, double threshold, boolean holds) implements Observation {
+        public String message() {
+            return holds ? "value %s %s %s".formatted(Wording.show(value), comparison.symbol(), Wording.show(threshold))
+                    : "value %s, condition %s %s does not hold".formatted(Wording.show(value), comparison.symbol(),
+                            Wording.show(threshold));
+        }
+
+        public Object shape() {
+            return List.of(getClass(), holds);
+        }
+    }
+
+    /** A raw PromQL alert expression: it holds when it returns any sample. */
+    record ExpressionReturned(Optional<Double> firstValue) implements Observation {
+        public String message() {
+            return firstValue.map(v -> "the alert expression returned " + Wording.show(v))
+                    .orElse("the alert expression returned no samples");
+        }
+
+        public Object shape() {
+            return List.of(getClass(), firstValue.isPresent());
+        }
+    }
+
+    /** The condition holds but not yet for the policy's {@code alertFor}. */
+    record Holding(Reason seen, Duration held, Duration holdFor) implements Observation {
+        public String message() {
+            return "%s, held %s of %s".formatted(seen.message(), Durations.format(held), Durations.format(holdFor));
+        }
+
+        public Object shape() {
+            return List.of(getClass(), seen.shape());
+        }
+    }
+
+    /** A {@code scale=no} policy fired: the operator is told, nothing changes. */
+    record NotifyingOnly(Reason seen) implements Observation {
+        public String message() {
+            return seen.message() + "; scale=no, notifying only";
+        }
+    }
+
+    /** A label could not be read; the policy it belongs to does nothing. */
+    record LabelError(PolicyError error) implements Observation {
+        public String message() {
+            return "skipped: " + error.message();
+        }
+
+        public Object shape() {
+            return List.of(getClass(), error);
+        }
+    }
+
+    /** What a scale request asked for. */
+    record Requested(String origin, ScaleDirection direction, int by) implements Observation {
+        public String message() {
+            return "%s %s by %d".formatted(origin, direction.name().toLowerCase(Locale.ROOT), by);
+        }
+    }
+
+    /** Something asked a group to change ({@code trigger}), and what came of it ({@code result}). */
+    record Wanted(Reason trigger, Reason result) implements Observation {
+        public String message() {
+            return trigger.message() + "; " + result.message();
+        }
+
+        public Object shape() {
+            return List.of(trigger.shape(), result.shape());
+        }
+    }
+
+    /** A repeat of a request already acted on within the cooldown. */
+    record AlreadyHandled(Instant at, String origin) implements Observation {
+        public String message() {
+            return "Already handled at %s (%s); not scaling again within the cooldown".formatted(at, origin);
+        }
+    }
+
+    /** The same request twice in one pass (a retry racing its original): handled once, with the first. */
+    record SameRequest(String twinId, String origin) implements Observation {
+        public String message() {
+            return "Same request as %s in this pass (%s); handled once".formatted(twinId, origin);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.swarmscaler.model;
+
+import io.swarmscaler.model.Observation.Holding;
+import io.swarmscaler.model.Observation.NotifyingOnly;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * A policy's condition against Prometheus' answer: no data is never an action; a condition acts only once it held
+ * for the policy's {@code alertFor}; a {@code scale=no} policy only notifies, once per firing episode.
+ */
+final class PolicyEvaluator {
+    private final PassState pass;
+
+    PolicyEvaluator(PassState pass) {
+        this.pass = pass;
+    }
+
+    /** What the policy asks of its group this pass, if anything. */
+    Optional<Want> evaluate(Policy policy) {
+        String subject = "policy " + policy.id();
+        Evaluation evaluation = Evaluation.of(policy.condition(), pass.observed.result(policy.id()));
+        if (policy.kind() == Policy.Kind.GROUP_MEMORY) {
+            evaluation.value().ifPresent(r -> pass.groupRatios.putIfAbsent(policy.role(), r));
+        }
+        if (!evaluation.holds()) {
+            pass.trueSince.remove(policy.id());
+            pass.announced.remove(policy.id());
+            pass.decide(subject, evaluation.seen());
+            return Optional.empty();
+        }
+        Instant since = pass.trueSince.computeIfAbsent(policy.id(), id -> pass.now);
+        Duration held = Duration.between(since, pass.now);
+        if (held.compareTo(policy.holdFor()) < 0) {
+            pass.decide(subject, new Holding(evaluation.seen(), roughly(held), policy.holdFor()));
+            return Optional.empty();
+        }
+        String why = "%s %s (%s for %s)".formatted(policy.alertName(), policy.id(), evaluation.seen().message(),
+                Durations.format(roughly(held)));
+        if (policy.direction() == ScaleDirection.NOTIFY_ONLY) {
+            pass.notifyOnce(policy.id(), subject, new NotifyingOnly(evaluation.seen()), new Notification(
+                    policy.alertName(), policy.id().service(), Notification.Status.PENDING, policy.summary(), why));
+            return Optional.empty();
+        }
+        int by = policy.direction() == ScaleDirection.UP ? policy.bounds().upBy() : policy.bounds().downBy();
+        return Optional.of(new Want(subject, evaluation.seen(), policy.role(), policy.direction(), by, policy.bounds(), why,
+                Optional.of(policy.id()), Optional.empty()));
+    }
+
+    /** Held times in messages: whole seconds once past one second. */
+    private static Duration roughly(Duration held) {
+        return held.compareTo(Duration.ofSeconds(1)) >= 0 ? Duration.ofSeconds(held.toSeconds()) : held;
+    }
+}

@@ -1,0 +1,129 @@
+package io.swarmscaler.model;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** A change of capacity, and how it goes on: nodes joining, drains, failures. */
+public sealed interface Progress extends Reason {
+
+    record ScalingUp(NodeRole role, String backend, int from, int to) implements Progress {
+        public String message() {
+            return Wording.change(role, backend, from, to);
+        }
+
+        public Object shape() {
+            return List.of(getClass(), from, to);
+        }
+    }
+
+    /** A scale-down decided: these nodes are drained, then removed. */
+    record ScalingDown(NodeRole role, String backend, int from, int to, List<String> victims,
+            Optional<Reason> passedOver) implements Progress {
+        public ScalingDown {
+            victims = List.copyOf(victims);
+        }
+
+        public String message() {
+            return "%s: draining %s (fewest tasks%s)".formatted(Wording.change(role, backend, from, to),
+                    String.join(", ", victims), passedOver.map(r -> "; " + r.message()).orElse(""));
+        }
+
+        public Object shape() {
+            return List.of(getClass(), from, to, victims);
+        }
+    }
+
+    record NodesReady(NodeRole role, String backend, int ready, int target, List<String> rescheduling,
+            String rescheduleLabel) implements Progress {
+        public NodesReady {
+            rescheduling = List.copyOf(rescheduling);
+        }
+
+        public String message() {
+            String readyText = "%d of %d %s nodes are Ready on %s".formatted(ready, target, role.word(), backend);
+            return rescheduling.isEmpty()
+                    ? readyText + "; no service is labelled " + rescheduleLabel + "=true, nothing to reschedule"
+                    : readyText + "; rescheduling " + String.join(", ", rescheduling);
+        }
+    }
+
+    record WaitingForNodes(String backend, int ready, int target) implements Progress {
+        public String message() {
+            return "waiting for new nodes: %d of %d Ready on %s".formatted(ready, target, backend);
+        }
+
+        public Object shape() {
+            return List.of(getClass(), target);
+        }
+    }
+
+    record LaunchFailed(NodeRole role, String backend, String failure, int ready, int target) implements Progress {
+        public String message() {
+            return "Launching %s nodes on %s failed: %s; %d of %d Ready, services were not rescheduled"
+                    .formatted(role.word(), backend, failure, ready, target);
+        }
+    }
+
+    record ProvisionTimedOut(NodeRole role, String backend, int ready, int target, Duration timeout, int from)
+            implements Progress {
+        public String message() {
+            return ("Gave up waiting for %s nodes on %s: %d of %d Ready %s after the scale-up from %d;"
+                    + " services were not rescheduled").formatted(role.word(), backend, ready, target,
+                            Durations.format(timeout), from);
+        }
+    }
+
+    /** A failure that put the group in backoff for {@code length}. */
+    record BackedOff(Reason cause, Duration length) implements Progress {
+        public String message() {
+            return cause.message() + "; backing off for " + Durations.format(length);
+        }
+
+        public Object shape() {
+            return List.of(getClass(), cause.shape());
+        }
+    }
+
+    record Drained(String hostname) implements Progress {
+        public String message() {
+            return "%s is drained; its tasks run elsewhere: removing it".formatted(hostname);
+        }
+    }
+
+    record Draining(Instant since, Reason progress) implements Progress {
+        public String message() {
+            return "draining since %s: %s".formatted(since, progress.message());
+        }
+
+        public Object shape() {
+            return List.of(getClass(), progress.shape());
+        }
+    }
+
+    record DrainTimedOut(String hostname, Duration timeout, Reason progress) implements Progress {
+        public String message() {
+            return "Draining %s did not finish within %s (%s); putting it back to active".formatted(hostname,
+                    Durations.format(timeout), progress.message());
+        }
+    }
+
+    /** Tasks of replicated services still on a draining node. */
+    record TasksLeft(long count) implements Progress {
+        public String message() {
+            return count + " task(s) still on it";
+        }
+    }
+
+    /** A service that ran on a draining node is not back to its replicas elsewhere yet. */
+    record ServiceShort(String service, long running, int replicas) implements Progress {
+        public String message() {
+            return "service %s has %d of %d tasks running elsewhere".formatted(service, running, replicas);
+        }
+
+        public Object shape() {
+            return List.of(getClass(), service);
+        }
+    }
+}

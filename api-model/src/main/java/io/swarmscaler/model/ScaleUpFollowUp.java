@@ -1,0 +1,107 @@
+package io.swarmscaler.model;
+
+import io.swarmscaler.model.Action.Reschedule;
+import io.swarmscaler.model.Action.TerminateInstances;
+import io.swarmscaler.model.Progress.LaunchFailed;
+import io.swarmscaler.model.Progress.NodesReady;
+import io.swarmscaler.model.Progress.ProvisionTimedOut;
+import io.swarmscaler.model.Progress.WaitingForNodes;
+import io.swarmscaler.model.ScalerMemory.PendingScaleUp;
+import java.util.List;
+
+/**
+ * Scale-ups on their way: once every new node is Ready the labelled services are rescheduled onto them; a launch
+ * that fails or takes longer than the provision timeout puts the group in backoff and its never-Ready instances
+ * are terminated.
+ */
+final class ScaleUpFollowUp {
+    private final PassState pass;
+    private final GroupGate gate;
+
+    ScaleUpFollowUp(PassState pass, GroupGate gate) {
+        this.pass = pass;
+        this.gate = gate;
+    }
+
+    void follow() {
+        adoptScaleUpsInFlight();
+        for (NodeRole role : List.copyOf(pass.pending.keySet())) {
+            follow(role, pass.pending.get(role));
+        }
+    }
+
+    /**
+     * Capacity asked for but not Ready, with no scale-up of ours waiting for it (a restart, someone else's
+     * request, a node that went down): wait for it like for our own, so that it reschedules when it comes and
+     * times out when it does not, instead of blocking scale-ups forever.
+     */
+    private void adoptScaleUpsInFlight() {
+        for (NodeGroupState group : pass.observed.groups().values()) {
+            if (group.joiningCount() > 0 && !pass.pending.containsKey(group.role())) {
+                pass.pending.put(group.role(), new PendingScaleUp(group.readyCount(), group.desired(), pass.now));
+            }
+        }
+    }
+
+    private void follow(NodeRole role, PendingScaleUp scaleUp) {
+        NodeGroupState group = pass.group(role);
+        if (group == null) {
+            pass.pending.remove(role);
+            return;
+        }
+        int ready = group.readyCount();
+        if (ready >= scaleUp.target()) {
+            pass.pending.remove(role);
+            pass.backoff.remove(role);
+            ready(group, scaleUp);
+        } else if (group.launchFailure().isPresent()) {
+            pass.pending.remove(role);
+            // The backend reports the same failure until capacity changes: one failure, one backoff.
+            GroupGate.backingOff(pass.backoff, role, pass.now).ifPresentOrElse(
+                    b -> pass.decide(subject(role), new Refusal.BackingOff(role, b.until(), b.reason())),
+                    () -> gate.fail(role, new LaunchFailed(role, group.backend(), group.launchFailure().get(), ready,
+                            scaleUp.target())));
+            terminateUnready(group);
+        } else if (!pass.now.isBefore(scaleUp.requestedAt().plus(pass.settings.provisionTimeout()))) {
+            pass.pending.remove(role);
+            gate.fail(role, new ProvisionTimedOut(role, group.backend(), ready, scaleUp.target(),
+                    pass.settings.provisionTimeout(), scaleUp.from()));
+            terminateUnready(group);
+        } else {
+            pass.decide(subject(role), new WaitingForNodes(group.backend(), ready, scaleUp.target()));
+        }
+    }
+
+    private void ready(NodeGroupState group, PendingScaleUp scaleUp) {
+        String label = pass.settings.rescheduleLabel();
+        List<ServiceInfo> reschedulable = pass.observed.services().stream()
+                .filter(s -> "true".equalsIgnoreCase(s.labels().get(label)))
+                .toList();
+        NodesReady ready = new NodesReady(group.role(), group.backend(), group.readyCount(), scaleUp.target(),
+                reschedulable.stream().map(ServiceInfo::name).toList(), label);
+        pass.decide(subject(group.role()), ready);
+        if (reschedulable.isEmpty()) {
+            pass.notify(new Notification(Planner.SCALE_NODES_ALERT, group.role().word(), Notification.Status.SUCCESS,
+                    ready.message(), "scale-up from %d to %d".formatted(scaleUp.from(), scaleUp.target())));
+        } else {
+            pass.act(new Reschedule(reschedulable, "%d of %d %s nodes are Ready on %s".formatted(group.readyCount(),
+                    scaleUp.target(), group.role().word(), group.backend())));
+        }
+    }
+
+    /** Instances that never became Ready nodes go, like Cluster Autoscaler's unregistered nodes. */
+    private void terminateUnready(NodeGroupState group) {
+        List<String> unready = group.instances().stream()
+                .filter(i -> i.countsAsCapacity() && !i.nodeReady())
+                .map(Instance::id)
+                .toList();
+        if (!unready.isEmpty()) {
+            pass.act(new TerminateInstances(group.role(), unready,
+                    "never became a Ready %s node".formatted(group.role().word())));
+        }
+    }
+
+    private static String subject(NodeRole role) {
+        return role.word() + " nodes";
+    }
+}

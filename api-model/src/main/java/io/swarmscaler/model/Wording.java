@@ -1,0 +1,26 @@
+package io.swarmscaler.model;
+
+import java.util.Locale;
+
+/** How figures and changes are written in messages. */
+final class Wording {
+    private Wording() {}
+
+    /** The seed's sentence for a change of capacity, in either direction. */
+    static String change(NodeRole role, String backend, int from, int to) {
+        return "Changing the number of %s nodes on %s from %d to %d".formatted(role.word(), backend, from, to);
+    }
+
+    /** A ratio as people write it: up to three decimals, no trailing zeros. */
+    static String show(double value) {
+        return String.format(Locale.ROOT, "%.3f", value).replaceAll("0+$", "").replaceAll("\\.$", "");
+    }
+
+    static String direction(ScaleDirection direction) {
+        return direction == ScaleDirection.UP ? "up" : "down";
+    }
+
+    static String capitalised(String word) {
+        return Character.toUpperCase(word.charAt(0)) + word.substring(1);
+    }
+}
