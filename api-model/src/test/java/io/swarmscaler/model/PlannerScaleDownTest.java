@@ -550,6 +550,18 @@ class PlannerScaleDownTest {
                         // 0.3*4/3 = 0.4, 0.3*4/2 = 0.6, 0.3*4/1 = 1.2
                         .at(0, workers(4, value(0.3)).result(ID1, value(0.3)).state(),
                                 drains("worker-3", "worker-2"), decides("from 4 to 2: draining worker-3, worker-2")),
+                // Written first, failing on the planner that guessed a policy's kind from its label text.
+                scenario("memory: a PromQL scale-up threshold (node_load1 > 0.5) is not a memory threshold",
+                        policy(ID1, ScaleDirection.UP, NodeRole.WORKER, Duration.ZERO, new GroupBounds(0, 5, 1, 1),
+                                new Threshold("node_load1", Comparison.GREATER, 0.5), Policy.Kind.PROMQL), down())
+                        // 0.46 * 2 / 1 = 0.92: above 0.5 - 0.05, but 0.5 is a load, not a memory ratio
+                        .at(0, workers(2, value(0.46)).result(ID1, value(0.2)).state(), drains("worker-1")),
+                scenario("memory: a per-node memory threshold limits the scale-down like a group one",
+                        policy(ID1, ScaleDirection.UP, NodeRole.WORKER, Duration.ZERO, new GroupBounds(0, 5, 1, 1),
+                                new Threshold("node_mem_ratio_by_instance", Comparison.GREATER, 0.5),
+                                Policy.Kind.NODE_MEMORY), down())
+                        .at(0, workers(2, value(0.46)).result(ID1, value(0.2)).state(), noActions(),
+                                decides("memory would rise from 0.46 to 0.92")),
                 scenario("memory: another group's scale-up threshold does not limit workers",
                         policy(PlannerTest.MID, ScaleDirection.UP, NodeRole.MANAGER, Duration.ZERO, MANAGER_BOUNDS,
                                 new Threshold("node_mem_ratio", Comparison.GREATER, 0.3)), down())
@@ -736,6 +748,17 @@ class PlannerScaleDownTest {
                                 decides("backing off for 10m")));
     }
 
+    /** One success notification with exactly this summary, under this service, as the seed's route reads it. */
+    static PlannerTest.Expect announces(String summary, String service) {
+        return plan -> assertThat(PlannerTest.actions(plan, Action.Notify.class)).as("notifications").singleElement()
+                .satisfies(n -> {
+                    assertThat(n.notification().summary()).isEqualTo(summary);
+                    assertThat(n.notification().service()).isEqualTo(service);
+                    assertThat(n.notification().alertName()).isEqualTo(Planner.SCALE_NODES_ALERT);
+                    assertThat(n.notification().status()).isEqualTo(Status.SUCCESS);
+                });
+    }
+
     /** The only action is one error notification that the request was not carried out. */
     static PlannerTest.Expect refusalNotified() {
         return plan -> assertThat(plan.actions()).as("actions").singleElement()
@@ -761,6 +784,14 @@ class PlannerScaleDownTest {
                                         .request(downRequest("r1", "k1", 1, workerBounds)).state(),
                                 drains("worker-1"), handled("k1", 0), lastScaleDown(NodeRole.WORKER, 0),
                                 outcome("r1", true, "from 3 to 2: draining worker-1")),
+                scenario("notification: a scale-down by a policy speaks the seed's sentence, as the scale-up does",
+                        down())
+                        .at(0, cluster().workers(2).result(ID2, QUIET).state(), drains("worker-1"),
+                                announces("Changing the number of worker nodes on aws from 2 to 1", "worker")),
+                scenario("notification: a scale-down by a request too")
+                        .at(0, cluster().workers(3).request(downRequest("r1", "k1", 2, workerBounds)).state(),
+                                drains("worker-2"),
+                                announces("Changing the number of worker nodes on aws from 3 to 2", "worker")),
                 scenario("request: down by 2 stops at the minimum")
                         .at(0, cluster().workers(3).request(downRequest("r1", "k1", 2, workerBounds)).state(),
                                 drains("worker-2"), outcome("r1", true, "from 3 to 2")),
