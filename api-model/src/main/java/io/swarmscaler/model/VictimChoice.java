@@ -25,6 +25,8 @@ final class VictimChoice {
 
     private final PassState pass;
     private final MemoryPrediction memory;
+    /** Built on first use: a pass that considers no scale-down never sums the tasks' reservations. */
+    private FitCheck fit;
 
     VictimChoice(PassState pass, MemoryPrediction memory) {
         this.pass = pass;
@@ -84,6 +86,13 @@ final class VictimChoice {
         Set<String> ids = new HashSet<>(victims.stream().map(SwarmNode::id).toList());
         Optional<Refusal> quorum = role == NodeRole.MANAGER ? ManagerQuorum.whyNot(pass.observed, ids)
                 : Optional.empty();
-        return quorum.or(() -> FitCheck.whyNot(pass.observed, ids));
+        return quorum.or(() -> fit().whyNot(ids));
+    }
+
+    private FitCheck fit() {
+        if (fit == null) {
+            fit = new FitCheck(pass.observed);
+        }
+        return fit;
     }
 }
