@@ -69,6 +69,7 @@ public final class DrainTracker {
             pass.act(new UndrainNode(node, timedOut.message()));
             gate.fail(role, timedOut);
         } else {
+            pass.wakeAt(since.plus(pass.settings.drainTimeout()));
             pass.decide(subject, new Draining(since, progress.get()));
         }
     }

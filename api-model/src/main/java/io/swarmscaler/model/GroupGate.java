@@ -29,18 +29,30 @@ public final class GroupGate {
 
     /** Why the group may not grow now. */
     Optional<Refusal> whyNotUp(NodeRole role) {
-        return whyNotChange(role)
+        return wakeAtItsEnd(whyNotChange(role)
                 .or(() -> joining(role))
-                .or(() -> upCooldown(pass.lastScaleUp, pass.settings, role, pass.now).map(Refusal.class::cast));
+                .or(() -> upCooldown(pass.lastScaleUp, pass.settings, role, pass.now).map(Refusal.class::cast)));
     }
 
     /** Why the group may not shrink now. */
     Optional<Refusal> whyNotDown(NodeRole role) {
-        return whyNotChange(role)
+        return wakeAtItsEnd(whyNotChange(role)
                 .or(() -> drainUnderWay(role))
                 .or(() -> joining(role))
                 .or(() -> downCooldown(pass.lastScaleUp, pass.lastScaleDown, pass.settings, role, pass.now)
-                        .map(Refusal.class::cast));
+                        .map(Refusal.class::cast)));
+    }
+
+    /** A want held back by a timer is looked at again when the timer ends, not at the next tick. */
+    private Optional<Refusal> wakeAtItsEnd(Optional<Refusal> refusal) {
+        refusal.ifPresent(r -> {
+            if (r instanceof Cooldown c) {
+                pass.wakeAt(c.until());
+            } else if (r instanceof BackingOff b) {
+                pass.wakeAt(b.until());
+            }
+        });
+        return refusal;
     }
 
     /** Why the group may not change in either direction. */

@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -35,6 +36,7 @@ final class PassState {
     private final List<Action> actions = new ArrayList<>();
     private final List<Decision> decisions = new ArrayList<>();
     private final Map<String, RequestOutcome> outcomes = new LinkedHashMap<>();
+    private Instant wakeAt;
 
     PassState(ObservedState observed, ScalerMemory memory, Instant now, Planner.Settings settings) {
         this.observed = observed;
@@ -77,8 +79,15 @@ final class PassState {
         }
     }
 
+    /** A rule's timer ends at {@code deadline}: the next pass should come no later. */
+    void wakeAt(Instant deadline) {
+        if (deadline.isAfter(now) && (wakeAt == null || deadline.isBefore(wakeAt))) {
+            wakeAt = deadline;
+        }
+    }
+
     Plan plan() {
         return new Plan(actions, decisions, outcomes, new ScalerMemory(trueSince, lastScaleUp, lastScaleDown,
-                pending, announced, backoff, handledRequests));
+                pending, announced, backoff, handledRequests), Optional.ofNullable(wakeAt));
     }
 }

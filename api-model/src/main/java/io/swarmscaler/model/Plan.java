@@ -1,14 +1,18 @@
 package io.swarmscaler.model;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * The planner's answer for one cycle: what to change, why (or why not), what became of each scale request, and
- * what to remember.
+ * The planner's answer for one cycle: what to change, why (or why not), what became of each scale request, what
+ * to remember, and when the next pass is due at the latest because a timer of a rule ends then (a condition's
+ * {@code alertFor}, a cooldown, a backoff, a drain or provision timeout), as controller-runtime's
+ * {@code RequeueAfter}.
  */
 public record Plan(List<Action> actions, List<Decision> decisions, Map<String, RequestOutcome> outcomes,
-        ScalerMemory memory) {
+        ScalerMemory memory, Optional<Instant> wakeAt) {
     public Plan {
         actions = List.copyOf(actions);
         decisions = List.copyOf(decisions);

@@ -33,6 +33,7 @@ final class PolicyEvaluator {
         Instant since = pass.trueSince.computeIfAbsent(policy.id(), id -> pass.now);
         Duration held = Duration.between(since, pass.now);
         if (held.compareTo(policy.holdFor()) < 0) {
+            pass.wakeAt(since.plus(policy.holdFor()));
             pass.decide(subject, new Holding(evaluation.seen(), roughly(held), policy.holdFor()));
             return Optional.empty();
         }

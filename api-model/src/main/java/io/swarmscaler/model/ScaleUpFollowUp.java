@@ -68,6 +68,7 @@ final class ScaleUpFollowUp {
                     pass.settings.provisionTimeout(), scaleUp.from()));
             terminateUnready(group);
         } else {
+            pass.wakeAt(scaleUp.requestedAt().plus(pass.settings.provisionTimeout()));
             pass.decide(subject(role), new WaitingForNodes(group.backend(), ready, scaleUp.target()));
         }
     }
