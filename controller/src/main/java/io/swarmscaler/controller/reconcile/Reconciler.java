@@ -1,6 +1,5 @@
 package io.swarmscaler.controller.reconcile;
 
-import io.swarmscaler.controller.observe.ScalerMetrics;
 import io.swarmscaler.controller.port.Metrics;
 import io.swarmscaler.controller.port.NodeGroup;
 import io.swarmscaler.controller.port.Notifier;
@@ -53,7 +52,7 @@ public final class Reconciler {
     private final Planner planner;
     private final Clock clock;
     private final ScaleRequestInbox inbox;
-    private final ScalerMetrics stats;
+    private final ReconcileListener listener;
     private final boolean dryRun;
     private final DecisionLog decisionLog = new DecisionLog();
     /** Immutable, replaced whole: the status reads it without waiting for a pass to end. */
@@ -61,7 +60,7 @@ public final class Reconciler {
     private volatile Optional<Pass> lastPass = Optional.empty();
 
     public Reconciler(Swarm swarm, Metrics metrics, List<NodeGroup> groups, Notifier notifier, PolicyParser parser,
-            Planner planner, Clock clock, ScaleRequestInbox inbox, ScalerMetrics stats, boolean dryRun) {
+            Planner planner, Clock clock, ScaleRequestInbox inbox, ReconcileListener listener, boolean dryRun) {
         this.swarm = swarm;
         this.metrics = metrics;
         this.groups = new EnumMap<>(NodeRole.class);
@@ -71,7 +70,7 @@ public final class Reconciler {
         this.planner = planner;
         this.clock = clock;
         this.inbox = inbox;
-        this.stats = stats;
+        this.listener = listener;
         this.dryRun = dryRun;
     }
 
@@ -170,7 +169,7 @@ public final class Reconciler {
         }
         if (action instanceof Action.ScaleGroup scale) {
             memory = memory.withScaleUpUndone(scale.role(), before);
-            stats.scaleAction(scale.role().word(), scale.to() > scale.from() ? "up" : "down", "dry_run");
+            listener.scaleAction(scale.role().word(), scale.to() > scale.from() ? "up" : "down", "dry_run");
         }
         LOG.info("Dry run, not done: " + describe(action));
     }
@@ -234,12 +233,12 @@ public final class Reconciler {
     private void step(String name, String done, String reason, Runnable body) {
         try {
             body.run();
-            stats.drainStep(name, "success");
+            listener.drainStep(name, "success");
             LOG.info(done + " (" + reason + ")");
             notifier.send(new Notification(Planner.SCALE_NODES_ALERT, "scaler", Notification.Status.SUCCESS, done,
                     reason));
         } catch (RuntimeException e) {
-            stats.drainStep(name, "error");
+            listener.drainStep(name, "error");
             String failed = "Failed: %s: %s".formatted(done.toLowerCase(Locale.ROOT), e.getMessage());
             LOG.warning(failed);
             notifier.send(new Notification(Planner.SCALE_NODES_ALERT, "scaler", Notification.Status.ERROR, failed,
@@ -254,13 +253,13 @@ public final class Reconciler {
         String direction = scale.to() > scale.from() ? "up" : "down";
         try {
             group.setDesiredCapacity(scale.to());
-            stats.scaleAction(scale.role().word(), direction, "success");
+            listener.scaleAction(scale.role().word(), direction, "success");
             LOG.info(change + " (" + scale.reason() + ")");
             notifier.send(new Notification(Planner.SCALE_NODES_ALERT, scale.role().word(),
                     Notification.Status.SUCCESS, change, scale.reason()));
         } catch (RuntimeException e) {
             memory = memory.withScaleUpUndone(scale.role(), before);
-            stats.scaleAction(scale.role().word(), direction, "error");
+            listener.scaleAction(scale.role().word(), direction, "error");
             String failed = "Failed %s: %s".formatted(change.toLowerCase(Locale.ROOT), e.getMessage());
             LOG.warning(failed);
             notifier.send(new Notification(Planner.SCALE_NODES_ALERT, scale.role().word(),
@@ -275,7 +274,7 @@ public final class Reconciler {
                 swarm.forceUpdate(service.id());
                 done.add(service.name());
             } catch (RuntimeException e) {
-                stats.reschedule("error", 1);
+                listener.reschedule("error", 1);
                 String failed = "Failed to reschedule service %s: %s".formatted(service.name(), e.getMessage());
                 LOG.warning(failed);
                 notifier.send(new Notification(Planner.RESCHEDULE_ALERT, service.name(), Notification.Status.ERROR,
@@ -283,7 +282,7 @@ public final class Reconciler {
             }
         }
         if (!done.isEmpty()) {
-            stats.reschedule("success", done.size());
+            listener.reschedule("success", done.size());
             String text = "Rescheduled services " + String.join(", ", done) + " (" + reschedule.reason() + ")";
             LOG.info(text);
             notifier.send(new Notification(Planner.RESCHEDULE_ALERT, String.join(",", done),
