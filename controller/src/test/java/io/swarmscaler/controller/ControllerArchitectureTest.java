@@ -21,8 +21,9 @@ class ControllerArchitectureTest {
     private static final String PORT = ROOT + ".port..";
     private static final String CONFIG = ROOT + ".config..";
     /** The JDK (with its HTTP server), SDKs and libraries an adapter may use. */
-    private static final List<String> LIBRARIES = List.of("java..", "javax..", "com.sun.net.httpserver..", "com.github.dockerjava..",
-            "software.amazon.awssdk..", "com.fasterxml.jackson..", "com.google.common..", "org.slf4j..");
+    private static final List<String> LIBRARIES = List.of("java..", "javax..", "com.sun.net.httpserver..",
+            "com.github.dockerjava..", "software.amazon.awssdk..", "com.fasterxml.jackson..", "com.google.common..",
+            "org.slf4j..");
 
     @ArchTest
     static final ArchRule noPackageCycles = slices().matching(ROOT + ".(*)..").should().beFreeOfCycles();

@@ -160,18 +160,34 @@ public final class Reconciler {
     }
 
     /**
-     * Dry run: says what {@link #apply} would do and does nothing. A scale-up that did not happen leaves nothing to
-     * wait for, as when the backend refuses one, so the next pass decides afresh.
+     * Dry run: says what {@link #apply} would do and does nothing. What was not done leaves no cooldown and nothing
+     * to wait for, as when the backend refuses a scale-up, so the next pass decides afresh.
      */
     private void skip(Action action, ScalerMemory before) {
         if (action instanceof Action.Notify) {
             return; // the decision is logged already; nobody is paged for a dry run
         }
         if (action instanceof Action.ScaleGroup scale) {
-            memory = memory.withScaleUpUndone(scale.role(), before);
             listener.scaleAction(scale.role().word(), scale.to() > scale.from() ? "up" : "down", "dry_run");
         }
+        groupOf(action).ifPresent(role -> memory = memory.withActionsUndone(role, before));
         LOG.info("Dry run, not done: " + describe(action));
+    }
+
+    /** The node group an action changes, if it changes one. */
+    private static Optional<NodeRole> groupOf(Action action) {
+        if (action instanceof Action.ScaleGroup scale) {
+            return Optional.of(scale.role());
+        } else if (action instanceof Action.DrainNode drain) {
+            return Optional.of(drain.node().role());
+        } else if (action instanceof Action.RemoveNode remove) {
+            return Optional.of(remove.group());
+        } else if (action instanceof Action.TerminateInstances terminate) {
+            return Optional.of(terminate.role());
+        } else if (action instanceof Action.UndrainNode undrain) {
+            return Optional.of(undrain.node().role());
+        }
+        return Optional.empty();
     }
 
     private String describe(Action action) {
@@ -200,10 +216,10 @@ public final class Reconciler {
         } else if (action instanceof Action.Reschedule reschedule) {
             reschedule(reschedule);
         } else if (action instanceof Action.DrainNode drain) {
-            step("drain", "Draining node " + drain.node().hostname(), drain.reason(),
+            step("drain", drain.node().role(), "Draining node " + drain.node().hostname(), drain.reason(),
                     () -> swarm.drain(drain.node().id(), Planner.DRAINING_LABEL, clock.instant().toString()));
         } else if (action instanceof Action.RemoveNode remove) {
-            step("remove", "Removed node %s%s".formatted(remove.node().hostname(),
+            step("remove", remove.group(), "Removed node %s%s".formatted(remove.node().hostname(),
                     remove.instanceId().isEmpty() ? "" : " and terminated its instance " + remove.instanceId()),
                     remove.reason(), () -> {
                         NodeGroup group = groups.get(remove.group());
@@ -215,11 +231,11 @@ public final class Reconciler {
         } else if (action instanceof Action.TerminateInstances terminate) {
             NodeGroup group = groups.get(terminate.role());
             for (String instanceId : terminate.instanceIds()) {
-                step("terminate", "Terminated instance %s, which %s".formatted(instanceId,
+                step("terminate", terminate.role(), "Terminated instance %s, which %s".formatted(instanceId,
                         terminate.reason()), terminate.reason(), () -> group.terminate(instanceId));
             }
         } else if (action instanceof Action.UndrainNode undrain) {
-            step("undrain", "Put node %s back to active".formatted(undrain.node().hostname()),
+            step("undrain", undrain.node().role(), "Put node %s back to active".formatted(undrain.node().hostname()),
                     undrain.reason(), () -> swarm.undrain(undrain.node().id(), Planner.DRAINING_LABEL));
         } else if (action instanceof Action.Notify notify) {
             notifier.send(notify.notification());
@@ -227,22 +243,23 @@ public final class Reconciler {
     }
 
     /**
-     * Carries out one step of a scale-down or clean-up; logs, counts and notifies its result either way. A failed
+     * Carries out one step of a scale-down or clean-up of {@code group}; logs, counts and notifies its result either
+     * way, under the group's name as the scale-up does, so that alerts of one group are routed together. A failed
      * step is retried next pass.
      */
-    private void step(String name, String done, String reason, Runnable body) {
+    private void step(String name, NodeRole group, String done, String reason, Runnable body) {
         try {
             body.run();
             listener.drainStep(name, "success");
             LOG.info(done + " (" + reason + ")");
-            notifier.send(new Notification(Planner.SCALE_NODES_ALERT, "scaler", Notification.Status.SUCCESS, done,
-                    reason));
+            notifier.send(new Notification(Planner.SCALE_NODES_ALERT, group.word(), Notification.Status.SUCCESS,
+                    done, reason));
         } catch (RuntimeException e) {
             listener.drainStep(name, "error");
             String failed = "Failed: %s: %s".formatted(done.toLowerCase(Locale.ROOT), e.getMessage());
             LOG.warning(failed);
-            notifier.send(new Notification(Planner.SCALE_NODES_ALERT, "scaler", Notification.Status.ERROR, failed,
-                    reason));
+            notifier.send(new Notification(Planner.SCALE_NODES_ALERT, group.word(), Notification.Status.ERROR,
+                    failed, reason));
         }
     }
 
@@ -258,7 +275,7 @@ public final class Reconciler {
             notifier.send(new Notification(Planner.SCALE_NODES_ALERT, scale.role().word(),
                     Notification.Status.SUCCESS, change, scale.reason()));
         } catch (RuntimeException e) {
-            memory = memory.withScaleUpUndone(scale.role(), before);
+            memory = memory.withActionsUndone(scale.role(), before);
             listener.scaleAction(scale.role().word(), direction, "error");
             String failed = "Failed %s: %s".formatted(change.toLowerCase(Locale.ROOT), e.getMessage());
             LOG.warning(failed);
