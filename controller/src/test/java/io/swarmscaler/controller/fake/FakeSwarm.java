@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /**
  * A Swarm in memory that keeps state: drained nodes stay drained, removed nodes are gone, and {@link FakeNodeGroup}s
@@ -123,7 +124,7 @@ public final class FakeSwarm implements Swarm {
         return () -> {};
     }
 
-    private void update(String nodeId, java.util.function.UnaryOperator<SwarmNode> change) {
+    private void update(String nodeId, UnaryOperator<SwarmNode> change) {
         nodes.computeIfPresent(nodeId, (id, n) -> change.apply(n));
     }
 
