@@ -53,6 +53,21 @@ public record ScalerMemory(
         return new ScalerMemory(trueSince, last, lastScaleDown, waiting, announced, backoff, handledRequests);
     }
 
+    /**
+     * This memory with what the plan recorded as done to {@code role} (a scale-up, its wait, a scale-down) taken
+     * back, as it was {@code before}, while what the planner observed (conditions holding, announcements) stays:
+     * the action was not carried out (a dry run, or the backend refused it), so no cooldown or wait follows it.
+     */
+    public ScalerMemory withActionsUndone(NodeRole role, ScalerMemory before) {
+        Map<NodeRole, Instant> lastUp = new HashMap<>(lastScaleUp);
+        Map<NodeRole, Instant> lastDown = new HashMap<>(lastScaleDown);
+        Map<NodeRole, PendingScaleUp> waiting = new HashMap<>(pending);
+        restore(lastUp, role, before.lastScaleUp());
+        restore(lastDown, role, before.lastScaleDown());
+        restore(waiting, role, before.pending());
+        return new ScalerMemory(trueSince, lastUp, lastDown, waiting, announced, backoff, handledRequests);
+    }
+
     private static <V> void restore(Map<NodeRole, V> into, NodeRole role, Map<NodeRole, V> from) {
         if (from.containsKey(role)) {
             into.put(role, from.get(role));

@@ -115,8 +115,9 @@ public final class Main implements Callable<Integer> {
             if (config.backend() == ScalerConfig.Backend.LOCAL) {
                 ScalerConfig.Local local = config.local();
                 lab = LocalLab.start(new LocalCluster.Settings(local.name(), local.stateDir(), local.subnet()),
-                        local.workers(), local.exporterPort(), local.prometheusPort(), local.keepCluster());
-                lab.deployDemoServices();
+                        local.workers(), local.exporterPort(), local.prometheusPort(), local.keepCluster(),
+                        DockerSwarms::connect);
+                lab.deployDemoServices(DockerSwarms.client(lab.cluster().dockerHost()));
                 swarm = lab.swarm();
                 groups = List.of(lab.workers());
                 prometheusAddress = config.prometheusAddress().orElse(lab.prometheus().address());

@@ -4,7 +4,7 @@ import io.swarmscaler.controller.config.ScalerConfig;
 import io.swarmscaler.controller.docker.DockerSwarms;
 import io.swarmscaler.controller.local.LocalCluster;
 import io.swarmscaler.controller.prometheus.Prometheus;
-import io.swarmscaler.controller.reconcile.LoggingNotifier;
+import io.swarmscaler.controller.notify.LoggingNotifier;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;

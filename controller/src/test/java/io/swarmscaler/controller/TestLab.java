@@ -64,7 +64,7 @@ final class TestLab implements AutoCloseable {
         Path stateDir = Path.of("/tmp/swarm-scaler-tests", name);
         LocalCluster.Settings settings = new LocalCluster.Settings(name, stateDir, "10.213." + subnetOctet);
         LocalCluster.removeLeftovers(settings);
-        return new TestLab(LocalLab.start(settings, workers, 0, freePort(), false), stateDir);
+        return new TestLab(LocalLab.start(settings, workers, 0, freePort(), false, DockerSwarms::connect), stateDir);
     }
 
     /** The daemon as configured by these variables on top of test defaults (1 s loop, generous provision time). */

@@ -1,12 +1,12 @@
 package io.swarmscaler.controller.local;
 
 import com.github.dockerjava.api.DockerClient;
-import io.swarmscaler.controller.docker.DockerSwarms;
 import io.swarmscaler.controller.port.NodeGroup;
 import io.swarmscaler.controller.port.Swarm;
 import io.swarmscaler.model.Instance;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
@@ -42,14 +42,17 @@ public final class LocalLab implements AutoCloseable {
     /**
      * Starts (or adopts) the cluster, brings the worker group up to {@code initialWorkers}, and starts the
      * exporter and Prometheus.
+     *
+     * @param connect the {@link Swarm} port for a Docker host, given by the caller so that this backend does not
+     *     depend on the Docker adapter
      */
     public static LocalLab start(LocalCluster.Settings settings, int initialWorkers, int exporterPort,
-            int prometheusPort, boolean keepCluster) {
+            int prometheusPort, boolean keepCluster, Function<String, Swarm> connect) {
         LocalCluster cluster = LocalCluster.startOrAdopt(settings);
         DemoExporter exporter = null;
         try {
             NodeGroup workers = cluster.workerGroup();
-            Swarm swarm = DockerSwarms.connect(cluster.dockerHost());
+            Swarm swarm = connect.apply(cluster.dockerHost());
             if (workers.capacity().desired() < initialWorkers) {
                 workers.setDesiredCapacity(initialWorkers);
             }
@@ -82,9 +85,12 @@ public final class LocalLab implements AutoCloseable {
         }
     }
 
-    /** Creates the seed's exporter services and a {@code demo} service, unless they exist from an earlier start. */
-    public void deployDemoServices() {
-        DockerClient docker = DockerSwarms.client(cluster.dockerHost());
+    /**
+     * Creates the seed's exporter services and a {@code demo} service, unless they exist from an earlier start.
+     *
+     * @param docker a client of {@link LocalCluster#dockerHost()}
+     */
+    public void deployDemoServices(DockerClient docker) {
         List<String> existing = swarm.services().stream().map(s -> s.name()).toList();
         if (!existing.contains(WORKER_EXPORTER)) {
             LocalServices.create(docker, WORKER_EXPORTER, java.util.Map.of(

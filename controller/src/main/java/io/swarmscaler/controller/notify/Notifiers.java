@@ -3,7 +3,6 @@ package io.swarmscaler.controller.notify;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swarmscaler.controller.config.ScalerConfig;
 import io.swarmscaler.controller.port.Notifier;
-import io.swarmscaler.controller.reconcile.LoggingNotifier;
 import io.swarmscaler.model.Notification;
 import java.io.IOException;
 import java.net.URI;

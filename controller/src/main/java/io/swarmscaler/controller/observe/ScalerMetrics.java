@@ -10,6 +10,7 @@ import io.prometheus.client.dropwizard.samplebuilder.CustomMappingSampleBuilder;
 import io.prometheus.client.dropwizard.samplebuilder.MapperConfig;
 import io.prometheus.client.exporter.common.TextFormat;
 import io.prometheus.client.hotspot.DefaultExports;
+import io.swarmscaler.controller.reconcile.ReconcileListener;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -24,7 +25,7 @@ import java.util.function.Supplier;
  * (exported as summaries in seconds through {@code simpleclient_dropwizard}); counts and levels are simpleclient
  * collectors. One instance per daemon: each owns its registries, so tests can run several.
  */
-public final class ScalerMetrics {
+public final class ScalerMetrics implements ReconcileListener {
     private static final String CALL_TIMER = "swarm_scaler.backend_call";
 
     private final CollectorRegistry registry = new CollectorRegistry(true);
@@ -115,14 +116,17 @@ public final class ScalerMetrics {
         policyErrors.set(count);
     }
 
+    @Override
     public void scaleAction(String group, String direction, String result) {
         scaleActions.labels(group, direction, result).inc();
     }
 
+    @Override
     public void drainStep(String step, String result) {
         drains.labels(step, result).inc();
     }
 
+    @Override
     public void reschedule(String result, int services) {
         reschedules.labels(result).inc(services);
     }

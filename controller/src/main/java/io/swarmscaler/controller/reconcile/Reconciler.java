@@ -1,6 +1,5 @@
 package io.swarmscaler.controller.reconcile;
 
-import io.swarmscaler.controller.observe.ScalerMetrics;
 import io.swarmscaler.controller.port.Metrics;
 import io.swarmscaler.controller.port.NodeGroup;
 import io.swarmscaler.controller.port.Notifier;
@@ -53,7 +52,7 @@ public final class Reconciler {
     private final Planner planner;
     private final Clock clock;
     private final ScaleRequestInbox inbox;
-    private final ScalerMetrics stats;
+    private final ReconcileListener listener;
     private final boolean dryRun;
     private final DecisionLog decisionLog = new DecisionLog();
     /** Immutable, replaced whole: the status reads it without waiting for a pass to end. */
@@ -61,7 +60,7 @@ public final class Reconciler {
     private volatile Optional<Pass> lastPass = Optional.empty();
 
     public Reconciler(Swarm swarm, Metrics metrics, List<NodeGroup> groups, Notifier notifier, PolicyParser parser,
-            Planner planner, Clock clock, ScaleRequestInbox inbox, ScalerMetrics stats, boolean dryRun) {
+            Planner planner, Clock clock, ScaleRequestInbox inbox, ReconcileListener listener, boolean dryRun) {
         this.swarm = swarm;
         this.metrics = metrics;
         this.groups = new EnumMap<>(NodeRole.class);
@@ -71,7 +70,7 @@ public final class Reconciler {
         this.planner = planner;
         this.clock = clock;
         this.inbox = inbox;
-        this.stats = stats;
+        this.listener = listener;
         this.dryRun = dryRun;
     }
 
@@ -161,18 +160,34 @@ public final class Reconciler {
     }
 
     /**
-     * Dry run: says what {@link #apply} would do and does nothing. A scale-up that did not happen leaves nothing to
-     * wait for, as when the backend refuses one, so the next pass decides afresh.
+     * Dry run: says what {@link #apply} would do and does nothing. What was not done leaves no cooldown and nothing
+     * to wait for, as when the backend refuses a scale-up, so the next pass decides afresh.
      */
     private void skip(Action action, ScalerMemory before) {
         if (action instanceof Action.Notify) {
             return; // the decision is logged already; nobody is paged for a dry run
         }
         if (action instanceof Action.ScaleGroup scale) {
-            memory = memory.withScaleUpUndone(scale.role(), before);
-            stats.scaleAction(scale.role().word(), scale.to() > scale.from() ? "up" : "down", "dry_run");
+            listener.scaleAction(scale.role().word(), scale.to() > scale.from() ? "up" : "down", "dry_run");
         }
+        groupOf(action).ifPresent(role -> memory = memory.withActionsUndone(role, before));
         LOG.info("Dry run, not done: " + describe(action));
+    }
+
+    /** The node group an action changes, if it changes one. */
+    private static Optional<NodeRole> groupOf(Action action) {
+        if (action instanceof Action.ScaleGroup scale) {
+            return Optional.of(scale.role());
+        } else if (action instanceof Action.DrainNode drain) {
+            return Optional.of(drain.node().role());
+        } else if (action instanceof Action.RemoveNode remove) {
+            return Optional.of(remove.group());
+        } else if (action instanceof Action.TerminateInstances terminate) {
+            return Optional.of(terminate.role());
+        } else if (action instanceof Action.UndrainNode undrain) {
+            return Optional.of(undrain.node().role());
+        }
+        return Optional.empty();
     }
 
     private String describe(Action action) {
@@ -201,10 +216,10 @@ public final class Reconciler {
         } else if (action instanceof Action.Reschedule reschedule) {
             reschedule(reschedule);
         } else if (action instanceof Action.DrainNode drain) {
-            step("drain", "Draining node " + drain.node().hostname(), drain.reason(),
+            step("drain", drain.node().role(), "Draining node " + drain.node().hostname(), drain.reason(),
                     () -> swarm.drain(drain.node().id(), Planner.DRAINING_LABEL, clock.instant().toString()));
         } else if (action instanceof Action.RemoveNode remove) {
-            step("remove", "Removed node %s%s".formatted(remove.node().hostname(),
+            step("remove", remove.group(), "Removed node %s%s".formatted(remove.node().hostname(),
                     remove.instanceId().isEmpty() ? "" : " and terminated its instance " + remove.instanceId()),
                     remove.reason(), () -> {
                         NodeGroup group = groups.get(remove.group());
@@ -216,11 +231,11 @@ public final class Reconciler {
         } else if (action instanceof Action.TerminateInstances terminate) {
             NodeGroup group = groups.get(terminate.role());
             for (String instanceId : terminate.instanceIds()) {
-                step("terminate", "Terminated instance %s, which %s".formatted(instanceId,
+                step("terminate", terminate.role(), "Terminated instance %s, which %s".formatted(instanceId,
                         terminate.reason()), terminate.reason(), () -> group.terminate(instanceId));
             }
         } else if (action instanceof Action.UndrainNode undrain) {
-            step("undrain", "Put node %s back to active".formatted(undrain.node().hostname()),
+            step("undrain", undrain.node().role(), "Put node %s back to active".formatted(undrain.node().hostname()),
                     undrain.reason(), () -> swarm.undrain(undrain.node().id(), Planner.DRAINING_LABEL));
         } else if (action instanceof Action.Notify notify) {
             notifier.send(notify.notification());
@@ -228,22 +243,23 @@ public final class Reconciler {
     }
 
     /**
-     * Carries out one step of a scale-down or clean-up; logs, counts and notifies its result either way. A failed
+     * Carries out one step of a scale-down or clean-up of {@code group}; logs, counts and notifies its result either
+     * way, under the group's name as the scale-up does, so that alerts of one group are routed together. A failed
      * step is retried next pass.
      */
-    private void step(String name, String done, String reason, Runnable body) {
+    private void step(String name, NodeRole group, String done, String reason, Runnable body) {
         try {
             body.run();
-            stats.drainStep(name, "success");
+            listener.drainStep(name, "success");
             LOG.info(done + " (" + reason + ")");
-            notifier.send(new Notification(Planner.SCALE_NODES_ALERT, "scaler", Notification.Status.SUCCESS, done,
-                    reason));
+            notifier.send(new Notification(Planner.SCALE_NODES_ALERT, group.word(), Notification.Status.SUCCESS,
+                    done, reason));
         } catch (RuntimeException e) {
-            stats.drainStep(name, "error");
+            listener.drainStep(name, "error");
             String failed = "Failed: %s: %s".formatted(done.toLowerCase(Locale.ROOT), e.getMessage());
             LOG.warning(failed);
-            notifier.send(new Notification(Planner.SCALE_NODES_ALERT, "scaler", Notification.Status.ERROR, failed,
-                    reason));
+            notifier.send(new Notification(Planner.SCALE_NODES_ALERT, group.word(), Notification.Status.ERROR,
+                    failed, reason));
         }
     }
 
@@ -254,13 +270,13 @@ public final class Reconciler {
         String direction = scale.to() > scale.from() ? "up" : "down";
         try {
             group.setDesiredCapacity(scale.to());
-            stats.scaleAction(scale.role().word(), direction, "success");
+            listener.scaleAction(scale.role().word(), direction, "success");
             LOG.info(change + " (" + scale.reason() + ")");
             notifier.send(new Notification(Planner.SCALE_NODES_ALERT, scale.role().word(),
                     Notification.Status.SUCCESS, change, scale.reason()));
         } catch (RuntimeException e) {
-            memory = memory.withScaleUpUndone(scale.role(), before);
-            stats.scaleAction(scale.role().word(), direction, "error");
+            memory = memory.withActionsUndone(scale.role(), before);
+            listener.scaleAction(scale.role().word(), direction, "error");
             String failed = "Failed %s: %s".formatted(change.toLowerCase(Locale.ROOT), e.getMessage());
             LOG.warning(failed);
             notifier.send(new Notification(Planner.SCALE_NODES_ALERT, scale.role().word(),
@@ -275,7 +291,7 @@ public final class Reconciler {
                 swarm.forceUpdate(service.id());
                 done.add(service.name());
             } catch (RuntimeException e) {
-                stats.reschedule("error", 1);
+                listener.reschedule("error", 1);
                 String failed = "Failed to reschedule service %s: %s".formatted(service.name(), e.getMessage());
                 LOG.warning(failed);
                 notifier.send(new Notification(Planner.RESCHEDULE_ALERT, service.name(), Notification.Status.ERROR,
@@ -283,7 +299,7 @@ public final class Reconciler {
             }
         }
         if (!done.isEmpty()) {
-            stats.reschedule("success", done.size());
+            listener.reschedule("success", done.size());
             String text = "Rescheduled services " + String.join(", ", done) + " (" + reschedule.reason() + ")";
             LOG.info(text);
             notifier.send(new Notification(Planner.RESCHEDULE_ALERT, String.join(",", done),

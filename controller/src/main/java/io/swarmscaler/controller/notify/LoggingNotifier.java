@@ -1,4 +1,4 @@
-package io.swarmscaler.controller.reconcile;
+package io.swarmscaler.controller.notify;
 
 import io.swarmscaler.controller.port.Notifier;
 import io.swarmscaler.model.Notification;
