@@ -42,18 +42,6 @@ public record ScalerMemory(
     }
 
     /**
-     * This memory with the scale-up of {@code role} that the plan recorded taken back, as it was
-     * {@code before}: the backend refused it, so there is nothing to wait for and no cooldown to honour.
-     */
-    public ScalerMemory withScaleUpUndone(NodeRole role, ScalerMemory before) {
-        Map<NodeRole, Instant> last = new HashMap<>(lastScaleUp);
-        Map<NodeRole, PendingScaleUp> waiting = new HashMap<>(pending);
-        restore(last, role, before.lastScaleUp());
-        restore(waiting, role, before.pending());
-        return new ScalerMemory(trueSince, last, lastScaleDown, waiting, announced, backoff, handledRequests);
-    }
-
-    /**
      * This memory with what the plan recorded as done to {@code role} (a scale-up, its wait, a scale-down) taken
      * back, as it was {@code before}, while what the planner observed (conditions holding, announcements) stays:
      * the action was not carried out (a dry run, or the backend refused it), so no cooldown or wait follows it.
@@ -66,6 +54,12 @@ public record ScalerMemory(
         restore(lastDown, role, before.lastScaleDown());
         restore(waiting, role, before.pending());
         return new ScalerMemory(trueSince, lastUp, lastDown, waiting, announced, backoff, handledRequests);
+    }
+
+    /** This memory with the requests handled as in {@code before}: none of this pass's was carried out. */
+    public ScalerMemory withHandledRequestsOf(ScalerMemory before) {
+        return new ScalerMemory(trueSince, lastScaleUp, lastScaleDown, pending, announced, backoff,
+                before.handledRequests());
     }
 
     private static <V> void restore(Map<NodeRole, V> into, NodeRole role, Map<NodeRole, V> from) {

@@ -484,7 +484,7 @@ class PlannerTest {
 
         Plan first = PLANNER.plan(world(workers(1, 1), HIGH), policies, before, T0);
         assertThat(actions(first, ScaleGroup.class)).hasSize(1);
-        ScalerMemory undone = first.memory().withScaleUpUndone(NodeRole.WORKER, before);
+        ScalerMemory undone = first.memory().withActionsUndone(NodeRole.WORKER, before);
 
         assertThat(undone.pending()).isEmpty();
         assertThat(undone.lastScaleUp()).isEmpty();

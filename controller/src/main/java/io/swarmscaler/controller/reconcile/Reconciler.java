@@ -102,6 +102,10 @@ public final class Reconciler {
                 apply(action, before);
             }
         }
+        if (dryRun) {
+            // Nothing was done for the requests either: a repeat is decided afresh, not answered "already handled".
+            memory = memory.withHandledRequestsOf(before);
+        }
         inbox.complete(dryRun ? dryRunOutcomes(plan.outcomes()) : plan.outcomes(), requests);
         lastPass = Optional.of(pass);
         return plan;
@@ -216,8 +220,13 @@ public final class Reconciler {
         } else if (action instanceof Action.Reschedule reschedule) {
             reschedule(reschedule);
         } else if (action instanceof Action.DrainNode drain) {
-            step("drain", drain.node().role(), "Draining node " + drain.node().hostname(), drain.reason(),
-                    () -> swarm.drain(drain.node().id(), Planner.DRAINING_LABEL, clock.instant().toString()));
+            boolean drained = step("drain", drain.node().role(), "Draining node " + drain.node().hostname(),
+                    drain.reason(), () -> swarm.drain(drain.node().id(), Planner.DRAINING_LABEL,
+                            clock.instant().toString()));
+            if (!drained) {
+                // Nothing drains, so no cooldown follows: the next pass may choose again.
+                memory = memory.withActionsUndone(drain.node().role(), before);
+            }
         } else if (action instanceof Action.RemoveNode remove) {
             step("remove", remove.group(), "Removed node %s%s".formatted(remove.node().hostname(),
                     remove.instanceId().isEmpty() ? "" : " and terminated its instance " + remove.instanceId()),
@@ -246,20 +255,24 @@ public final class Reconciler {
      * Carries out one step of a scale-down or clean-up of {@code group}; logs, counts and notifies its result either
      * way, under the group's name as the scale-up does, so that alerts of one group are routed together. A failed
      * step is retried next pass.
+     *
+     * @return whether the step was carried out
      */
-    private void step(String name, NodeRole group, String done, String reason, Runnable body) {
+    private boolean step(String name, NodeRole group, String done, String reason, Runnable body) {
         try {
             body.run();
             listener.drainStep(name, "success");
             LOG.info(done + " (" + reason + ")");
             notifier.send(new Notification(Planner.SCALE_NODES_ALERT, group.word(), Notification.Status.SUCCESS,
                     done, reason));
+            return true;
         } catch (RuntimeException e) {
             listener.drainStep(name, "error");
             String failed = "Failed: %s: %s".formatted(done.toLowerCase(Locale.ROOT), e.getMessage());
             LOG.warning(failed);
             notifier.send(new Notification(Planner.SCALE_NODES_ALERT, group.word(), Notification.Status.ERROR,
                     failed, reason));
+            return false;
         }
     }
 

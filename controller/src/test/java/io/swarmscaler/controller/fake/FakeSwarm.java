@@ -27,6 +27,7 @@ public final class FakeSwarm implements Swarm {
     private final List<String> removed = new ArrayList<>();
     private final AtomicInteger nextId = new AtomicInteger(1);
     private int failingReads;
+    private int failingDrains;
 
     /** A Ready, active node that joined now (later nodes are newer). */
     public synchronized SwarmNode join(NodeRole role, boolean ready) {
@@ -50,6 +51,11 @@ public final class FakeSwarm implements Swarm {
     /** The next {@code count} reads of the Swarm fail as an unreachable Docker would. */
     public synchronized void failNextReads(int count) {
         failingReads = count;
+    }
+
+    /** The next {@code count} drains are refused, as a node update out of sequence would be. */
+    public synchronized void failNextDrains(int count) {
+        failingDrains = count;
     }
 
     public synchronized List<String> forceUpdated() {
@@ -96,6 +102,10 @@ public final class FakeSwarm implements Swarm {
 
     @Override
     public synchronized void drain(String nodeId, String markLabel, String markValue) {
+        if (failingDrains > 0) {
+            failingDrains--;
+            throw new IllegalStateException("update out of sequence");
+        }
         update(nodeId, n -> {
             Map<String, String> labels = new HashMap<>(n.labels());
             labels.put(markLabel, markValue);

@@ -153,6 +153,43 @@ class ReconcilerTest {
     }
 
     @Test
+    void aDrainThatFailedLeavesNoScaleDownCooldownSoTheNextPassDrainsAgain() {
+        FakeNodeGroup workers = new FakeNodeGroup(NodeRole.WORKER, swarm, 2);
+        Reconciler reconciler = reconciler(workers, false);
+        prometheus.set(IDLE);
+        swarm.failNextDrains(1);
+
+        Plan first = reconciler.reconcile();
+
+        assertThat(drains(first)).hasSize(1);
+        assertThat(swarm.drained()).isEmpty();
+        assertThat(reconciler.memory().lastScaleDown()).as("nothing was drained, so no cooldown").isEmpty();
+        assertThat(notifier.sent()).anySatisfy(n -> assertThat(n.status()).isEqualTo(Notification.Status.ERROR));
+
+        Plan second = nextPass(reconciler);
+
+        assertThat(drains(second)).isEqualTo(drains(first));
+        assertThat(swarm.drained()).hasSize(1);
+        assertThat(reconciler.memory().lastScaleDown()).isNotEmpty();
+    }
+
+    @Test
+    void aDryRunRequestIsNotRememberedAsHandledSoItsRepeatIsDecidedAgain() {
+        FakeNodeGroup workers = new FakeNodeGroup(NodeRole.WORKER, swarm, 1);
+        Reconciler reconciler = reconciler(workers, true);
+        prometheus.set(STEADY);
+
+        inbox.submit(upRequest("r1"));
+        reconciler.reconcile();
+        inbox.submit(upRequest("r2"));
+        nextPass(reconciler);
+
+        assertThat(reconciler.memory().handledRequests()).isEmpty();
+        assertThat(workers.desiredCapacities()).isEmpty();
+        assertThat(reported).containsExactly("scale worker up dry_run", "scale worker up dry_run");
+    }
+
+    @Test
     void aRefusedScaleUpIsReportedUndoneAndRetriedByTheNextPass() {
         FakeNodeGroup workers = new FakeNodeGroup(NodeRole.WORKER, swarm, 1);
         Reconciler reconciler = reconciler(workers, false);
@@ -178,6 +215,12 @@ class ReconcilerTest {
         assertThat(swarm.nodes()).hasSize(2);
         assertThat(notifier.sent()).extracting(Notification::status).containsExactly(Notification.Status.SUCCESS);
         assertThat(reported).containsExactly("scale worker up error", "scale worker up success");
+    }
+
+    /** A request as Alertmanager repeats it: same key, new id. */
+    private ScaleRequest upRequest(String id) {
+        return new ScaleRequest(id, "key-1", NodeRole.WORKER, ScaleDirection.UP, 1,
+                GroupBounds.defaultsFor(NodeRole.WORKER), clock.instant(), "test request");
     }
 
     @Test
