@@ -1,7 +1,33 @@
 #!/usr/bin/env bash
-# Prints what the pure part of a reconcile pass costs (label parsing and planning) on clusters of 10, 100 and
-# 1000 workers, with allocation per operation (-prof gc). Extra arguments go to JMH, e.g. `-p nodes=1000`.
+# What a reconcile pass costs.
+#
+#   scripts/benchmark.sh scale [WORKERS TASKS_PER_NODE HISTORY_PER_SLOT [SERVICES]]
+#     Runs the real daemon jar, with the image's JVM flags (bounded heap, serial GC), against a generated Docker
+#     Engine API of that size (JSON captured from dockerd 20.10, API 1.41, in controller/src/test/resources/
+#     engine-api-1.41), the local Auto Scaling endpoint and a loopback Prometheus, in dry run, with
+#     RECONCILE_INTERVAL=2s. Prints pass p50/p99, CPU per pass, the docker/tasks call p50, heap after a full GC,
+#     peak RSS and start -> ready, for a steady pass (no policy holds) and a pass that considers a scale-down, and
+#     how many passes a burst of 200 node events in 20 s makes. Without a size: 10/100/1000 workers with
+#     10/50/100 tasks per node, without and with 5 history tasks per slot (about 20 minutes).
+#   scripts/benchmark.sh planner [JMH ARGS]
+#     JMH benchmarks of the pure part of a pass (label parsing, planning), up to 1,000 nodes, 2,000 services and
+#     100,000 tasks, with allocation per operation (-prof gc). Extra arguments go to JMH, e.g. `-p nodes=1000`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -q -DskipTests -pl benchmarks -am package
-exec java -jar benchmarks/target/benchmarks.jar PlannerBenchmark -prof gc "$@"
+mode="${1:-scale}"; shift || true
+case "$mode" in
+  planner)
+    mvn -B -q -DskipTests -pl benchmarks -am package
+    exec java -jar benchmarks/target/benchmarks.jar PlannerBenchmark -prof gc "$@" ;;
+  scale)
+    mvn -B -q -DskipTests -pl controller -am package
+    run() { java -Xmx4g -cp controller/target/test-classes:controller/target/swarm-scaler.jar \
+      io.swarmscaler.controller.bench.ScaleBenchmark controller/target/swarm-scaler.jar "$@"; }
+    if [ $# -gt 0 ]; then run "$@"; exit; fi
+    for workers in 10 100 1000; do
+      for per_node in 10 50 100; do
+        for history in 0 5; do run "$workers" "$per_node" "$history"; done
+      done
+    done ;;
+  *) echo "usage: $0 scale [WORKERS TASKS_PER_NODE HISTORY_PER_SLOT [SERVICES]] | planner [JMH ARGS]" >&2; exit 2 ;;
+esac

@@ -122,9 +122,10 @@ if [ ! -f "$tarball" ]; then
   say "root file system cached as $tarball ($(du -h "$tarball" | cut -f1))"
 fi
 
-# docker import takes no HEALTHCHECK: the stacks (stacks/*.yml) declare it.
+# docker import takes no HEALTHCHECK: the stacks (stacks/*.yml) declare it. The JVM flags are the Dockerfile's: a
+# bounded heap and the serial collector.
 docker -H "$host" import \
-  --change 'ENTRYPOINT ["/opt/java/bin/java", "-jar", "/opt/swarm-scaler/swarm-scaler.jar"]' \
+  --change 'ENTRYPOINT ["/opt/java/bin/java", "-XX:+UseSerialGC", "-Xmx256m", "-XX:MaxMetaspaceSize=128m", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/swarm-scaler/swarm-scaler.jar"]' \
   --change 'CMD ["run"]' \
   --change 'ENV PATH=/opt/java/bin:/bin' \
   --change "ENV SWARM_SCALER_IMAGE_KEY=$key" \

@@ -1,28 +1,70 @@
 package io.swarmscaler.model;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
- * Everything one reconcile cycle read from the world.
- *
- * @param requests scale requests received since the last cycle
+ * Everything one reconcile cycle read from the world, with the lookups a pass makes (service or node by id, tasks
+ * by node or by service) indexed once here, so that planning stays linear in the size of the cluster.
  */
-public record ObservedState(
-        Map<NodeRole, NodeGroupState> groups,
-        List<SwarmNode> nodes,
-        List<ServiceInfo> services,
-        List<TaskInfo> tasks,
-        Map<PolicyId, QueryResult> results,
-        List<ScaleRequest> requests) {
-    public ObservedState {
-        groups = Map.copyOf(groups);
-        nodes = List.copyOf(nodes);
-        services = List.copyOf(services);
-        tasks = List.copyOf(tasks);
-        results = Map.copyOf(results);
-        requests = List.copyOf(requests);
+public final class ObservedState {
+    private final Map<NodeRole, NodeGroupState> groups;
+    private final List<SwarmNode> nodes;
+    private final List<ServiceInfo> services;
+    private final List<TaskInfo> tasks;
+    private final Map<PolicyId, QueryResult> results;
+    private final List<ScaleRequest> requests;
+    private final Map<String, SwarmNode> nodeById;
+    private final Map<String, ServiceInfo> serviceById;
+    private final Map<String, List<TaskInfo>> tasksByNode;
+    private final Map<String, List<TaskInfo>> tasksByService;
+
+    /** @param requests scale requests received since the last cycle */
+    public ObservedState(
+            Map<NodeRole, NodeGroupState> groups,
+            List<SwarmNode> nodes,
+            List<ServiceInfo> services,
+            List<TaskInfo> tasks,
+            Map<PolicyId, QueryResult> results,
+            List<ScaleRequest> requests) {
+        this.groups = Map.copyOf(groups);
+        this.nodes = List.copyOf(nodes);
+        this.services = List.copyOf(services);
+        this.tasks = List.copyOf(tasks);
+        this.results = Map.copyOf(results);
+        this.requests = List.copyOf(requests);
+        this.nodeById = firstById(this.nodes, SwarmNode::id);
+        this.serviceById = firstById(this.services, ServiceInfo::id);
+        this.tasksByNode = grouped(this.tasks, TaskInfo::nodeId);
+        this.tasksByService = grouped(this.tasks, TaskInfo::serviceId);
+    }
+
+    public Map<NodeRole, NodeGroupState> groups() {
+        return groups;
+    }
+
+    public List<SwarmNode> nodes() {
+        return nodes;
+    }
+
+    public List<ServiceInfo> services() {
+        return services;
+    }
+
+    public List<TaskInfo> tasks() {
+        return tasks;
+    }
+
+    public Map<PolicyId, QueryResult> results() {
+        return results;
+    }
+
+    public List<ScaleRequest> requests() {
+        return requests;
     }
 
     public Optional<NodeGroupState> group(NodeRole role) {
@@ -33,11 +75,48 @@ public record ObservedState(
         return results.getOrDefault(id, new QueryResult.NoData("not queried"));
     }
 
+    /** O(1). */
     public Optional<SwarmNode> node(String id) {
-        return nodes.stream().filter(n -> n.id().equals(id)).findFirst();
+        return Optional.ofNullable(nodeById.get(id));
     }
 
+    /** O(1). */
     public Optional<ServiceInfo> service(String id) {
-        return services.stream().filter(s -> s.id().equals(id)).findFirst();
+        return Optional.ofNullable(serviceById.get(id));
+    }
+
+    /** Every task assigned to the node (of any state read), in the order observed; O(1). */
+    public List<TaskInfo> tasksOnNode(String nodeId) {
+        return tasksByNode.getOrDefault(nodeId, List.of());
+    }
+
+    /** Every task of the service (of any state read), in the order observed; O(1). */
+    public List<TaskInfo> tasksOfService(String serviceId) {
+        return tasksByService.getOrDefault(serviceId, List.of());
+    }
+
+    /** The first of each id wins, as a linear search would find it. */
+    private static <T> Map<String, T> firstById(List<T> items, Function<T, String> id) {
+        Map<String, T> byId = new HashMap<>(items.size() * 2);
+        for (T item : items) {
+            byId.putIfAbsent(id.apply(item), item);
+        }
+        return byId;
+    }
+
+    private static Map<String, List<TaskInfo>> grouped(List<TaskInfo> tasks,
+            Function<TaskInfo, String> key) {
+        Map<String, List<TaskInfo>> groups = new HashMap<>();
+        for (TaskInfo task : tasks) {
+            groups.computeIfAbsent(key.apply(task), k -> new ArrayList<>()).add(task);
+        }
+        groups.replaceAll((k, list) -> List.copyOf(list));
+        return groups;
+    }
+
+    @Override
+    public String toString() {
+        return "ObservedState[%d groups, %d nodes, %d services, %d tasks, %d results, %d requests]".formatted(
+                groups.size(), nodes.size(), services.size(), tasks.size(), results.size(), requests.size());
     }
 }

@@ -4,68 +4,81 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.Reachability;
-import com.github.dockerjava.api.model.ResourceSpecs;
-import com.github.dockerjava.api.model.ServiceModeConfig;
 import com.github.dockerjava.api.model.SwarmNodeAvailability;
 import com.github.dockerjava.api.model.SwarmNodeSpec;
-import com.github.dockerjava.api.model.Task;
-import com.github.dockerjava.api.model.TaskState;
 import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.EventType;
 import com.github.dockerjava.api.model.Service;
 import com.github.dockerjava.api.model.ServiceSpec;
 import com.github.dockerjava.api.model.SwarmNodeRole;
-import com.github.dockerjava.api.model.SwarmNodeState;
 import com.github.dockerjava.api.model.TaskSpec;
 import io.swarmscaler.controller.port.BackendUnavailableException;
 import io.swarmscaler.controller.port.Swarm;
-import io.swarmscaler.model.NodeRole;
 import io.swarmscaler.model.ServiceInfo;
 import io.swarmscaler.model.SwarmNode;
 import io.swarmscaler.model.TaskInfo;
 import java.io.Closeable;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
-import java.util.Locale;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 
-/** {@link Swarm} over docker-java; translates its types into the model and its failures into ours. */
+/**
+ * {@link Swarm} over docker-java: reads through {@link EngineReader}, changes through docker-java's commands, and
+ * translates failures into ours, naming Docker and the reason.
+ */
 final class DockerSwarm implements Swarm {
     private static final Logger LOG = Logger.getLogger(DockerSwarm.class.getName());
     private static final Duration FIRST_RECONNECT_DELAY = Duration.ofSeconds(1);
     private static final Duration MAX_RECONNECT_DELAY = Duration.ofMinutes(2);
 
+    private final EngineReader reader;
     private final DockerClient docker;
+    private final DockerClient events;
     private final String endpoint;
 
-    DockerSwarm(DockerClient docker, String endpoint) {
+    /**
+     * @param reader reads nodes, services and tasks, decoding lean
+     * @param docker changes nodes and services (short timeouts)
+     * @param events follows the event stream (no response timeout: the stream is quiet for as long as the Swarm is)
+     */
+    DockerSwarm(EngineReader reader, DockerClient docker, DockerClient events, String endpoint) {
+        this.reader = reader;
         this.docker = docker;
+        this.events = events;
         this.endpoint = endpoint;
     }
 
     @Override
     public List<SwarmNode> nodes() {
-        return call("list nodes", () -> docker.listSwarmNodesCmd().exec().stream().map(DockerSwarm::toNode).toList());
+        return call("list nodes", reader::nodes);
     }
 
     @Override
     public List<ServiceInfo> services() {
-        return call("list services", () -> docker.listServicesCmd().exec().stream()
-                .map(DockerSwarm::toService).toList());
+        return call("list services", reader::services);
     }
 
     @Override
-    public List<TaskInfo> tasks() {
-        return call("list tasks", () -> docker.listTasksCmd().exec().stream().map(DockerSwarm::toTask).toList());
+    public List<TaskInfo> tasks(Set<String> nodesWithHistory) {
+        return call("list tasks", () -> {
+            List<TaskInfo> live = reader.tasks(Map.of("desired-state", List.of("running")));
+            if (nodesWithHistory.isEmpty()) {
+                return live;
+            }
+            Map<String, TaskInfo> byId = new LinkedHashMap<>();
+            live.forEach(t -> byId.put(t.id(), t));
+            reader.tasks(Map.of("node", List.copyOf(nodesWithHistory))).forEach(t -> byId.putIfAbsent(t.id(), t));
+            return List.copyOf(byId.values());
+        });
     }
 
     @Override
@@ -159,7 +172,7 @@ final class DockerSwarm implements Swarm {
                 };
                 try {
                     stream.set(callback);
-                    docker.eventsCmd().withEventTypeFilter(EventType.NODE, EventType.SERVICE).exec(callback);
+                    events.eventsCmd().withEventTypeFilter(EventType.NODE, EventType.SERVICE).exec(callback);
                     callback.awaitCompletion();
                 } catch (InterruptedException e) {
                     return;
@@ -218,49 +231,5 @@ final class DockerSwarm implements Swarm {
             root = root.getCause();
         }
         return root.getClass().getSimpleName() + ": " + root.getMessage();
-    }
-
-    static SwarmNode toNode(com.github.dockerjava.api.model.SwarmNode node) {
-        var spec = node.getSpec();
-        var description = node.getDescription();
-        var status = node.getStatus();
-        Map<String, String> engineLabels = description == null || description.getEngine() == null
-                || description.getEngine().getLabels() == null ? Map.of() : description.getEngine().getLabels();
-        var resources = description == null ? null : description.getResources();
-        return new SwarmNode(
-                node.getId(),
-                description == null || description.getHostname() == null ? "" : description.getHostname(),
-                status == null || status.getAddress() == null ? "" : status.getAddress(),
-                spec.getRole() == SwarmNodeRole.MANAGER ? NodeRole.MANAGER : NodeRole.WORKER,
-                status != null && status.getState() == SwarmNodeState.READY,
-                spec.getAvailability() == null ? "" : spec.getAvailability().name().toLowerCase(Locale.ROOT),
-                node.getManagerStatus() != null && node.getManagerStatus().getReachability() == Reachability.REACHABLE,
-                engineLabels,
-                spec.getLabels() == null ? Map.of() : spec.getLabels(),
-                resources == null || resources.getNanoCPUs() == null ? 0 : resources.getNanoCPUs(),
-                resources == null || resources.getMemoryBytes() == null ? 0 : resources.getMemoryBytes(),
-                node.getCreatedAt() == null ? Instant.EPOCH : node.getCreatedAt().toInstant());
-    }
-
-    static TaskInfo toTask(Task task) {
-        ResourceSpecs reservations = task.getSpec() == null || task.getSpec().getResources() == null ? null
-                : task.getSpec().getResources().getReservations();
-        return new TaskInfo(task.getId(), task.getServiceId(), task.getNodeId(),
-                task.getDesiredState() == TaskState.RUNNING,
-                task.getStatus() != null && task.getStatus().getState() == TaskState.RUNNING,
-                reservations == null || reservations.getNanoCPUs() == null ? 0 : reservations.getNanoCPUs(),
-                reservations == null || reservations.getMemoryBytes() == null ? 0 : reservations.getMemoryBytes());
-    }
-
-    static ServiceInfo toService(Service service) {
-        ServiceSpec spec = service.getSpec();
-        TaskSpec task = spec.getTaskTemplate();
-        List<String> constraints = task == null || task.getPlacement() == null
-                || task.getPlacement().getConstraints() == null ? List.of() : task.getPlacement().getConstraints();
-        ServiceModeConfig mode = spec.getMode();
-        int replicas = mode != null && mode.getGlobal() != null ? ServiceInfo.GLOBAL
-                : mode == null || mode.getReplicated() == null ? 1 : (int) mode.getReplicated().getReplicas();
-        return new ServiceInfo(service.getId(), spec.getName(),
-                spec.getLabels() == null ? Map.of() : spec.getLabels(), constraints, replicas);
     }
 }

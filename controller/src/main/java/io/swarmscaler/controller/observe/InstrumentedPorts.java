@@ -10,6 +10,7 @@ import io.swarmscaler.model.SwarmNode;
 import io.swarmscaler.model.TaskInfo;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** Wraps the ports so that every call to Docker, Prometheus and a node group backend is timed and counted. */
 public final class InstrumentedPorts {
@@ -41,8 +42,8 @@ public final class InstrumentedPorts {
         }
 
         @Override
-        public List<TaskInfo> tasks() {
-            return metrics.timeCall(DOCKER, "tasks", swarm::tasks);
+        public List<TaskInfo> tasks(Set<String> nodesWithHistory) {
+            return metrics.timeCall(DOCKER, "tasks", () -> swarm.tasks(nodesWithHistory));
         }
 
         @Override

@@ -4,6 +4,7 @@ import io.swarmscaler.model.ServiceInfo;
 import io.swarmscaler.model.SwarmNode;
 import io.swarmscaler.model.TaskInfo;
 import java.util.List;
+import java.util.Set;
 
 /** The Swarm this daemon runs on, as far as scaling needs it. Every change is idempotent. */
 public interface Swarm {
@@ -12,8 +13,12 @@ public interface Swarm {
 
     List<ServiceInfo> services();
 
-    /** Tasks of every service, including those that ended (Swarm keeps a few per slot). */
-    List<TaskInfo> tasks();
+    /**
+     * The tasks Swarm wants running (placed or pending), and every task on {@code nodesWithHistory}, those that
+     * ended too (Swarm keeps a few per slot): what a drain moved away from those nodes. Ended tasks elsewhere are
+     * not read, since at scale they are most of the list and no decision needs them.
+     */
+    List<TaskInfo> tasks(Set<String> nodesWithHistory);
 
     /** {@code docker service update --force}: Swarm re-places the service's tasks over today's nodes. */
     void forceUpdate(String serviceId);

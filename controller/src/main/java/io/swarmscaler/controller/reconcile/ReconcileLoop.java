@@ -8,7 +8,10 @@ import java.util.logging.Logger;
 
 /**
  * Runs a reconcile pass on a timer and whenever triggered (Docker events, start-up). Triggers only mark the
- * world as worth another look, so any number of them while a pass runs collapse into one more pass. A pass that
+ * world as worth another look, so any number of them while a pass runs collapse into one more pass. Triggers are
+ * batched too: a triggered pass waits {@link #BATCH_WINDOW} for the rest of a burst, and starts no sooner than
+ * {@link #MIN_SPACING} after the previous pass started, so a burst of events costs about one pass a second while
+ * a lone event (a node becoming Ready) is acted on within a second. A pass that
  * fails is logged with its cause and retried with exponential backoff; nothing a pass throws stops the loop.
  */
 public final class ReconcileLoop implements AutoCloseable {
@@ -21,6 +24,11 @@ public final class ReconcileLoop implements AutoCloseable {
         void passEnded(long nanos, Throwable failure);
     }
 
+    /** How long a triggered pass waits for more triggers: a burst (a stack deploy, nodes joining) is one pass. */
+    public static final Duration BATCH_WINDOW = Duration.ofMillis(250);
+    /** The least time between the starts of two triggered passes. */
+    public static final Duration MIN_SPACING = Duration.ofSeconds(1);
+
     private final Runnable pass;
     private final Outcomes outcomes;
     private final Duration interval;
@@ -29,11 +37,24 @@ public final class ReconcileLoop implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private final Thread thread;
-    private boolean dirty = true;
+    private final long batchWindowNanos;
+    private final long minSpacingNanos;
+    private boolean dirty = true; // the first pass runs at once
+    private long firstTriggerNanos;
+    private boolean batching;
+    private long lastPassStartNanos;
     private boolean closed;
 
     public ReconcileLoop(Runnable pass, Duration interval, Duration firstBackoff, Duration maxBackoff,
             Outcomes outcomes) {
+        this(pass, interval, firstBackoff, maxBackoff, BATCH_WINDOW, MIN_SPACING, outcomes);
+    }
+
+    public ReconcileLoop(Runnable pass, Duration interval, Duration firstBackoff, Duration maxBackoff,
+            Duration batchWindow, Duration minSpacing, Outcomes outcomes) {
+        this.batchWindowNanos = batchWindow.toNanos();
+        this.minSpacingNanos = minSpacing.toNanos();
+        this.lastPassStartNanos = System.nanoTime() - minSpacingNanos;
         this.pass = pass;
         this.outcomes = outcomes;
         this.interval = interval;
@@ -51,6 +72,10 @@ public final class ReconcileLoop implements AutoCloseable {
     public void trigger() {
         lock.lock();
         try {
+            if (!dirty) {
+                firstTriggerNanos = System.nanoTime();
+                batching = true;
+            }
             dirty = true;
             wake.signalAll();
         } finally {
@@ -63,6 +88,7 @@ public final class ReconcileLoop implements AutoCloseable {
         String lastFailure = null;
         while (awaitWork(backoff.isZero() ? interval : backoff)) {
             long started = System.nanoTime();
+            lastPassStartNanos = started; // read only by this thread, in awaitWork
             try {
                 pass.run();
                 outcomes.passEnded(System.nanoTime() - started, null);
@@ -92,7 +118,14 @@ public final class ReconcileLoop implements AutoCloseable {
             while (!dirty && !closed && nanos > 0) {
                 nanos = wake.awaitNanos(nanos);
             }
+            if (dirty && batching) {
+                long until = Math.max(firstTriggerNanos + batchWindowNanos, lastPassStartNanos + minSpacingNanos);
+                for (long left = until - System.nanoTime(); left > 0 && !closed; left = until - System.nanoTime()) {
+                    wake.awaitNanos(left);
+                }
+            }
             dirty = false;
+            batching = false;
             return !closed;
         } catch (InterruptedException e) {
             return false;

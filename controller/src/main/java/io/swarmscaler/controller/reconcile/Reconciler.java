@@ -32,6 +32,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 /**
  * One level-triggered pass: observe the Swarm, the node groups and Prometheus; let the {@link Planner} decide;
@@ -81,7 +82,9 @@ public final class Reconciler {
         try {
             List<ServiceInfo> services = swarm.services();
             List<SwarmNode> nodes = swarm.nodes();
-            var tasks = swarm.tasks();
+            // A draining node's ended tasks tell which services it ran; elsewhere only live tasks matter.
+            var tasks = swarm.tasks(nodes.stream().filter(n -> n.labels().containsKey(Planner.DRAINING_LABEL))
+                    .map(SwarmNode::id).collect(Collectors.toSet()));
             PolicySet policies = parser.parse(services);
             ObservedState observed = new ObservedState(observeGroups(nodes), nodes, services, tasks,
                     query(policies), requests);

@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
@@ -71,7 +72,7 @@ class WebhookRoutesTest {
         }
 
         @Override
-        public List<TaskInfo> tasks() {
+        public List<TaskInfo> tasks(Set<String> nodesWithHistory) {
             return List.of();
         }
 

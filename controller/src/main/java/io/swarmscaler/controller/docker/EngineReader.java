@@ -1,0 +1,202 @@
+package io.swarmscaler.controller.docker;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.transport.DockerHttpClient;
+import io.swarmscaler.model.NodeRole;
+import io.swarmscaler.model.ServiceInfo;
+import io.swarmscaler.model.SwarmNode;
+import io.swarmscaler.model.TaskInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Reads nodes, services and tasks from the Engine API through docker-java's transport, decoding each element of
+ * the reply straight into the model's small records: a task list of 100,000 entries is never held as full
+ * docker-java models, only as {@link TaskInfo}s.
+ */
+final class EngineReader {
+    /** The API version the JSON shapes below were taken from (dockerd 20.10); newer engines still serve it. */
+    static final String API = "/v1.41";
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final ObjectReader NODES = JSON.readerFor(NodeJson.class);
+    private static final ObjectReader SERVICES = JSON.readerFor(ServiceJson.class);
+    private static final ObjectReader TASKS = JSON.readerFor(TaskJson.class);
+
+    private final DockerHttpClient http;
+
+    EngineReader(DockerHttpClient http) {
+        this.http = http;
+    }
+
+    List<SwarmNode> nodes() {
+        return list("/nodes", NODES, (NodeJson n) -> n.toModel());
+    }
+
+    List<ServiceInfo> services() {
+        return list("/services", SERVICES, (ServiceJson s) -> s.toModel());
+    }
+
+    /** Tasks matching every filter, e.g. {@code desired-state=[running]} or {@code node=[id1,id2]}. */
+    List<TaskInfo> tasks(Map<String, ? extends Collection<String>> filters) {
+        // Tasks repeat the same service and node ids thousands of times: one String each keeps the heap small.
+        Map<String, String> ids = new HashMap<>();
+        Function<String, String> shared = id -> id == null ? "" : ids.computeIfAbsent(id, k -> k);
+        return list("/tasks?filters=" + URLEncoder.encode(json(filters), StandardCharsets.UTF_8), TASKS,
+                (TaskJson t) -> t.toModel(shared));
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private <J, T> List<T> list(String path, ObjectReader reader, Function<J, T> toModel) {
+        DockerHttpClient.Request request = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.GET).path(API + path).build();
+        try (DockerHttpClient.Response response = http.execute(request); InputStream body = response.getBody()) {
+            if (response.getStatusCode() / 100 != 2) {
+                throw new DockerException("HTTP %d from GET %s: %s".formatted(response.getStatusCode(), path,
+                        errorMessage(body)), response.getStatusCode());
+            }
+            List<T> models = new ArrayList<>();
+            try (MappingIterator<J> elements = reader.readValues(body)) {
+                while (elements.hasNextValue()) {
+                    models.add(toModel.apply(elements.nextValue()));
+                }
+            }
+            return models;
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String errorMessage(InputStream body) {
+        try {
+            byte[] bytes = body.readNBytes(4096);
+            ErrorJson error = JSON.readValue(bytes, ErrorJson.class);
+            return error.message() == null ? new String(bytes, StandardCharsets.UTF_8) : error.message();
+        } catch (IOException e) {
+            return "(unreadable error body: " + e.getMessage() + ")";
+        }
+    }
+
+    // ---- the parts of Docker's JSON the model reads (names as the Engine API spells them) ----------------------
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record ErrorJson(@JsonProperty("message") String message) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Resources(@JsonProperty("NanoCPUs") long nanoCpus, @JsonProperty("MemoryBytes") long memoryBytes) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record NodeJson(@JsonProperty("ID") String id, @JsonProperty("CreatedAt") String createdAt,
+            @JsonProperty("Spec") NodeSpec spec, @JsonProperty("Description") NodeDescription description,
+            @JsonProperty("Status") NodeStatus status, @JsonProperty("ManagerStatus") ManagerStatus managerStatus) {
+        SwarmNode toModel() {
+            NodeSpec s = spec == null ? new NodeSpec(null, null, null) : spec;
+            Resources resources = description == null ? null : description.resources();
+            Map<String, String> engineLabels = description == null || description.engine() == null
+                    || description.engine().labels() == null ? Map.of() : description.engine().labels();
+            return new SwarmNode(id,
+                    description == null || description.hostname() == null ? "" : description.hostname(),
+                    status == null || status.addr() == null ? "" : status.addr(),
+                    "manager".equals(s.role()) ? NodeRole.MANAGER : NodeRole.WORKER,
+                    status != null && "ready".equals(status.state()),
+                    s.availability() == null ? "" : s.availability(),
+                    managerStatus != null && "reachable".equals(managerStatus.reachability()),
+                    engineLabels,
+                    s.labels() == null ? Map.of() : s.labels(),
+                    resources == null ? 0 : resources.nanoCpus(),
+                    resources == null ? 0 : resources.memoryBytes(),
+                    createdAt == null ? Instant.EPOCH : Instant.parse(createdAt));
+        }
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record NodeSpec(@JsonProperty("Labels") Map<String, String> labels, @JsonProperty("Role") String role,
+            @JsonProperty("Availability") String availability) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record NodeDescription(@JsonProperty("Hostname") String hostname,
+            @JsonProperty("Resources") Resources resources, @JsonProperty("Engine") Engine engine) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Engine(@JsonProperty("Labels") Map<String, String> labels) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record NodeStatus(@JsonProperty("State") String state, @JsonProperty("Addr") String addr) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record ManagerStatus(@JsonProperty("Reachability") String reachability) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record ServiceJson(@JsonProperty("ID") String id, @JsonProperty("Spec") ServiceSpec spec) {
+        ServiceInfo toModel() {
+            ServiceSpec s = spec == null ? new ServiceSpec(null, null, null, null) : spec;
+            List<String> constraints = s.taskTemplate() == null || s.taskTemplate().placement() == null
+                    || s.taskTemplate().placement().constraints() == null ? List.of()
+                    : s.taskTemplate().placement().constraints();
+            Mode mode = s.mode();
+            int replicas = mode != null && mode.global() != null ? ServiceInfo.GLOBAL
+                    : mode == null || mode.replicated() == null ? 1 : (int) mode.replicated().replicas();
+            return new ServiceInfo(id, s.name() == null ? "" : s.name(), s.labels() == null ? Map.of() : s.labels(),
+                    constraints, replicas);
+        }
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record ServiceSpec(@JsonProperty("Name") String name, @JsonProperty("Labels") Map<String, String> labels,
+            @JsonProperty("TaskTemplate") TaskTemplate taskTemplate, @JsonProperty("Mode") Mode mode) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record TaskTemplate(@JsonProperty("Placement") Placement placement,
+            @JsonProperty("Resources") TaskResources resources) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Placement(@JsonProperty("Constraints") List<String> constraints) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record TaskResources(@JsonProperty("Reservations") Resources reservations) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Mode(@JsonProperty("Replicated") Replicated replicated, @JsonProperty("Global") Map<String, Object> global) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Replicated(@JsonProperty("Replicas") long replicas) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record TaskJson(@JsonProperty("ID") String id, @JsonProperty("ServiceID") String serviceId,
+            @JsonProperty("NodeID") String nodeId, @JsonProperty("DesiredState") String desiredState,
+            @JsonProperty("Status") TaskStatus status, @JsonProperty("Spec") TaskTemplate spec) {
+        TaskInfo toModel(Function<String, String> shared) {
+            Resources reserved = spec == null || spec.resources() == null ? null : spec.resources().reservations();
+            return new TaskInfo(id, shared.apply(serviceId), shared.apply(nodeId), "running".equals(desiredState),
+                    status != null && "running".equals(status.state()),
+                    reserved == null ? 0 : reserved.nanoCpus(), reserved == null ? 0 : reserved.memoryBytes());
+        }
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record TaskStatus(@JsonProperty("State") String state) {}
+}

@@ -1,0 +1,55 @@
+package io.swarmscaler.controller.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+class ReconcileLoopBatchingTest {
+    private static final Duration NO_TIMER = Duration.ofHours(1);
+
+    private final List<Long> passStarts = new CopyOnWriteArrayList<>();
+
+    private ReconcileLoop loop() {
+        return new ReconcileLoop(() -> passStarts.add(System.nanoTime()), NO_TIMER, Duration.ofSeconds(1),
+                Duration.ofSeconds(1), (nanos, failure) -> { }).start();
+    }
+
+    @Test
+    void aBurstOfTriggersCostsAboutOnePassASecond() throws Exception {
+        try (ReconcileLoop loop = loop()) {
+            await().until(() -> passStarts.size() == 1); // the start-up pass
+            long burstStart = System.nanoTime();
+            for (int i = 0; i < 30; i++) { // 30 events over 3 s, as nodes joining one after another would send
+                loop.trigger();
+                Thread.sleep(100);
+            }
+            long burstEnd = System.nanoTime();
+            // the last trigger is still answered: one more pass after the burst, then quiet
+            await().atMost(Duration.ofSeconds(3)).until(() -> passStarts.get(passStarts.size() - 1) > burstEnd);
+            int passes = passStarts.size() - 1;
+            assertThat(passes).as("passes for 30 triggers in %d ms", (burstEnd - burstStart) / 1_000_000)
+                    .isBetween(2, 5);
+            for (int i = 2; i < passStarts.size(); i++) {
+                assertThat(passStarts.get(i) - passStarts.get(i - 1)).isGreaterThanOrEqualTo(
+                        ReconcileLoop.MIN_SPACING.toNanos());
+            }
+        }
+    }
+
+    @Test
+    void aLoneTriggerIsActedOnWithinASecond() throws Exception {
+        try (ReconcileLoop loop = loop()) {
+            await().until(() -> passStarts.size() == 1);
+            Thread.sleep(ReconcileLoop.MIN_SPACING.toMillis()); // the start-up pass is a second old: no spacing due
+            long triggered = System.nanoTime();
+            loop.trigger();
+            await().atMost(Duration.ofSeconds(1)).until(() -> passStarts.size() == 2);
+            assertThat(passStarts.get(1) - triggered).isGreaterThanOrEqualTo(ReconcileLoop.BATCH_WINDOW.toNanos())
+                    .isLessThan(Duration.ofSeconds(1).toNanos());
+        }
+    }
+}
