@@ -5,6 +5,7 @@ import io.swarmscaler.controller.port.NodeGroup;
 import io.swarmscaler.controller.port.Notifier;
 import io.swarmscaler.controller.port.Swarm;
 import io.swarmscaler.model.Action;
+import io.swarmscaler.model.DrainTracker;
 import io.swarmscaler.model.Instance;
 import io.swarmscaler.model.NodeGroupState;
 import io.swarmscaler.model.NodeRole;
@@ -83,7 +84,7 @@ public final class Reconciler {
             List<ServiceInfo> services = swarm.services();
             List<SwarmNode> nodes = swarm.nodes();
             // A draining node's ended tasks tell which services it ran; elsewhere only live tasks matter.
-            var tasks = swarm.tasks(nodes.stream().filter(n -> n.labels().containsKey(Planner.DRAINING_LABEL))
+            var tasks = swarm.tasks(nodes.stream().filter(DrainTracker::isDraining)
                     .map(SwarmNode::id).collect(Collectors.toSet()));
             PolicySet policies = parser.parse(services);
             ObservedState observed = new ObservedState(observeGroups(nodes), nodes, services, tasks,

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
@@ -83,7 +84,7 @@ public final class FakeSwarm implements Swarm {
     }
 
     @Override
-    public synchronized List<TaskInfo> tasks() {
+    public synchronized List<TaskInfo> tasks(Set<String> nodesWithHistory) {
         read();
         return List.copyOf(tasks);
     }
