@@ -276,10 +276,6 @@ class PlannerTest {
         };
     }
 
-    static <R extends Reason> Expect decides(Class<R> type) {
-        return decides(type, r -> true);
-    }
-
     /** No reason of this type, decided or held, passes the check. */
     static <R extends Reason> Expect neverDecides(Class<R> type, Predicate<? super R> check) {
         return plan -> {
