@@ -10,6 +10,7 @@ import static io.swarmscaler.model.PlannerTest.T0;
 import static io.swarmscaler.model.PlannerTest.W;
 import static io.swarmscaler.model.PlannerTest.actions;
 import static io.swarmscaler.model.PlannerTest.decides;
+import static io.swarmscaler.model.PlannerTest.neverDecides;
 import static io.swarmscaler.model.PlannerTest.noActions;
 import static io.swarmscaler.model.PlannerTest.noNotify;
 import static io.swarmscaler.model.PlannerTest.noScale;
@@ -30,9 +31,35 @@ import io.swarmscaler.model.Action.UndrainNode;
 import io.swarmscaler.model.Condition.Threshold;
 import io.swarmscaler.model.Instance.Lifecycle;
 import io.swarmscaler.model.Notification.Status;
+import io.swarmscaler.model.Observation.Holding;
+import io.swarmscaler.model.Observation.Measured;
+import io.swarmscaler.model.Observation.Wanted;
 import io.swarmscaler.model.PlannerTest.Expect;
 import io.swarmscaler.model.PlannerTest.Scenario;
 import io.swarmscaler.model.PlannerTest.Step;
+import io.swarmscaler.model.Progress.BackedOff;
+import io.swarmscaler.model.Progress.DrainTimedOut;
+import io.swarmscaler.model.Progress.Drained;
+import io.swarmscaler.model.Progress.Draining;
+import io.swarmscaler.model.Progress.LaunchFailed;
+import io.swarmscaler.model.Progress.ProvisionTimedOut;
+import io.swarmscaler.model.Progress.ScalingDown;
+import io.swarmscaler.model.Progress.ServiceShort;
+import io.swarmscaler.model.Progress.TasksLeft;
+import io.swarmscaler.model.Refusal.AtMin;
+import io.swarmscaler.model.Refusal.BackingOff;
+import io.swarmscaler.model.Refusal.ChangedThisPass;
+import io.swarmscaler.model.Refusal.Cooldown;
+import io.swarmscaler.model.Refusal.DrainInProgress;
+import io.swarmscaler.model.Refusal.Joining;
+import io.swarmscaler.model.Refusal.LastNode;
+import io.swarmscaler.model.Refusal.ManagersStayOdd;
+import io.swarmscaler.model.Refusal.NoCandidate;
+import io.swarmscaler.model.Refusal.NoEligibleNode;
+import io.swarmscaler.model.Refusal.NoRoom;
+import io.swarmscaler.model.Refusal.NodeKept;
+import io.swarmscaler.model.Refusal.QuorumLoss;
+import io.swarmscaler.model.Refusal.UncheckableConstraint;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,6 +71,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -67,6 +95,10 @@ class PlannerScaleDownTest {
     static final GroupBounds MANAGER_BOUNDS = new GroupBounds(3, 7, 1, 1);
     static final long GIB = 1L << 30;
     static final long MIB = 1L << 20;
+    static final Duration SCALE_DOWN_COOLDOWN = Duration.ofMinutes(10);
+    static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(10);
+    /** What the worker down policy sees in {@link #QUIET}. */
+    static final Measured SEEN_QUIET = new Measured(0.1, Comparison.LESS, 0.5, true);
 
     // ---------------------------------------------------------------- policies
 
@@ -295,6 +327,11 @@ class PlannerScaleDownTest {
         return T0.plusSeconds(seconds);
     }
 
+    /** {@link #SEEN_QUIET} held {@code held} seconds of the down policy's 1m {@code for}. */
+    static Holding quietFor(long held) {
+        return new Holding(SEEN_QUIET, seconds(held), Duration.ofMinutes(1));
+    }
+
     // ---------------------------------------------------------------- expectations
 
     /** Exactly these nodes are drained, in this order, each with a reason; nothing is scaled or removed. */
@@ -387,11 +424,25 @@ class PlannerScaleDownTest {
         return remembers(m -> assertThat(m.handledRequests()).as("handled requests").doesNotContainKey(key));
     }
 
-    /** No decision says these words. */
-    static Expect neverDecides(String words) {
-        return plan -> assertThat(plan.decisions()).as("decisions")
-                .noneSatisfy(d -> assertThat(d.text().toLowerCase(Locale.ROOT))
-                        .contains(words.toLowerCase(Locale.ROOT)));
+    /** A scale-down on aws that passed over no node. */
+    static ScalingDown scalingDown(NodeRole role, int from, int to, String... victims) {
+        return new ScalingDown(role, "aws", from, to, List.of(victims), Optional.empty());
+    }
+
+    /** A scale-down of workers on aws that passed over a node, and why. */
+    static ScalingDown scalingDownPast(NodeKept passedOver, int from, int to, String... victims) {
+        return new ScalingDown(NodeRole.WORKER, "aws", from, to, List.of(victims), Optional.of(passedOver));
+    }
+
+    /** {@code host} was kept by the memory prediction; its figures are computed, so compared within 1e-9. */
+    static Predicate<Reason> keptForMemory(String host, double from, double to, double threshold, double margin) {
+        return r -> r instanceof NodeKept k && k.hostname().equals(host)
+                && k.why() instanceof Refusal.MemoryPrediction m && near(m.from(), from) && near(m.to(), to)
+                && near(m.threshold(), threshold) && near(m.margin(), margin);
+    }
+
+    static boolean near(double actual, double expected) {
+        return Math.abs(actual - expected) < 1e-9;
     }
 
     // ---------------------------------------------------------------- scenarios
@@ -401,13 +452,12 @@ class PlannerScaleDownTest {
                 scenario("victim: the node with the fewest tasks, even if it is not the newest", down())
                         .at(0, workers(3, QUIET).runs("web", "worker-0", 2).run("api", "worker-2").state(),
                                 drains("worker-1"), drainsRole(NodeRole.WORKER),
-                                decides("Changing the number of worker nodes on aws from 3 to 2: draining worker-1"
-                                        + " (fewest tasks)"),
+                                decides(scalingDown(NodeRole.WORKER, 3, 2, "worker-1")),
                                 lastScaleDown(NodeRole.WORKER, 0)),
                 scenario("victim: among nodes with as many tasks, the newest", down())
                         .at(0, workers(3, QUIET).run("web", "worker-0").run("web", "worker-1").run("web", "worker-2")
                                         .created("worker-0", T0.minusSeconds(60)).state(),
-                                drains("worker-0"), decides("draining worker-0")),
+                                drains("worker-0"), decides(scalingDown(NodeRole.WORKER, 3, 2, "worker-0"))),
                 scenario("victim: global tasks and tasks Swarm shut down are not counted", down())
                         .at(0, workers(3, QUIET).global("exporter").runs("exporter", "worker-0", 3)
                                         .stopped("web", "worker-0").stopped("web", "worker-0")
@@ -416,7 +466,8 @@ class PlannerScaleDownTest {
                 scenario("victim: never a node labelled com.df.scaler.protect=true, however idle", down())
                         .at(0, workers(3, QUIET).protect("worker-1").run("web", "worker-0")
                                         .runs("api", "worker-2", 2).state(),
-                                drains("worker-0"), neverDecides("draining worker-1")),
+                                drains("worker-0"),
+                                neverDecides(ScalingDown.class, d -> d.victims().contains("worker-1"))),
                 scenario("victim: protect=false does not protect", down())
                         .at(0, workers(3, QUIET).label("worker-1", Planner.PROTECT_LABEL, "false")
                                         .run("web", "worker-0").run("api", "worker-2").state(),
@@ -424,25 +475,26 @@ class PlannerScaleDownTest {
                 scenario("victim: a large DownBy still skips protected nodes", down(new GroupBounds(0, 5, 1, 5)))
                         .at(0, workers(3, QUIET).protect("worker-0").state(),
                                 drains("worker-2", "worker-1"),
-                                decides("from 3 to 1: draining worker-2, worker-1")),
+                                decides(scalingDown(NodeRole.WORKER, 3, 1, "worker-2", "worker-1"))),
                 scenario("victim: none when every node is protected", down())
                         .at(0, workers(2, QUIET).protect("worker-0").protect("worker-1").state(), noActions(),
-                                decides("no worker node may be removed: each is protected"
-                                        + " (com.df.scaler.protect=true)"),
+                                decides(new Wanted(SEEN_QUIET, new NoCandidate(NodeRole.WORKER))),
                                 noScaleDownRemembered()),
                 scenario("victim: never below the policy's minimum", down(new GroupBounds(2, 5, 1, 1)))
                         .at(0, workers(2, QUIET).state(), noActions(),
-                                decides("Worker nodes on aws are at the minimum of 2; not scaling down")),
+                                decides(new Wanted(SEEN_QUIET, new AtMin(NodeRole.WORKER, "aws", 2)))),
                 scenario("victim: never below the group's own minimum (the ASG's MinSize)", down())
                         .at(0, cluster().group(NodeRole.WORKER, 3, 3, 3, Optional.empty()).result(ID2, QUIET)
                                         .state(),
-                                noActions(), decides("at the minimum of 3; not scaling down")),
+                                noActions(), decides(new Wanted(SEEN_QUIET, new AtMin(NodeRole.WORKER, "aws", 3)))),
                 scenario("victim: DownBy stops at the policy's minimum", down(new GroupBounds(3, 5, 1, 2)))
-                        .at(0, workers(4, QUIET).state(), drains("worker-3"), decides("from 4 to 3")),
+                        .at(0, workers(4, QUIET).state(), drains("worker-3"),
+                                decides(scalingDown(NodeRole.WORKER, 4, 3, "worker-3"))),
                 scenario("victim: DownBy stops at the group's own minimum", down(new GroupBounds(0, 5, 1, 4)))
                         .at(0, cluster().group(NodeRole.WORKER, 5, 5, 3, Optional.empty()).result(ID2, QUIET)
                                         .state(),
-                                drains("worker-4", "worker-3"), decides("from 5 to 3")),
+                                drains("worker-4", "worker-3"),
+                                decides(scalingDown(NodeRole.WORKER, 5, 3, "worker-4", "worker-3"))),
                 scenario("victim: never a manager through the worker path", down())
                         // worker-0 is the worker group's instance but was promoted; the managers are idle too
                         .at(0, workers(3, QUIET).managers(3).role("worker-0", NodeRole.MANAGER)
@@ -453,7 +505,7 @@ class PlannerScaleDownTest {
                 scenario("victim: none when the worker group's only idle node is a manager")
                         .at(0, cluster().workers(1).managers(3).role("worker-0", NodeRole.MANAGER)
                                         .request(downRequest("r1", "k1", 1, new GroupBounds(0, 5, 1, 1))).state(),
-                                noDrain(), decides("no worker node may be removed")),
+                                noDrain(), decides(new NoCandidate(NodeRole.WORKER))),
                 scenario("victim: only Ready, active instances of the group", down())
                         .at(0, workers(4, QUIET).stray("stray", NodeRole.WORKER).notReady("worker-3")
                                         .availability("worker-2", "pause").run("web", "worker-0")
@@ -467,8 +519,7 @@ class PlannerScaleDownTest {
                         .at(0, workers(2, QUIET).run("big", "worker-0", 3072).run("small", "worker-1", 1024)
                                         .run("small", "worker-1", 1024).state(),
                                 noActions(), noScaleDownRemembered(),
-                                decides("not removing worker-0: a task of service big reserves 0.0 CPU and 3072"
-                                        + " MiB, and no remaining node has room")),
+                                decides(new NodeKept("worker-0", new NoRoom("big", 0, 3072 * MIB)))),
                 scenario("fit: a reservation that fits exactly is fine", down())
                         .at(0, workers(2, QUIET).run("big", "worker-0", 2048).run("small", "worker-1", 1024)
                                         .run("small", "worker-1", 1024).state(),
@@ -481,25 +532,26 @@ class PlannerScaleDownTest {
                 scenario("fit: the victim's tasks together do not fit on the one remaining node", down())
                         .at(0, workers(2, QUIET).run("a", "worker-0", 1536).run("b", "worker-0", 1536)
                                         .runs("c", "worker-1", 2).run("d", "worker-1", 2048).state(),
-                                noActions(), decides("not removing worker-0: a task of service"),
-                                decides("1536 MiB, and no remaining node has room")),
+                                noActions(), decides(NodeKept.class, k -> k.hostname().equals("worker-0")
+                                        && k.why() instanceof NoRoom r && r.memoryBytes() == 1536 * MIB)),
                 scenario("fit: a paused node is no room", down())
                         .at(0, workers(3, QUIET).run("big", "worker-0", 3072).availability("worker-1", "pause")
                                         .run("small", "worker-2", 1024).run("small", "worker-2", 1024).state(),
-                                noActions(), decides("not removing worker-0: a task of service big reserves")),
+                                noActions(), decides(new NodeKept("worker-0", new NoRoom("big", 0, 3072 * MIB)))),
                 scenario("fit: a constraint only the preferred victim satisfies: the next candidate goes", down())
                         .at(0, workers(3, QUIET).label("worker-0", "disk", "ssd")
                                         .service("db", 1, "node.labels.disk==ssd").run("db", "worker-0")
                                         .runs("web", "worker-1", 2).runs("web", "worker-2", 2).state(),
                                 drains("worker-2"),
-                                decides("draining worker-2 (fewest tasks; not removing worker-0: a task of service db"
-                                        + " could run on no remaining node (constraints: node.labels.disk==ssd))")),
+                                decides(scalingDownPast(new NodeKept("worker-0",
+                                        new NoEligibleNode("db", List.of("node.labels.disk==ssd"))), 3, 2,
+                                        "worker-2"))),
                 scenario("fit: every candidate is pinned: nothing goes, with the first refusal", down())
                         .at(0, workers(2, QUIET).service("p0", 1, "node.hostname==worker-0").run("p0", "worker-0")
                                         .service("p1", 1, "node.hostname==worker-1").run("p1", "worker-1").state(),
                                 noActions(), noScaleDownRemembered(),
-                                decides("not removing worker-1: a task of service p1 could run on no remaining"
-                                        + " node (constraints: node.hostname==worker-1)")),
+                                decides(new Wanted(SEEN_QUIET, new NodeKept("worker-1",
+                                        new NoEligibleNode("p1", List.of("node.hostname==worker-1")))))),
                 scenario("fit: a constraint another node satisfies too", down())
                         .at(0, workers(3, QUIET).label("worker-0", "disk", "ssd").label("worker-2", "disk", "ssd")
                                         .service("db", 1, "node.labels.disk==ssd").run("db", "worker-0")
@@ -508,18 +560,21 @@ class PlannerScaleDownTest {
                 scenario("fit: a task pinned to the preferred victim's hostname: the other node goes", down())
                         .at(0, workers(2, QUIET).service("pinned", 1, "node.hostname==worker-1")
                                         .run("pinned", "worker-1").run("web", "worker-0").state(),
-                                drains("worker-0"), decides("not removing worker-1: a task of service pinned could run"
-                                        + " on no remaining node (constraints: node.hostname==worker-1)")),
+                                drains("worker-0"), decides(scalingDownPast(new NodeKept("worker-1",
+                                        new NoEligibleNode("pinned", List.of("node.hostname==worker-1"))), 2, 1,
+                                        "worker-0"))),
                 scenario("fit: a constraint that cannot be checked refuses that node", down())
                         .at(0, workers(2, QUIET).service("odd", 1, "node.unknown==x").run("odd", "worker-1")
                                         .run("web", "worker-0").state(),
-                                drains("worker-0"), decides("service odd has a placement constraint that cannot be"
-                                        + " checked (node.unknown==x)")),
+                                drains("worker-0"), decides(scalingDownPast(new NodeKept("worker-1",
+                                        new UncheckableConstraint("odd", List.of("node.unknown==x"))), 2, 1,
+                                        "worker-0"))),
                 scenario("fit: DownBy 2 drains the first victim when the second's tasks would not fit",
                         down(new GroupBounds(0, 5, 1, 2)))
                         .at(0, workers(3, QUIET).run("big", "worker-1", 3072).run("small", "worker-2", 1024)
                                         .run("small", "worker-2", 1024).state(),
-                                drains("worker-0"), decides("from 3 to 2: draining worker-0")),
+                                drains("worker-0"), decides(scalingDownPast(new NodeKept("worker-1",
+                                        new NoRoom("big", 0, 3072 * MIB)), 3, 2, "worker-0"))),
                 scenario("fit: global services' tasks stay and need no room", down())
                         .at(0, workers(2, QUIET).global("agent").run("agent", "worker-0", 3072)
                                         .run("agent", "worker-1", 3072).run("web", "worker-0").state(),
@@ -531,25 +586,28 @@ class PlannerScaleDownTest {
                 scenario("memory: refused when R*n/(n-1) reaches the threshold minus the margin", upWorkers(), down())
                         .at(0, workers(2, value(0.45)).result(ID1, value(0.45)).state(), noActions(),
                                 noScaleDownRemembered(),
-                                decides("not removing worker-1: memory would rise from 0.45 to 0.9, not below the"
-                                        + " scale-up threshold 0.8 minus the margin 0.05")),
+                                decides(NodeKept.class, keptForMemory("worker-1", 0.45, 0.9, 0.8, 0.05))),
                 scenario("memory: allowed when R*n/(n-1) stays under it", upWorkers(), down())
                         .at(0, workers(4, value(0.45)).result(ID1, value(0.45)).state(), drains("worker-3")),
                 scenario("memory: the margin counts (0.78 is under 0.8 but not under 0.75)", upWorkers(), down())
                         .at(0, workers(2, value(0.39)).result(ID1, value(0.39)).state(), noActions(),
-                                decides("memory would rise from 0.39 to 0.78, not below the scale-up threshold 0.8")),
+                                decides(NodeKept.class, keptForMemory("worker-1", 0.39, 0.78, 0.8, 0.05))),
                 scenario("memory: the lowest scale-up threshold of the group is the limit",
                         upOver(ID1, 0.9), upOver(ID3, 0.7), down())
                         .at(0, workers(3, value(0.45)).result(ID1, value(0.45)).result(ID3, value(0.45)).state(),
-                                noActions(), decides("memory would rise from 0.45 to 0.675, not below the scale-up"
-                                        + " threshold 0.7 minus the margin 0.05")),
+                                noActions(),
+                                decides(NodeKept.class, keptForMemory("worker-2", 0.45, 0.675, 0.7, 0.05))),
                 scenario("memory: without the lower threshold the same removal is fine", upOver(ID1, 0.9), down())
                         .at(0, workers(3, value(0.45)).result(ID1, value(0.45)).state(), drains("worker-2")),
                 scenario("memory: DownBy 3 removes only as many as the prediction allows",
                         upWorkers(), down(new GroupBounds(0, 5, 1, 3)))
                         // 0.3*4/3 = 0.4, 0.3*4/2 = 0.6, 0.3*4/1 = 1.2
                         .at(0, workers(4, value(0.3)).result(ID1, value(0.3)).state(),
-                                drains("worker-3", "worker-2"), decides("from 4 to 2: draining worker-3, worker-2")),
+                                drains("worker-3", "worker-2"),
+                                decides(ScalingDown.class, d -> d.from() == 4 && d.to() == 2
+                                        && d.victims().equals(List.of("worker-3", "worker-2"))
+                                        && d.passedOver().filter(keptForMemory("worker-1", 0.3, 1.2, 0.8, 0.05))
+                                                .isPresent())),
                 // Written first, failing on the planner that guessed a policy's kind from its label text.
                 scenario("memory: a PromQL scale-up threshold (node_load1 > 0.5) is not a memory threshold",
                         policy(ID1, ScaleDirection.UP, NodeRole.WORKER, Duration.ZERO, new GroupBounds(0, 5, 1, 1),
@@ -561,7 +619,7 @@ class PlannerScaleDownTest {
                                 new Threshold("node_mem_ratio_by_instance", Comparison.GREATER, 0.5),
                                 Policy.Kind.NODE_MEMORY), down())
                         .at(0, workers(2, value(0.46)).result(ID1, value(0.2)).state(), noActions(),
-                                decides("memory would rise from 0.46 to 0.92")),
+                                decides(NodeKept.class, keptForMemory("worker-1", 0.46, 0.92, 0.5, 0.05))),
                 scenario("memory: another group's scale-up threshold does not limit workers",
                         policy(PlannerTest.MID, ScaleDirection.UP, NodeRole.MANAGER, Duration.ZERO, MANAGER_BOUNDS,
                                 new Threshold("node_mem_ratio", Comparison.GREATER, 0.3)), down())
@@ -572,50 +630,53 @@ class PlannerScaleDownTest {
         return Stream.of(
                 scenario("hysteresis: the down condition must hold for its for",
                         down(new GroupBounds(0, 5, 1, 1), seconds(60)))
-                        .at(0, workers(3, QUIET).state(), noActions(), decides("held 0s of 1m"))
-                        .at(30, workers(3, QUIET).state(), noActions(), decides("held 30s of 1m"))
-                        .at(59, workers(3, QUIET).state(), noActions(), decides("held 59s of 1m"))
+                        .at(0, workers(3, QUIET).state(), noActions(), decides(quietFor(0)))
+                        .at(30, workers(3, QUIET).state(), noActions(), decides(quietFor(30)))
+                        .at(59, workers(3, QUIET).state(), noActions(), decides(quietFor(59)))
                         .at(60, workers(3, QUIET).state(), drains("worker-2")),
                 scenario("hysteresis: a break in the down condition starts its for afresh",
                         down(new GroupBounds(0, 5, 1, 1), seconds(60)))
                         .at(0, workers(3, QUIET).state(), noActions())
-                        .at(40, workers(3, value(0.6)).state(), noActions(), decides("does not hold"))
-                        .at(60, workers(3, QUIET).state(), noActions(), decides("held 0s of 1m"))
-                        .at(100, workers(3, NO_DATA).state(), noActions(), decides("no data"))
-                        .at(110, workers(3, QUIET).state(), noActions(), decides("held 0s of 1m"))
+                        .at(40, workers(3, value(0.6)).state(), noActions(),
+                                decides(new Measured(0.6, Comparison.LESS, 0.5, false)))
+                        .at(60, workers(3, QUIET).state(), noActions(), decides(quietFor(0)))
+                        .at(100, workers(3, NO_DATA).state(), noActions(), decides(PlannerTest.UNREACHABLE))
+                        .at(110, workers(3, QUIET).state(), noActions(), decides(quietFor(0)))
                         .at(170, workers(3, QUIET).state(), drains("worker-2")),
                 scenario("hysteresis: no scale-down within the scale-down cooldown of a scale-up", upWorkers(), down())
                         .at(0, workers(3, value(0.6)).result(ID1, HIGH).state(), scales(NodeRole.WORKER, 3, 4),
                                 noDrain())
                         .at(60, workers(4, QUIET).result(ID1, QUIET).state(), noDrain(),
-                                decides("no scale-down within 10m of the last scale-up; waiting until"
-                                        + " 2024-05-01T10:10:00Z"))
+                                decides(new Cooldown(ScaleDirection.DOWN, ScaleDirection.UP, SCALE_DOWN_COOLDOWN,
+                                        at(600))))
                         .at(599, workers(4, QUIET).result(ID1, QUIET).state(), noActions(),
-                                decides("last scale-up"))
+                                decides(new Cooldown(ScaleDirection.DOWN, ScaleDirection.UP, SCALE_DOWN_COOLDOWN,
+                                        at(600))))
                         .at(600, workers(4, QUIET).result(ID1, QUIET).state(), drains("worker-3")),
                 scenario("hysteresis: one drain at a time, then the scale-down cooldown", down())
                         .at(0, workers(3, QUIET).state(), drains("worker-2"), lastScaleDown(NodeRole.WORKER, 0))
                         .at(30, workers(3, QUIET).drainingSince("worker-2", T0).state(),
                                 removes("worker-2", NodeRole.WORKER, "worker-2"), noDrain(),
-                                decides("a worker node is being drained already; one at a time"))
+                                decides(new Wanted(SEEN_QUIET, new DrainInProgress(NodeRole.WORKER))))
                         .at(60, workers(2, QUIET).state(), noActions(),
-                                decides("no scale-down within 10m of the last scale-down; waiting until"
-                                        + " 2024-05-01T10:10:00Z"))
-                        .at(599, workers(2, QUIET).state(), noActions(), decides("last scale-down"))
+                                decides(new Cooldown(ScaleDirection.DOWN, ScaleDirection.DOWN, SCALE_DOWN_COOLDOWN,
+                                        at(600))))
+                        .at(599, workers(2, QUIET).state(), noActions(), decides(new Cooldown(ScaleDirection.DOWN,
+                                ScaleDirection.DOWN, SCALE_DOWN_COOLDOWN, at(600))))
                         .at(600, workers(2, QUIET).state(), drains("worker-1"), lastScaleDown(NodeRole.WORKER, 600)),
                 scenario("hysteresis: a scale-down does not hold up a later scale-up", upWorkers(), down())
                         .at(0, workers(3, QUIET).result(ID1, QUIET).state(), drains("worker-2"))
                         .at(60, workers(2, value(0.6)).result(ID1, HIGH).state(), scales(NodeRole.WORKER, 2, 3)),
                 scenario("hysteresis: adding wins over removing in the same cycle", upWorkers(), down())
                         .at(0, workers(3, QUIET).result(ID1, HIGH).state(), scales(NodeRole.WORKER, 3, 4), noDrain(),
-                                decides("worker nodes were already changed in this cycle")),
+                                decides(new Wanted(SEEN_QUIET, new ChangedThisPass(NodeRole.WORKER)))),
                 scenario("hysteresis: no scale-down while nodes are joining", down())
                         .at(0, cluster().group(NodeRole.WORKER, 4, 3, 0, Optional.empty()).result(ID2, QUIET)
                                         .state(),
-                                noDrain(), decides("waiting for 1 requested worker node(s) to join")),
+                                noDrain(), decides(new Wanted(SEEN_QUIET, new Joining(NodeRole.WORKER, 1)))),
                 scenario("hysteresis: DownBy 2 drains two, each checked", down(new GroupBounds(0, 5, 1, 2)))
                         .at(0, workers(4, QUIET).run("web", "worker-3").state(), drains("worker-2", "worker-1"),
-                                decides("from 4 to 2: draining worker-2, worker-1")));
+                                decides(scalingDown(NodeRole.WORKER, 4, 2, "worker-2", "worker-1"))));
     }
 
     static Stream<Scenario> managers() {
@@ -624,35 +685,33 @@ class PlannerScaleDownTest {
                         managerDown(MANAGER_BOUNDS))
                         .at(0, cluster().managers(5).result(MDOWN, QUIET).state(), noActions(),
                                 noScaleDownRemembered(),
-                                decides("removing 1 would leave an even number of managers (4); managers stay odd"
-                                        + " to keep Raft quorum")),
+                                decides(new Wanted(SEEN_QUIET, new ManagersStayOdd(1, 4)))),
                 scenario("managers: DownBy 2 takes five to three, draining (demote first) the newest",
                         managerDown(new GroupBounds(3, 7, 1, 2)))
                         .at(0, cluster().managers(5).result(MDOWN, QUIET).state(),
                                 drains("manager-4", "manager-3"), drainsRole(NodeRole.MANAGER),
-                                decides("Changing the number of manager nodes on aws from 5 to 3: draining"
-                                        + " manager-4, manager-3"),
+                                decides(scalingDown(NodeRole.MANAGER, 5, 3, "manager-4", "manager-3")),
                                 lastScaleDown(NodeRole.MANAGER, 0)),
                 scenario("managers: from four, one goes", managerDown(MANAGER_BOUNDS))
                         .at(0, cluster().managers(4).result(MDOWN, QUIET).state(), drains("manager-3"),
-                                decides("from 4 to 3")),
+                                decides(scalingDown(NodeRole.MANAGER, 4, 3, "manager-3"))),
                 scenario("managers: DownBy 3 from five is rounded down to two to stay odd",
                         managerDown(new GroupBounds(1, 7, 1, 3)))
                         .at(0, cluster().managers(5).result(MDOWN, QUIET).state(),
-                                drains("manager-4", "manager-3"), decides("from 5 to 3")),
+                                drains("manager-4", "manager-3"),
+                                decides(scalingDown(NodeRole.MANAGER, 5, 3, "manager-4", "manager-3"))),
                 scenario("managers: never below the minimum", managerDown(MANAGER_BOUNDS))
                         .at(0, cluster().managers(3).result(MDOWN, QUIET).state(), noActions(),
-                                decides("Manager nodes on aws are at the minimum of 3; not scaling down")),
+                                decides(new Wanted(SEEN_QUIET, new AtMin(NodeRole.MANAGER, "aws", 3)))),
                 scenario("managers: never lose quorum with two of five unreachable",
                         managerDown(new GroupBounds(3, 7, 1, 2)))
                         .at(0, cluster().managers(5).unreachable("manager-0").unreachable("manager-1")
                                         .result(MDOWN, QUIET).state(),
-                                noActions(), decides("not removing manager-4: only 2 of the 4 remaining managers"
-                                        + " would be reachable: Raft would lose quorum")),
+                                noActions(), decides(new NodeKept("manager-4", new QuorumLoss(2, 4)))),
                 scenario("managers: never lose quorum with two of four unreachable", managerDown(MANAGER_BOUNDS))
                         .at(0, cluster().managers(4).unreachable("manager-0").unreachable("manager-1")
                                         .result(MDOWN, QUIET).state(),
-                                noActions(), decides("only 1 of the 3 remaining managers would be reachable")),
+                                noActions(), decides(new NodeKept("manager-3", new QuorumLoss(1, 3)))),
                 scenario("managers: one of five unreachable still leaves a quorum of three",
                         managerDown(new GroupBounds(3, 7, 1, 2)))
                         .at(0, cluster().managers(5).unreachable("manager-0").result(MDOWN, QUIET).state(),
@@ -663,10 +722,10 @@ class PlannerScaleDownTest {
                                 drains("worker-0"), drainsRole(NodeRole.WORKER)),
                 scenario("last node: a down policy never takes a group's last node", down())
                         .at(0, cluster().workers(1).result(ID2, QUIET).state(), noActions(),
-                                decides("not removing the last worker node on aws")),
+                                decides(new Wanted(SEEN_QUIET, new LastNode(NodeRole.WORKER, "aws")))),
                 scenario("last node: a down policy by 2 of 2 workers leaves one", down(new GroupBounds(0, 5, 1, 2)))
                         .at(0, cluster().workers(2).run("web", "worker-0").result(ID2, QUIET).state(),
-                                drains("worker-1"), decides("from 2 to 1")),
+                                drains("worker-1"), decides(scalingDown(NodeRole.WORKER, 2, 1, "worker-1"))),
                 scenario("managers: a demoted manager's drain ends in its removal from the manager group",
                         managerDown(MANAGER_BOUNDS))
                         .at(0, cluster().managers(4).result(MDOWN, QUIET).state(), drains("manager-3"))
@@ -674,29 +733,30 @@ class PlannerScaleDownTest {
                                         .drainingSince("manager-3", T0).stopped("web", "manager-3")
                                         .run("web", "manager-0").result(MDOWN, QUIET).state(),
                                 removes("manager-3", NodeRole.MANAGER, "manager-3"), noDrain(),
-                                decides("a manager node is being drained already")));
+                                decides(new Wanted(SEEN_QUIET, new DrainInProgress(NodeRole.MANAGER)))));
     }
 
     static Stream<Scenario> drains() {
         String since = "2024-05-01T10:00:00Z";
+        Reason worker2TimedOut = new DrainTimedOut("worker-2", DRAIN_TIMEOUT, new TasksLeft(1));
         return Stream.of(
                 scenario("drain: tasks all running elsewhere: remove the node and its instance")
                         .at(120, workers(3, QUIET).drainingSince("worker-1", since).service("web", 2)
                                         .stopped("web", "worker-1").run("web", "worker-0").run("web", "worker-2")
                                         .state(),
                                 removes("worker-1", NodeRole.WORKER, "worker-1"), noNotify(),
-                                decides("worker-1 is drained; its tasks run elsewhere: removing it")),
+                                decides(new Drained("worker-1"))),
                 scenario("drain: a global service's task does not hold up the removal")
                         .at(120, workers(2, QUIET).drainingSince("worker-1", since).global("agent")
                                         .run("agent", "worker-1").run("agent", "worker-0").state(),
                                 removes("worker-1", NodeRole.WORKER, "worker-1")),
                 scenario("drain: a task still on the node: wait")
                         .at(120, workers(3, QUIET).drainingSince("worker-1", since).run("web", "worker-1").state(),
-                                noActions(), decides("draining since 2024-05-01T10:00:00Z: 1 task(s) still on it")),
+                                noActions(), decides(new Draining(T0, new TasksLeft(1)))),
                 scenario("drain: a service not back to its replicas elsewhere: wait")
                         .at(120, workers(3, QUIET).drainingSince("worker-1", since).service("web", 2)
                                         .stopped("web", "worker-1").run("web", "worker-0").state(),
-                                noActions(), decides("service web has 1 of 2 tasks running elsewhere")),
+                                noActions(), decides(new Draining(T0, new ServiceShort("web", 1, 2)))),
                 scenario("drain: the node's instance is gone already: remove the node without one")
                         .at(120, workers(3, QUIET).drainingSince("worker-1", since)
                                         .groupOf(NodeRole.WORKER, 2,
@@ -710,7 +770,7 @@ class PlannerScaleDownTest {
                         // Swarm could not move the task after all
                         .at(300, workers(3, QUIET).drainingSince("worker-2", since).run("web", "worker-0")
                                         .run("web", "worker-1").run("db", "worker-2").state(),
-                                noActions(), decides("draining since 2024-05-01T10:00:00Z: 1 task(s) still on it"))
+                                noActions(), decides(new Draining(T0, new TasksLeft(1))))
                         .at(599, workers(3, QUIET).drainingSince("worker-2", since).run("web", "worker-0")
                                         .run("web", "worker-1").run("db", "worker-2").state(),
                                 noActions(), noBackoff(NodeRole.WORKER))
@@ -720,14 +780,14 @@ class PlannerScaleDownTest {
                                         + " it); putting it back to active"),
                                 notifies(Status.ERROR, Planner.SCALE_NODES_ALERT, "did not finish within 10m"),
                                 noDrain(), noScale(),
-                                decides("putting it back to active; backing off for 5m"),
+                                decides(new BackedOff(worker2TimedOut, Duration.ofMinutes(5))),
                                 backoff(NodeRole.WORKER, 900, Duration.ofMinutes(5), "Draining worker-2 did not"
                                         + " finish"),
-                                decides("worker nodes are in backoff until 2024-05-01T10:15:00Z after: Draining"
-                                        + " worker-2 did not finish"))
+                                decides(new BackingOff(NodeRole.WORKER, at(900), worker2TimedOut.message())))
                         .at(660, workers(3, QUIET).run("web", "worker-0").run("web", "worker-1")
                                         .run("db", "worker-2").state(),
-                                noActions(), decides("worker nodes are in backoff until 2024-05-01T10:15:00Z"))
+                                noActions(),
+                                decides(new BackingOff(NodeRole.WORKER, at(900), worker2TimedOut.message())))
                         .at(900, workers(3, QUIET).run("web", "worker-0").run("web", "worker-1")
                                         .run("db", "worker-2").state(),
                                 drains("worker-2")),
@@ -745,7 +805,8 @@ class PlannerScaleDownTest {
                                         .state(),
                                 undrains("worker-0", "did not finish"),
                                 backoff(NodeRole.WORKER, 1000, Duration.ofMinutes(10), "Draining worker-0"),
-                                decides("backing off for 10m")));
+                                decides(new BackedOff(new DrainTimedOut("worker-0", DRAIN_TIMEOUT, new TasksLeft(1)),
+                                        Duration.ofMinutes(10)))));
     }
 
     /** One success notification with exactly this summary, under this service, as the seed's route reads it. */
@@ -892,6 +953,7 @@ class PlannerScaleDownTest {
     static Stream<Scenario> backoffs() {
         Policy up = upWorkers();
         Optional<String> failure = Optional.of("InsufficientInstanceCapacity");
+        Reason launchFailed = new LaunchFailed(NodeRole.WORKER, "aws", "InsufficientInstanceCapacity", 2, 3);
         return Stream.of(
                 scenario("backoff: a failed launch backs off 5m; no scale-up meanwhile, with the reason", up)
                         .at(0, cluster().workers(2).result(ID1, HIGH).state(), scales(NodeRole.WORKER, 2, 3))
@@ -899,13 +961,13 @@ class PlannerScaleDownTest {
                                 noScale(), terminates(NodeRole.WORKER, "worker-2"),
                                 notifies(Status.ERROR, Planner.SCALE_NODES_ALERT,
                                         "Launching worker nodes on aws failed: InsufficientInstanceCapacity"),
-                                decides("2 of 3 Ready, services were not rescheduled; backing off for 5m"),
+                                decides(new BackedOff(launchFailed, Duration.ofMinutes(5))),
                                 backoff(NodeRole.WORKER, 330, Duration.ofMinutes(5), "InsufficientInstanceCapacity"),
                                 remembers(m -> assertThat(m.pending()).isEmpty()))
                         .at(60, cluster().workers(2).result(ID1, HIGH).state(), noActions(),
-                                decides("worker nodes are in backoff until 2024-05-01T10:05:30Z after: Launching worker"
-                                        + " nodes on aws failed: InsufficientInstanceCapacity"))
-                        .at(329, cluster().workers(2).result(ID1, HIGH).state(), noActions(), decides("in backoff"))
+                                decides(new BackingOff(NodeRole.WORKER, at(330), launchFailed.message())))
+                        .at(329, cluster().workers(2).result(ID1, HIGH).state(), noActions(),
+                                decides(new BackingOff(NodeRole.WORKER, at(330), launchFailed.message())))
                         .at(330, cluster().workers(2).result(ID1, HIGH).state(), scales(NodeRole.WORKER, 2, 3)),
                 scenario("backoff: failures in a row double it: 5m, 10m, 20m, then at most 30m", up)
                         .at(0, cluster().workers(2).result(ID1, HIGH).state(), scales(NodeRole.WORKER, 2, 3))
@@ -913,16 +975,16 @@ class PlannerScaleDownTest {
                                 backoff(NodeRole.WORKER, 330, Duration.ofMinutes(5), "failed"))
                         .at(330, cluster().workers(2).result(ID1, HIGH).state(), scales(NodeRole.WORKER, 2, 3))
                         .at(360, cluster().group(NodeRole.WORKER, 3, 2, 0, failure).result(ID1, HIGH).state(),
-                                noScale(), decides("backing off for 10m"),
+                                noScale(), decides(new BackedOff(launchFailed, Duration.ofMinutes(10))),
                                 backoff(NodeRole.WORKER, 960, Duration.ofMinutes(10), "failed"))
                         .at(959, cluster().workers(2).result(ID1, HIGH).state(), noActions(),
-                                decides("in backoff until 2024-05-01T10:16:00Z"))
+                                decides(new BackingOff(NodeRole.WORKER, at(960), launchFailed.message())))
                         .at(960, cluster().workers(2).result(ID1, HIGH).state(), scales(NodeRole.WORKER, 2, 3))
                         .at(990, cluster().group(NodeRole.WORKER, 3, 2, 0, failure).result(ID1, HIGH).state(),
                                 backoff(NodeRole.WORKER, 2190, Duration.ofMinutes(20), "failed"))
                         .at(2190, cluster().workers(2).result(ID1, HIGH).state(), scales(NodeRole.WORKER, 2, 3))
                         .at(2220, cluster().group(NodeRole.WORKER, 3, 2, 0, failure).result(ID1, HIGH).state(),
-                                decides("backing off for 30m"),
+                                decides(new BackedOff(launchFailed, Duration.ofMinutes(30))),
                                 backoff(NodeRole.WORKER, 4020, Duration.ofMinutes(30), "failed"))
                         .at(4020, cluster().workers(2).result(ID1, HIGH).state(), scales(NodeRole.WORKER, 2, 3))
                         .at(4050, cluster().group(NodeRole.WORKER, 3, 2, 0, failure).result(ID1, HIGH).state(),
@@ -935,7 +997,7 @@ class PlannerScaleDownTest {
                         .at(330 + 3 * 3600, cluster().workers(2).result(ID1, HIGH).state(),
                                 scales(NodeRole.WORKER, 2, 3))
                         .at(360 + 3 * 3600, cluster().group(NodeRole.WORKER, 3, 2, 0, failure).result(ID1, HIGH)
-                                        .state(), decides("backing off for 5m"),
+                                        .state(), decides(new BackedOff(launchFailed, Duration.ofMinutes(5))),
                                 backoff(NodeRole.WORKER, 660 + 3 * 3600, Duration.ofMinutes(5), "failed")),
                 scenario("backoff: a failure within three hours of the last backoff doubles it", up)
                         .at(0, cluster().workers(2).result(ID1, HIGH).state(), scales(NodeRole.WORKER, 2, 3))
@@ -944,7 +1006,7 @@ class PlannerScaleDownTest {
                         .at(330, cluster().workers(2).result(ID1, QUIET).state(), noActions())
                         .at(3 * 3600, cluster().workers(2).result(ID1, HIGH).state(), scales(NodeRole.WORKER, 2, 3))
                         .at(30 + 3 * 3600, cluster().group(NodeRole.WORKER, 3, 2, 0, failure).result(ID1, HIGH)
-                                        .state(), decides("backing off for 10m"),
+                                        .state(), decides(new BackedOff(launchFailed, Duration.ofMinutes(10))),
                                 backoff(NodeRole.WORKER, 630 + 3 * 3600, Duration.ofMinutes(10), "failed")),
                 scenario("backoff: a scale-up that succeeds ends the run of failures", up)
                         .at(0, cluster().workers(2).result(ID1, HIGH).state(), scales(NodeRole.WORKER, 2, 3))
@@ -963,7 +1025,8 @@ class PlannerScaleDownTest {
                                 notifies(Status.ERROR, Planner.SCALE_NODES_ALERT, "Gave up waiting for worker nodes"),
                                 backoff(NodeRole.WORKER, 900, Duration.ofMinutes(5), "Gave up"))
                         .at(660, cluster().workers(2).result(ID1, HIGH).state(), noActions(),
-                                decides("in backoff until 2024-05-01T10:15:00Z")),
+                                decides(new BackingOff(NodeRole.WORKER, at(900), new ProvisionTimedOut(NodeRole.WORKER,
+                                        "aws", 2, 3, PlannerTest.PROVISION_TIMEOUT, 2).message()))),
                 scenario("backoff: no scale-down either while a group backs off", up, down())
                         .at(0, cluster().workers(3).result(ID1, HIGH).state(), scales(NodeRole.WORKER, 3, 4))
                         .at(30, cluster().group(NodeRole.WORKER, 4, 3, 0, failure).result(ID1, QUIET)
@@ -1037,7 +1100,7 @@ class PlannerScaleDownTest {
         run(scenario("a NotReady draining node with a task still on it")
                 .at(120, workers(3, QUIET).drainingSince("worker-1", "2024-05-01T10:00:00Z").service("db", 1)
                                 .run("db", "worker-1").notReady("worker-1").state(),
-                        noRemove(), decides("1 task(s) still on it")));
+                        noRemove(), decides(new Draining(T0, new TasksLeft(1)))));
     }
 
     static ObservedState withGroup(Cluster cluster, NodeGroupState group) {

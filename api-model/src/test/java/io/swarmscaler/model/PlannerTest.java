@@ -9,9 +9,31 @@ import io.swarmscaler.model.Condition.AnySample;
 import io.swarmscaler.model.Condition.Threshold;
 import io.swarmscaler.model.Instance.Lifecycle;
 import io.swarmscaler.model.Notification.Status;
+import io.swarmscaler.model.Observation.ExpressionReturned;
+import io.swarmscaler.model.Observation.Holding;
+import io.swarmscaler.model.Observation.LabelError;
+import io.swarmscaler.model.Observation.Measured;
+import io.swarmscaler.model.Observation.NotifyingOnly;
+import io.swarmscaler.model.Observation.Wanted;
+import io.swarmscaler.model.Progress.BackedOff;
+import io.swarmscaler.model.Progress.DrainTimedOut;
+import io.swarmscaler.model.Progress.Draining;
+import io.swarmscaler.model.Progress.NodesReady;
+import io.swarmscaler.model.Progress.ProvisionTimedOut;
+import io.swarmscaler.model.Progress.ScalingDown;
+import io.swarmscaler.model.Progress.ScalingUp;
+import io.swarmscaler.model.Progress.WaitingForNodes;
 import io.swarmscaler.model.QueryResult.NoData;
 import io.swarmscaler.model.QueryResult.Sample;
 import io.swarmscaler.model.QueryResult.Samples;
+import io.swarmscaler.model.Refusal.AtMax;
+import io.swarmscaler.model.Refusal.AtMin;
+import io.swarmscaler.model.Refusal.ChangedThisPass;
+import io.swarmscaler.model.Refusal.Cooldown;
+import io.swarmscaler.model.Refusal.Joining;
+import io.swarmscaler.model.Refusal.NoCandidate;
+import io.swarmscaler.model.Refusal.NoGroup;
+import io.swarmscaler.model.Refusal.NodeKept;
 import io.swarmscaler.model.ScalerMemory.PendingScaleUp;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,9 +41,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,6 +70,8 @@ class PlannerTest {
     static final PolicyId MID = new PolicyId(M, "1");
     static final GroupBounds WORKER_BOUNDS = new GroupBounds(0, 5, 1, 1);
     static final Threshold OVER_08 = new Threshold("node_mem_ratio", Comparison.GREATER, 0.8);
+    /** What {@link #up} policies see in {@link #HIGH}. */
+    static final Measured SEEN_HIGH = new Measured(0.9, Comparison.GREATER, 0.8, true);
 
     static final List<ServiceInfo> SERVICES = List.of(
             service("go-demo_main", RESCHEDULE_LABEL, "true"),
@@ -90,6 +115,16 @@ class PlannerTest {
         return Duration.ofSeconds(s);
     }
 
+    /** {@link #SEEN_HIGH} held {@code held} of the policy's {@code for} (seconds). */
+    static Holding highFor(long held, long holdFor) {
+        return new Holding(SEEN_HIGH, seconds(held), seconds(holdFor));
+    }
+
+    /** What came of a want to scale because of {@link #SEEN_HIGH}. */
+    static Wanted wantedHigh(Reason result) {
+        return new Wanted(SEEN_HIGH, result);
+    }
+
     static NodeGroupState group(NodeRole role, int desired, int ready, int providerMax) {
         List<Instance> instances = new ArrayList<>();
         for (int i = 0; i < ready; i++) {
@@ -121,6 +156,12 @@ class PlannerTest {
     static final QueryResult LOW = value(0.5);
     static final QueryResult NO_SAMPLES = new Samples(List.of());
     static final QueryResult NO_DATA = new NoData("Prometheus is unreachable");
+    /** What a policy makes of {@link #NO_DATA}, and of {@link #NO_SAMPLES} or NaN. */
+    static final Observation.NoData UNREACHABLE = new Observation.NoData("Prometheus is unreachable");
+    static final Observation.NoData NO_SAMPLES_SEEN = new Observation.NoData("the query returned no samples");
+    /** The scale-up cooldown after the first scale-up, at T0. */
+    static final Cooldown UP_COOLDOWN = new Cooldown(ScaleDirection.UP, ScaleDirection.UP, COOLDOWN,
+            T0.plus(COOLDOWN));
 
     /** The worker group and the answer for policy 1. */
     static ObservedState world(NodeGroupState group, QueryResult result) {
@@ -188,11 +229,68 @@ class PlannerTest {
         return plan -> assertThat(actions(plan, Notify.class)).as("Notify actions").isEmpty();
     }
 
-    /** Some decision explains, in these words (case-insensitive). */
-    static Expect decides(String words) {
-        return plan -> assertThat(plan.decisions()).as("decisions")
-                .anySatisfy(d -> assertThat(d.text().toLowerCase(Locale.ROOT))
-                        .contains(words.toLowerCase(Locale.ROOT)));
+    /**
+     * The reasons of the plan's decisions, each followed by the reasons it holds: a want's trigger and result, the
+     * value a hold or a notify-only policy saw, a kept node's why, the node a scale-down passed over, the failure
+     * behind a backoff, a drain's progress.
+     */
+    static List<Reason> reasons(Plan plan) {
+        return plan.decisions().stream().map(Decision::reason).flatMap(PlannerTest::withHeld).toList();
+    }
+
+    private static Stream<Reason> withHeld(Reason reason) {
+        List<Reason> held;
+        if (reason instanceof Wanted w) {
+            held = List.of(w.trigger(), w.result());
+        } else if (reason instanceof Holding h) {
+            held = List.of(h.seen());
+        } else if (reason instanceof NotifyingOnly n) {
+            held = List.of(n.seen());
+        } else if (reason instanceof NodeKept k) {
+            held = List.of(k.why());
+        } else if (reason instanceof ScalingDown d) {
+            held = d.passedOver().stream().toList();
+        } else if (reason instanceof BackedOff b) {
+            held = List.of(b.cause());
+        } else if (reason instanceof Draining d) {
+            held = List.of(d.progress());
+        } else if (reason instanceof DrainTimedOut t) {
+            held = List.of(t.progress());
+        } else {
+            held = List.of();
+        }
+        return Stream.concat(Stream.of(reason), held.stream().flatMap(PlannerTest::withHeld));
+    }
+
+    /** Some decision's reason is {@code expected}, or holds it (see {@link #reasons}). */
+    static Expect decides(Reason expected) {
+        return plan -> assertThat(reasons(plan)).as("reasons decided, with the reasons they hold").contains(expected);
+    }
+
+    /** Some reason of this type, decided or held by a decision's reason, passes the check. */
+    static <R extends Reason> Expect decides(Class<R> type, Predicate<? super R> check) {
+        return plan -> {
+            List<Reason> reasons = reasons(plan);
+            assertThat(reasons.stream().filter(type::isInstance).map(type::cast).anyMatch(check))
+                    .as("a %s that passes the check, among %s", type.getSimpleName(), reasons).isTrue();
+        };
+    }
+
+    /** No reason of this type, decided or held, passes the check. */
+    static <R extends Reason> Expect neverDecides(Class<R> type, Predicate<? super R> check) {
+        return plan -> {
+            List<Reason> reasons = reasons(plan);
+            assertThat(reasons.stream().filter(type::isInstance).map(type::cast).noneMatch(check))
+                    .as("no %s that passes the check, among %s", type.getSimpleName(), reasons).isTrue();
+        };
+    }
+
+    /**
+     * Some reason reads exactly this sentence. Only where the words are the contract (the seed's sentences);
+     * everywhere else the wording is pinned once, in {@link ReasonTest}.
+     */
+    static Expect says(String sentence) {
+        return plan -> assertThat(reasons(plan)).extracting(Reason::message).as("messages").contains(sentence);
     }
 
     static Expect remembers(Consumer<ScalerMemory> check) {
@@ -253,53 +351,59 @@ class PlannerTest {
         Policy managerUp = policy(MID, ScaleDirection.UP, NodeRole.MANAGER, Duration.ZERO,
                 new GroupBounds(3, 7, 1, 1), OVER_08);
 
+        Refusal atMax2 = new AtMax(NodeRole.WORKER, "aws", 2);
+
         return Stream.of(
                 // ---- for
                 scenario("scales up by one step as soon as the condition holds when for is 0s", up(Duration.ZERO))
                         .at(0, world(workers(1, 1), HIGH),
                                 scales(NodeRole.WORKER, 1, 2), noNotify(), noReschedule(),
-                                decides("Changing the number of worker nodes on aws from 1 to 2"),
+                                decides(wantedHigh(new ScalingUp(NodeRole.WORKER, "aws", 1, 2))),
+                                says("Changing the number of worker nodes on aws from 1 to 2"),
                                 remembers(m -> {
                                     assertThat(m.pending()).containsEntry(NodeRole.WORKER,
                                             new PendingScaleUp(1, 2, T0));
                                     assertThat(m.lastScaleUp()).containsEntry(NodeRole.WORKER, T0);
                                 })),
                 scenario("acts only once the condition held for alertFor", up(seconds(30)))
-                        .at(0, world(workers(1, 1), HIGH), noActions(), decides("held 0s of 30s"),
+                        .at(0, world(workers(1, 1), HIGH), noActions(), decides(highFor(0, 30)),
                                 remembers(m -> assertThat(m.trueSince()).containsEntry(ID1, T0)))
-                        .at(15, world(workers(1, 1), HIGH), noActions(), decides("held 15s of 30s"))
+                        .at(15, world(workers(1, 1), HIGH), noActions(), decides(highFor(15, 30)))
                         .at(30, world(workers(1, 1), HIGH), scales(NodeRole.WORKER, 1, 2)),
                 scenario("a break in the condition resets alertFor", up(seconds(30)))
                         .at(0, world(workers(1, 1), HIGH), noActions())
-                        .at(20, world(workers(1, 1), LOW), noActions(), decides("does not hold"),
+                        .at(20, world(workers(1, 1), LOW), noActions(),
+                                decides(new Measured(0.5, Comparison.GREATER, 0.8, false)),
                                 remembers(m -> assertThat(m.trueSince()).doesNotContainKey(ID1)))
-                        .at(40, world(workers(1, 1), HIGH), noActions(), decides("held 0s of 30s"))
-                        .at(60, world(workers(1, 1), HIGH), noActions(), decides("held 20s of 30s"))
+                        .at(40, world(workers(1, 1), HIGH), noActions(), decides(highFor(0, 30)))
+                        .at(60, world(workers(1, 1), HIGH), noActions(), decides(highFor(20, 30)))
                         .at(70, world(workers(1, 1), HIGH), scales(NodeRole.WORKER, 1, 2)),
                 scenario("no data resets alertFor", up(seconds(30)))
                         .at(0, world(workers(1, 1), HIGH), noActions())
-                        .at(20, world(workers(1, 1), NO_DATA), noActions(), decides("no data"),
-                                decides("Prometheus is unreachable"))
-                        .at(30, world(workers(1, 1), HIGH), noActions(), decides("held 0s of 30s"))
+                        .at(20, world(workers(1, 1), NO_DATA), noActions(), decides(UNREACHABLE))
+                        .at(30, world(workers(1, 1), HIGH), noActions(), decides(highFor(0, 30)))
                         .at(60, world(workers(1, 1), HIGH), scales(NodeRole.WORKER, 1, 2)),
                 scenario("no data never triggers an action, even with for 0s", up(Duration.ZERO), notifyNow)
-                        .at(0, world(workers(1, 1), NO_DATA), noActions(), decides("no data"),
+                        .at(0, world(workers(1, 1), NO_DATA), noActions(), decides(UNREACHABLE),
                                 remembers(m -> assertThat(m.trueSince()).isEmpty()))
-                        .at(10, world(workers(1, 1), NO_DATA), noActions(), decides("no data")),
+                        .at(10, world(workers(1, 1), NO_DATA), noActions(), decides(UNREACHABLE)),
                 scenario("a policy that was not queried has no data", up(Duration.ZERO))
-                        .at(0, world(List.of(workers(1, 1)), SERVICES, Map.of()), noActions(), decides("no data")),
+                        .at(0, world(List.of(workers(1, 1)), SERVICES, Map.of()), noActions(),
+                                decides(new Observation.NoData("not queried"))),
                 scenario("a threshold query with zero samples is no data and resets alertFor", up(seconds(30)))
                         .at(0, world(workers(1, 1), HIGH), noActions())
-                        .at(20, world(workers(1, 1), NO_SAMPLES), noActions(), decides("no data"),
+                        .at(20, world(workers(1, 1), NO_SAMPLES), noActions(), decides(NO_SAMPLES_SEEN),
                                 remembers(m -> assertThat(m.trueSince()).isEmpty()))
-                        .at(30, world(workers(1, 1), HIGH), noActions(), decides("held 0s of 30s"))
-                        .at(50, world(workers(1, 1), value(Double.NaN)), noActions(), decides("no data"))
-                        .at(60, world(workers(1, 1), HIGH), noActions(), decides("held 0s of 30s")),
+                        .at(30, world(workers(1, 1), HIGH), noActions(), decides(highFor(0, 30)))
+                        .at(50, world(workers(1, 1), value(Double.NaN)), noActions(), decides(NO_SAMPLES_SEEN))
+                        .at(60, world(workers(1, 1), HIGH), noActions(), decides(highFor(0, 30))),
                 scenario("a threshold holds when any sample, e.g. one instance, is over it", up(Duration.ZERO))
                         .at(0, world(workers(2, 2), value(0.5, 0.95, 0.1)), scales(NodeRole.WORKER, 2, 3),
-                                decides("0.95 > 0.8")),
+                                decides(new Wanted(new Measured(0.95, Comparison.GREATER, 0.8, true),
+                                        new ScalingUp(NodeRole.WORKER, "aws", 2, 3)))),
                 scenario("an expression we cannot split holds when it returns any sample", anySample)
-                        .at(0, world(workers(1, 1), NO_SAMPLES), noActions(), decides("no samples"))
+                        .at(0, world(workers(1, 1), NO_SAMPLES), noActions(),
+                                decides(new ExpressionReturned(Optional.empty())))
                         .at(10, world(workers(1, 1), value(3)), scales(NodeRole.WORKER, 1, 2)),
 
                 // ---- min / max / steps
@@ -308,50 +412,56 @@ class PlannerTest {
                 scenario("the step is capped at the maximum", up(new GroupBounds(0, 5, 3, 1)))
                         .at(0, world(workers(3, 3), HIGH), scales(NodeRole.WORKER, 3, 5),
                                 remembers(m -> assertThat(m.pending().get(NodeRole.WORKER).target()).isEqualTo(5))),
-                scenario("at the maximum: no scale-up and one notification per episode", up(new GroupBounds(0, 2, 1, 1)))
+                scenario("at the maximum: no scale-up and one notification per episode",
+                        up(new GroupBounds(0, 2, 1, 1)))
                         .at(0, world(workers(2, 2), HIGH), noScale(),
                                 notifies(Status.ERROR, Planner.SCALE_NODES_ALERT, "maximum of 2"),
-                                decides("maximum"))
-                        .at(10, world(workers(2, 2), HIGH), noActions(), decides("maximum"))
-                        .at(20, world(workers(2, 2), HIGH), noActions(), decides("maximum"))
+                                decides(wantedHigh(atMax2)))
+                        .at(10, world(workers(2, 2), HIGH), noActions(), decides(wantedHigh(atMax2)))
+                        .at(20, world(workers(2, 2), HIGH), noActions(), decides(wantedHigh(atMax2)))
                         .at(30, world(workers(2, 2), LOW), noActions())
                         .at(40, world(workers(2, 2), HIGH), noScale(),
                                 notifies(Status.ERROR, Planner.SCALE_NODES_ALERT, "maximum of 2")),
                 scenario("the group's own maximum narrows the policy's", up(WORKER_BOUNDS))
                         .at(0, world(group(NodeRole.WORKER, 3, 3, 3), HIGH), noScale(),
                                 notifies(Status.ERROR, Planner.SCALE_NODES_ALERT, "maximum of 3"),
-                                decides("maximum of 3")),
+                                decides(wantedHigh(new AtMax(NodeRole.WORKER, "aws", 3)))),
                 scenario("the group's own maximum caps the step", up(new GroupBounds(0, 5, 2, 1)))
                         .at(0, world(group(NodeRole.WORKER, 2, 2, 3), HIGH), scales(NodeRole.WORKER, 2, 3)),
                 scenario("a group above the maximum is not scaled", up(new GroupBounds(0, 2, 1, 1)))
-                        .at(0, world(workers(4, 4), HIGH), noScale(), decides("maximum")),
+                        .at(0, world(workers(4, 4), HIGH), noScale(), decides(wantedHigh(atMax2))),
 
                 // ---- nodes on their way
                 scenario("never scales up while requested nodes are still joining", up(Duration.ZERO))
-                        .at(0, world(workers(3, 2), HIGH), noActions(), decides("waiting"),
-                                decides("1 requested worker node")),
+                        .at(0, world(workers(3, 2), HIGH), noActions(), decides(new WaitingForNodes("aws", 2, 3)),
+                                decides(wantedHigh(new Joining(NodeRole.WORKER, 1)))),
                 scenario("leaving instances are not capacity", up(Duration.ZERO))
                         .at(0, world(new NodeGroupState(NodeRole.WORKER, "aws", 2, 0, 10, List.of(
                                         new Instance("a", Lifecycle.IN_SERVICE, "node-" + "a", true),
                                         new Instance("b", Lifecycle.TERMINATING, "node-" + "b", true))), HIGH),
-                                noScale(), decides("waiting")),
+                                noScale(), decides(wantedHigh(new Joining(NodeRole.WORKER, 1)))),
                 scenario("a pending scale-up blocks a second one for the same breach", up(Duration.ZERO))
                         .at(0, world(workers(1, 1), HIGH), scales(NodeRole.WORKER, 1, 2))
-                        // the backend has not shown the new desired capacity yet
-                        .at(10, world(workers(1, 1), HIGH), noActions(), decides("before scaling again"))
-                        .at(20, world(workers(2, 1), HIGH), noActions(), decides("before scaling again"),
-                                decides("1 of 2 Ready"))
+                        // the backend has not shown the new desired capacity yet (so Joining counts 0 nodes)
+                        .at(10, world(workers(1, 1), HIGH), noActions(),
+                                decides(Joining.class, j -> j.role() == NodeRole.WORKER))
+                        .at(20, world(workers(2, 1), HIGH), noActions(),
+                                decides(wantedHigh(new Joining(NodeRole.WORKER, 1))),
+                                decides(new WaitingForNodes("aws", 1, 2)))
                         // past the cooldown, still within the provision timeout
-                        .at(400, world(workers(2, 1), HIGH), noActions(), decides("before scaling again"))
-                        .at(500, world(workers(1, 1), HIGH), noActions(), decides("before scaling again")),
+                        .at(400, world(workers(2, 1), HIGH), noActions(),
+                                decides(wantedHigh(new Joining(NodeRole.WORKER, 1))))
+                        .at(500, world(workers(1, 1), HIGH), noActions(),
+                                decides(Joining.class, j -> j.role() == NodeRole.WORKER)),
 
                 // ---- reschedule / provision timeout
                 scenario("reschedules exactly the services labelled true once the new nodes are Ready",
                         up(Duration.ZERO))
                         .at(0, world(workers(1, 1), HIGH), scales(NodeRole.WORKER, 1, 2), noReschedule())
-                        .at(30, world(workers(2, 1), LOW), noActions(), decides("waiting for new nodes"))
+                        .at(30, world(workers(2, 1), LOW), noActions(), decides(new WaitingForNodes("aws", 1, 2)))
                         .at(60, world(workers(2, 2), LOW), reschedules("go-demo_main", "go-demo_api"), noScale(),
-                                noNotify(), decides("rescheduling go-demo_main, go-demo_api"),
+                                noNotify(), decides(new NodesReady(NodeRole.WORKER, "aws", 2, 2,
+                                        List.of("go-demo_main", "go-demo_api"), RESCHEDULE_LABEL)),
                                 remembers(m -> assertThat(m.pending()).isEmpty()))
                         .at(90, world(workers(2, 2), LOW), noActions()),
                 scenario("reschedules when more than the target is Ready", up(Duration.ZERO))
@@ -363,15 +473,16 @@ class PlannerTest {
                         .at(60, world(List.of(workers(2, 2)), UNLABELLED_SERVICES, Map.of(ID1, LOW)),
                                 noScale(), notifies(Notification.Status.SUCCESS, Planner.SCALE_NODES_ALERT,
                                         "2 of 2 worker nodes are Ready on aws; no service is labelled"),
-                                decides("nothing to reschedule"),
+                                decides(new NodesReady(NodeRole.WORKER, "aws", 2, 2, List.of(), RESCHEDULE_LABEL)),
                                 remembers(m -> assertThat(m.pending()).isEmpty())),
                 scenario("gives up on nodes that are not Ready within the provision timeout", up(Duration.ZERO))
                         .at(0, world(workers(1, 1), HIGH), scales(NodeRole.WORKER, 1, 2))
-                        .at(300, world(workers(2, 1), HIGH), noActions(), decides("waiting"))
+                        .at(300, world(workers(2, 1), HIGH), noActions(), decides(new WaitingForNodes("aws", 1, 2)))
                         .at(599, world(workers(2, 1), HIGH), noActions())
                         .at(600, world(workers(2, 1), HIGH),
                                 notifies(Status.ERROR, Planner.SCALE_NODES_ALERT, "Gave up"), noScale(),
-                                noReschedule(), decides("were not rescheduled"),
+                                noReschedule(), decides(new BackedOff(new ProvisionTimedOut(NodeRole.WORKER, "aws", 1,
+                                        2, PROVISION_TIMEOUT, 1), Duration.ofMinutes(5))),
                                 remembers(m -> assertThat(m.pending()).isEmpty()))
                         // the node turns up late: the scale-up was forgotten, so no reschedule
                         .at(660, world(workers(2, 2), LOW), noActions()),
@@ -384,18 +495,18 @@ class PlannerTest {
                 scenario("cooldown after a scale-up", up(Duration.ZERO))
                         .at(0, world(workers(1, 1), HIGH), scales(NodeRole.WORKER, 1, 2))
                         .at(60, world(workers(2, 2), HIGH), reschedules("go-demo_main", "go-demo_api"), noScale(),
-                                decides("no scale-up within"))
-                        .at(299, world(workers(2, 2), HIGH), noActions(), decides("no scale-up within"))
+                                decides(wantedHigh(UP_COOLDOWN)))
+                        .at(299, world(workers(2, 2), HIGH), noActions(), decides(wantedHigh(UP_COOLDOWN)))
                         .at(300, world(workers(2, 2), HIGH), scales(NodeRole.WORKER, 2, 3)),
 
                 // ---- notify only / down
                 scenario("scale=no notifies once per firing episode and never scales", notifyOnly)
-                        .at(0, world(workers(1, 1), HIGH), noActions(), decides("held 0s of 30s"))
+                        .at(0, world(workers(1, 1), HIGH), noActions(), decides(highFor(0, 30)))
                         .at(30, world(workers(1, 1), HIGH),
                                 notifies(Status.PENDING, "node_mem_limit_total_above",
                                         "Total memory of the nodes is over 0.8"),
-                                noScale(), decides("scale=no"))
-                        .at(60, world(workers(1, 1), HIGH), noActions(), decides("scale=no"))
+                                noScale(), decides(new NotifyingOnly(SEEN_HIGH)))
+                        .at(60, world(workers(1, 1), HIGH), noActions(), decides(new NotifyingOnly(SEEN_HIGH)))
                         .at(90, world(workers(1, 1), HIGH), noActions())
                         .at(100, world(workers(1, 1), LOW), noActions(),
                                 remembers(m -> assertThat(m.announced()).isEmpty()))
@@ -407,29 +518,32 @@ class PlannerTest {
                                 notifies(Status.PENDING, "node_mem_limit_total_above", "over 0.8"), noScale()),
                 scenario("a down policy removes nothing when no node of the group can be seen in the Swarm", down)
                         .at(0, world(List.of(workers(3, 3)), SERVICES, Map.of(ID2, value(0.01))), noActions(),
-                                decides("no worker node may be removed")),
+                                decides(new Wanted(new Measured(0.01, Comparison.LESS, 0.05, true),
+                                        new NoCandidate(NodeRole.WORKER)))),
                 scenario("a down policy does nothing at the minimum", down)
                         .at(0, world(List.of(workers(0, 0)), SERVICES, Map.of(ID2, value(0.01))), noActions(),
-                                decides("at the minimum of 0")),
+                                decides(new Wanted(new Measured(0.01, Comparison.LESS, 0.05, true),
+                                        new AtMin(NodeRole.WORKER, "aws", 0)))),
 
                 // ---- several policies and groups
                 scenario("two up policies of one group scale it once per cycle", up(Duration.ZERO), secondUp)
                         .at(0, world(List.of(workers(1, 1)), SERVICES, Map.of(ID1, HIGH, ID2, HIGH)),
-                                scales(NodeRole.WORKER, 1, 2), decides("already changed in this cycle")),
+                                scales(NodeRole.WORKER, 1, 2),
+                                decides(wantedHigh(new ChangedThisPass(NodeRole.WORKER)))),
                 scenario("each group scales on its own", up(Duration.ZERO), managerUp)
                         .at(0, world(List.of(workers(1, 1), managers(3, 3)), SERVICES, Map.of(ID1, HIGH, MID, HIGH)),
                                 scales(NodeRole.WORKER, 1, 2), scales(NodeRole.MANAGER, 3, 4))
                         .at(60, world(List.of(workers(2, 1), managers(4, 4)), SERVICES,
                                         Map.of(ID1, HIGH, MID, HIGH)),
-                                noScale(), reschedules("go-demo_main", "go-demo_api"), decides("no scale-up within"),
-                                decides("waiting")),
+                                noScale(), reschedules("go-demo_main", "go-demo_api"), decides(wantedHigh(UP_COOLDOWN)),
+                                decides(wantedHigh(new Joining(NodeRole.WORKER, 1)))),
                 scenario("a policy for a group the backend does not have does nothing", managerUp)
                         .at(0, world(List.of(workers(1, 1)), SERVICES, Map.of(MID, HIGH)), noActions(),
-                                decides("no manager node group")),
+                                decides(wantedHigh(new NoGroup(NodeRole.MANAGER)))),
                 scenario("label errors are explained as decisions", up(Duration.ZERO))
                         .errors(new PolicyError("svc", "com.df.alertFor.1", "soon", Durations.EXPECTED))
-                        .at(0, world(workers(1, 1), LOW), noActions(), decides("skipped"),
-                                decides("com.df.alertFor.1=\"soon\"")),
+                        .at(0, world(workers(1, 1), LOW), noActions(), decides(new LabelError(
+                                new PolicyError("svc", "com.df.alertFor.1", "soon", Durations.EXPECTED)))),
 
                 // ---- policies removed from the labels
                 scenario("a removed policy is forgotten and starts its for afresh when added again", up(seconds(60)))
@@ -438,8 +552,8 @@ class PlannerTest {
                         .at(30, world(workers(1, 1), HIGH), noActions(),
                                 remembers(m -> assertThat(m.trueSince()).isEmpty()))
                         .policies(up(seconds(60)))
-                        .at(40, world(workers(1, 1), HIGH), noActions(), decides("held 0s of 1m"))
-                        .at(90, world(workers(1, 1), HIGH), noActions(), decides("held 50s of 1m"))
+                        .at(40, world(workers(1, 1), HIGH), noActions(), decides(highFor(0, 60)))
+                        .at(90, world(workers(1, 1), HIGH), noActions(), decides(highFor(50, 60)))
                         .at(100, world(workers(1, 1), HIGH), scales(NodeRole.WORKER, 1, 2)),
                 scenario("a removed notify-only policy is forgotten and announces again when added back", notifyNow)
                         .at(0, world(workers(1, 1), HIGH), notifies(Status.PENDING, "node_mem_limit_total_above",
