@@ -56,6 +56,7 @@ public final class Reconciler {
     private final ScalerMetrics stats;
     private final boolean dryRun;
     private final DecisionLog decisionLog = new DecisionLog();
+    private final LabelErrors labelErrors = new LabelErrors();
     /** Immutable, replaced whole: the status reads it without waiting for a pass to end. */
     private volatile ScalerMemory memory = ScalerMemory.empty();
     private volatile Optional<Pass> lastPass = Optional.empty();
@@ -83,9 +84,12 @@ public final class Reconciler {
             List<ServiceInfo> services = swarm.services();
             List<SwarmNode> nodes = swarm.nodes();
             var tasks = swarm.tasks();
-            PolicySet policies = parser.parse(services);
+            PolicySet read = parser.parse(services);
+            LabelErrors.Checked checked = LabelErrors.rejectInvalidQueries(read, query(read));
+            PolicySet policies = checked.policies();
+            labelErrors.warnOnce(policies.errors());
             ObservedState observed = new ObservedState(observeGroups(nodes), nodes, services, tasks,
-                    query(policies), requests);
+                    checked.results(), requests);
             Instant now = clock.instant();
             pass = new Pass(now, observed, policies, planner.plan(observed, policies, memory, now));
         } catch (RuntimeException e) {
