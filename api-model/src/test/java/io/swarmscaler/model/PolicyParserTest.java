@@ -409,7 +409,7 @@ class PolicyParserTest {
                 // docker-flow-monitor's and docker-flow-proxy's own keys are theirs
                 Arguments.of(labels("com.df.alertIf.1", "@service_mem_limit:0.8", "com.df.notify", "true",
                         "com.df.scaleMin", "2", "com.df.scaleMax", "4", "com.df.servicePath", "/demo",
-                        "com.df.port", "8080", "com.df.alertPersistent.1", "true")),
+                        "com.df.port", "8080", "com.df.distribute", "true", "com.df.alertPersistent.1", "true")),
                 Arguments.of(labels("com.df.reschedule", "true")),
                 Arguments.of(labels("com.df.reschedule", "false")),
                 Arguments.of(labels("com.df.reschedule", " TRUE ")));
