@@ -9,9 +9,9 @@ import java.util.regex.Pattern;
 public final class Durations {
     public static final String EXPECTED = "a duration like 500ms, 30s, 5m or 1h30m";
 
-    /** Prometheus' grammar: each unit at most once, largest first (as in {@code model.ParseDuration}). */
-    private static final Pattern WHOLE =
-            Pattern.compile("(?:(\\d+)y)?(?:(\\d+)w)?(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?(?:(\\d+)ms)?");
+    /** Prometheus' grammar: ASCII digits, each unit at most once, largest first (as {@code model.ParseDuration}). */
+    private static final Pattern WHOLE = Pattern.compile(
+            "(?:([0-9]+)y)?(?:([0-9]+)w)?(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?(?:([0-9]+)ms)?");
     private static final Duration[] UNITS = {
         Duration.ofDays(365), Duration.ofDays(7), Duration.ofDays(1), Duration.ofHours(1), Duration.ofMinutes(1),
         Duration.ofSeconds(1), Duration.ofMillis(1)

@@ -13,8 +13,16 @@ public sealed interface QueryResult {
         }
     }
 
-    /** No answer: Prometheus unreachable, the query rejected, or a value that is not a number. */
+    /** No answer: Prometheus unreachable or failing, or an answer that is not an instant vector. */
     record NoData(String reason) implements QueryResult {}
+
+    /**
+     * Prometheus cannot parse the expression (HTTP 400, {@code bad_data}): a mistake in the policy's label, not
+     * missing data. The reconciler turns it into a label error before the planner sees it.
+     *
+     * @param error Prometheus' parse error, e.g. {@code 1:3: parse error: unexpected right parenthesis ')'}
+     */
+    record Invalid(String error) implements QueryResult {}
 
     record Sample(Map<String, String> labels, double value) {
         public Sample {

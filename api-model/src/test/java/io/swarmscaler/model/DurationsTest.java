@@ -54,7 +54,10 @@ class DurationsTest {
                 "1h 30m",
                 "PT30S",
                 "thirty seconds",
-                "99999999999999999999s");
+                "99999999999999999999s",
+                "\u0663\u0660s",
+                "\uff13\uff10s",
+                "30\uff53");
     }
 
     @ParameterizedTest(name = "\"{0}\" is not a duration")

@@ -218,8 +218,11 @@ class PolicyParserTest {
                 Arguments.of(MANAGER, labels("com.df.scaleManagerNodeMin", "1", "com.df.scaleManagerNodeMax", "3"),
                         new GroupBounds(1, 3, 1, 1)),
                 // the other group's labels do not apply
-                Arguments.of(WORKER, labels("com.df.scaleManagerNodeMax", "9", "com.df.scaleManagerNodeMin", "x"),
+                Arguments.of(WORKER, labels("com.df.scaleManagerNodeMax", "9", "com.df.scaleManagerNodeMin", "1"),
                         new GroupBounds(0, 5, 1, 1)),
+                Arguments.of(WORKER, labels("com.df.scaleWorkerNodeUpBy", "100", "com.df.scaleWorkerNodeDownBy", "100",
+                        "com.df.scaleWorkerNodeMax", "1000000"), new GroupBounds(0, 1000000, 100, 100)),
+                Arguments.of(WORKER, labels("com.df.scaleWorkerNodeMax", "007"), new GroupBounds(0, 7, 1, 1)),
                 Arguments.of(MANAGER, labels("com.df.scaleWorkerNodeMax", "1"), new GroupBounds(3, 7, 1, 1)));
     }
 
@@ -348,7 +351,17 @@ class PolicyParserTest {
                 Arguments.of("a > b", new AnySample("a > b")),
                 Arguments.of("(a > 1)", new AnySample("(a > 1)")),
                 Arguments.of("up{job=\"x\"} == 0 and on(instance) y", new AnySample("up{job=\"x\"} == 0 and on(instance) y")),
-                Arguments.of("absent(up{job=\"x\"})", new AnySample("absent(up{job=\"x\"})")));
+                Arguments.of("absent(up{job=\"x\"})", new AnySample("absent(up{job=\"x\"})")),
+                Arguments.of("x > 1e3", new Threshold("x", Comparison.GREATER, 1000)),
+                Arguments.of("x > +1", new Threshold("x", Comparison.GREATER, 1)),
+                Arguments.of("x > .5", new Threshold("x", Comparison.GREATER, 0.5)),
+                // Not a number this side reads: sent whole, so Prometheus answers a typo with its parse error
+                // instead of the typo being compared here as 0.8.
+                Arguments.of("x > 0.8f", new AnySample("x > 0.8f")),
+                Arguments.of("x > 0.05d", new AnySample("x > 0.05d")),
+                Arguments.of("x > 0x1p-1", new AnySample("x > 0x1p-1")),
+                Arguments.of("x > \u0664", new AnySample("x > \u0664")),
+                Arguments.of("x > Infinity", new AnySample("x > Infinity")));
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
@@ -392,8 +405,14 @@ class PolicyParserTest {
                 Arguments.of(labels("com.df.alertIf.1", "@service_mem_limit:0.8",
                         "com.df.alertLabels.1", "receiver")),
                 Arguments.of(labels("com.df.alertIf.1", "x > 1", "com.df.alertLabels.1", "scale=sideways")),
-                Arguments.of(labels("com.df.alertIf.1", "@service_mem_limit:0.8",
-                        "com.df.scaleWorkerNodeMax", "lots")));
+                Arguments.of(labels("com.df.alertIf.1", "x > 1", "com.df.alertLabels.1", "scale=up,scale=down")),
+                // docker-flow-monitor's and docker-flow-proxy's own keys are theirs
+                Arguments.of(labels("com.df.alertIf.1", "@service_mem_limit:0.8", "com.df.notify", "true",
+                        "com.df.scaleMin", "2", "com.df.scaleMax", "4", "com.df.servicePath", "/demo",
+                        "com.df.port", "8080", "com.df.distribute", "true", "com.df.alertPersistent.1", "true")),
+                Arguments.of(labels("com.df.reschedule", "true")),
+                Arguments.of(labels("com.df.reschedule", "false")),
+                Arguments.of(labels("com.df.reschedule", " TRUE ")));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -408,7 +427,7 @@ class PolicyParserTest {
     @Test
     void servicesWithoutAlertLabelsGiveNothing() {
         PolicySet set = parse(service("go-demo_db", List.of(WORKER), labels(
-                "com.df.scaleWorkerNodeMax", "lots", "com.df.alertFor.1", "30s")));
+                "com.df.scaleWorkerNodeMax", "9", "com.df.reschedule", "true", "com.df.notify", "true")));
         assertThat(set.policies()).isEmpty();
         assertThat(set.errors()).isEmpty();
     }
@@ -500,7 +519,7 @@ class PolicyParserTest {
                 new Malformed("step of zero", List.of(WORKER),
                         labels("com.df.alertIf.1", above, "com.df.scaleWorkerNodeUpBy", "0"),
                         labels("com.df.scaler.nodeGroup.2", "manager"),
-                        "com.df.scaleWorkerNodeUpBy", "0", "at least 1"),
+                        "com.df.scaleWorkerNodeUpBy", "0", "from 1 to 100"),
                 new Malformed("fractional step", List.of(WORKER),
                         labels("com.df.alertIf.1", above, "com.df.scaleWorkerNodeDownBy", "1.5"),
                         labels("com.df.scaler.nodeGroup.2", "manager"),
@@ -550,5 +569,171 @@ class PolicyParserTest {
         Policy sibling = set.policies().get(1);
         assertThat(sibling.holdFor()).isEqualTo(Duration.ofMinutes(1));
         assertThat(sibling.direction()).isEqualTo(ScaleDirection.UP);
+    }
+
+    // ---------------------------------------------------------------- every bad label is named (issue 12)
+
+    /** One bad label on a service; it must come back as exactly one error naming it and what is expected. */
+    record BadLabel(String name, List<String> constraints, Map<String, String> labels, String label, String value,
+            String expectedMentions) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static BadLabel worker(String name, Map<String, String> labels, String label, String value, String mentions) {
+        return new BadLabel(name, List.of(WORKER), labels, label, value, mentions);
+    }
+
+    static Stream<BadLabel> badLabels() {
+        String above = "@node_mem_limit_total_above:0.8";
+        return Stream.of(
+                // strict numbers: ASCII digits, no type suffix, no hex, no sign, no exponent
+                worker("ratio with a float suffix", labels("com.df.alertIf.1", "@node_mem_limit_total_above:0.8f"),
+                        "com.df.alertIf.1", "@node_mem_limit_total_above:0.8f", "plain decimal ASCII digits"),
+                worker("ratio with a double suffix", labels("com.df.alertIf.1", "@node_mem_limit_total_below:0.05d"),
+                        "com.df.alertIf.1", "@node_mem_limit_total_below:0.05d", "plain decimal ASCII digits"),
+                worker("ratio in hex", labels("com.df.alertIf.1", "@node_mem_limit:0x1p-1"),
+                        "com.df.alertIf.1", "@node_mem_limit:0x1p-1", "e.g. @node_mem_limit:0.8"),
+                worker("ratio with an exponent", labels("com.df.alertIf.1", "@node_mem_limit:5e-1"),
+                        "com.df.alertIf.1", "@node_mem_limit:5e-1", "between 0 and 1"),
+                worker("ratio with a plus sign", labels("com.df.alertIf.1", "@node_mem_limit:+0.5"),
+                        "com.df.alertIf.1", "@node_mem_limit:+0.5", "between 0 and 1"),
+                worker("ratio in Arabic-Indic digits", labels("com.df.alertIf.1", "@node_mem_limit:\u0660.\u0668"),
+                        "com.df.alertIf.1", "@node_mem_limit:\u0660.\u0668", "ASCII digits"),
+                worker("ratio in full-width digits", labels("com.df.alertIf.1", "@node_mem_limit:\uff10.\uff18"),
+                        "com.df.alertIf.1", "@node_mem_limit:\uff10.\uff18", "ASCII digits"),
+                worker("max in an Arabic-Indic digit", labels("com.df.scaleWorkerNodeMax", "\u0664"),
+                        "com.df.scaleWorkerNodeMax", "\u0664", "ASCII digits"),
+                worker("max in a full-width digit", labels("com.df.scaleWorkerNodeMax", "\uff11"),
+                        "com.df.scaleWorkerNodeMax", "\uff11", "ASCII digits"),
+                worker("step with a plus sign", labels("com.df.scaleWorkerNodeUpBy", "+1"),
+                        "com.df.scaleWorkerNodeUpBy", "+1", "ASCII digits"),
+                worker("step in an Arabic digit", labels("com.df.scaleWorkerNodeDownBy", "\u0661"),
+                        "com.df.scaleWorkerNodeDownBy", "\u0661", "from 1 to 100"),
+                worker("min too large for a number", labels("com.df.scaleWorkerNodeMin", "99999999999"),
+                        "com.df.scaleWorkerNodeMin", "99999999999", "whole number"),
+                // bounds as the webhook's
+                worker("alertFor over a day", labels("com.df.alertIf.1", above, "com.df.alertFor.1", "99999999h"),
+                        "com.df.alertFor.1", "99999999h", "at most 24h"),
+                worker("alertFor of a day and a second", labels("com.df.alertIf.1", above,
+                        "com.df.alertFor.1", "1d1s"), "com.df.alertFor.1", "1d1s", "at most 24h"),
+                worker("alertFor in Arabic-Indic digits", labels("com.df.alertIf.1", above,
+                        "com.df.alertFor.1", "\u0663\u0660s"), "com.df.alertFor.1", "\u0663\u0660s", "30s"),
+                worker("UpBy above 100 under a huge Max", labels("com.df.alertIf.1", above,
+                        "com.df.scaleWorkerNodeUpBy", "100000", "com.df.scaleWorkerNodeMax", "1000000"),
+                        "com.df.scaleWorkerNodeUpBy", "100000", "from 1 to 100"),
+                worker("DownBy of 101", labels("com.df.scaleWorkerNodeDownBy", "101"),
+                        "com.df.scaleWorkerNodeDownBy", "101", "from 1 to 100"),
+                // alertLabels
+                worker("scale given twice", labels("com.df.alertIf.1", above,
+                        "com.df.alertLabels.1", "scale=down,scale=up"),
+                        "com.df.alertLabels.1", "scale=down,scale=up", "scale appears more than once"),
+                worker("type given twice", labels("com.df.alertIf.1", "x > 1",
+                        "com.df.alertLabels.1", "type=node,scale=up,type=node"),
+                        "com.df.alertLabels.1", "type=node,scale=up,type=node", "type appears more than once"),
+                // shortcut spellings
+                worker("shortcut in upper case", labels("com.df.alertIf.1", "@NODE_MEM_LIMIT_TOTAL_ABOVE:0.8"),
+                        "com.df.alertIf.1", "@NODE_MEM_LIMIT_TOTAL_ABOVE:0.8",
+                        "@node_mem_limit_total_above:0.8: shortcut names are lower case"),
+                worker("shortcut in mixed case", labels("com.df.alertIf.1", "@Node_Mem_Limit:0.9"),
+                        "com.df.alertIf.1", "@Node_Mem_Limit:0.9", "@node_mem_limit:0.9"),
+                worker("shortcut without @", labels("com.df.alertIf.1", "node_mem_limit_total_above:0.8"),
+                        "com.df.alertIf.1", "node_mem_limit_total_above:0.8",
+                        "@node_mem_limit_total_above:0.8: a shortcut starts with @"),
+                worker("upper-case shortcut without @", labels("com.df.alertIf.1", "NODE_MEM_LIMIT_TOTAL_BELOW:0.1"),
+                        "com.df.alertIf.1", "NODE_MEM_LIMIT_TOTAL_BELOW:0.1", "@node_mem_limit_total_below:0.1"),
+                // keys that look like ours but are not
+                worker("alertif in lower case", labels("com.df.alertif", above),
+                        "com.df.alertif", above, "com.df.alertIf "),
+                worker("alertIf with two numbers", labels("com.df.alertIf.1.1", above),
+                        "com.df.alertIf.1.1", above, "com.df.alertIf.1 "),
+                worker("alertFor in upper case", labels("com.df.alertIf.1", above, "com.df.ALERTFOR.1", "30s"),
+                        "com.df.ALERTFOR.1", "30s", "com.df.alertFor.1 "),
+                worker("prefix in upper case", labels("COM.DF.alertIf.1", above),
+                        "COM.DF.alertIf.1", above, "com.df.alertIf.1 "),
+                worker("bound key in lower case", labels("com.df.scaleworkernodemax", "3"),
+                        "com.df.scaleworkernodemax", "3", "com.df.scaleWorkerNodeMax "),
+                worker("bound key with a number", labels("com.df.scaleWorkerNodeMax.1", "3"),
+                        "com.df.scaleWorkerNodeMax.1", "3", "com.df.scaleWorkerNodeMax "),
+                worker("node group key in lower case", labels("com.df.alertIf.1", above,
+                        "com.df.scaler.nodegroup", "worker"),
+                        "com.df.scaler.nodegroup", "worker", "com.df.scaler.nodeGroup "),
+                worker("reschedule key capitalised", labels("com.df.Reschedule", "true"),
+                        "com.df.Reschedule", "true", "com.df.reschedule "),
+                // a policy's labels with no alertIf of their number
+                worker("alertFor.2 with no alertIf.2", labels("com.df.alertIf.1", above, "com.df.alertFor.2", "5m"),
+                        "com.df.alertFor.2", "5m", "com.df.alertIf.2"),
+                worker("alertName.2 with no alertIf.2", labels("com.df.alertIf.1", above,
+                        "com.df.alertName.2", "memory"), "com.df.alertName.2", "memory", "com.df.alertIf.2"),
+                worker("alertLabels.2 with no alertIf.2", labels("com.df.alertIf.1", above,
+                        "com.df.alertLabels.2", "scale=no"), "com.df.alertLabels.2", "scale=no", "com.df.alertIf.2"),
+                worker("unnumbered alertFor beside numbered policies", labels("com.df.alertIf.1", above,
+                        "com.df.alertFor", "5m"), "com.df.alertFor", "5m", "com.df.alertIf.1"),
+                worker("alertFor on a service with no alertIf", labels("com.df.alertFor.1", "30s"),
+                        "com.df.alertFor.1", "30s", "none"),
+                // bounds count on any service, whatever its group, with or without policies
+                worker("bad manager max on a worker policy's service", labels("com.df.alertIf.1", above,
+                        "com.df.scaleManagerNodeMax", "lots"), "com.df.scaleManagerNodeMax", "lots", "whole number"),
+                new BadLabel("bad max on a service with no policy", List.of(), labels("com.df.scaleWorkerNodeMax",
+                        "lots"), "com.df.scaleWorkerNodeMax", "lots", "whole number"),
+                new BadLabel("bad max beside a docker-flow-monitor service alert", List.of(), labels(
+                        "com.df.alertIf.1", "@service_mem_limit:0.8", "com.df.scaleWorkerNodeMax", "lots"),
+                        "com.df.scaleWorkerNodeMax", "lots", "whole number"),
+                new BadLabel("min above max on a service with no policy", List.of(), labels(
+                        "com.df.scaleManagerNodeMin", "5", "com.df.scaleManagerNodeMax", "4"),
+                        "com.df.scaleManagerNodeMin", "5", "com.df.scaleManagerNodeMax=4"),
+                // reschedule
+                new BadLabel("reschedule=yes", List.of(), labels("com.df.reschedule", "yes"),
+                        "com.df.reschedule", "yes", "true or false"),
+                new BadLabel("reschedule=1", List.of(), labels("com.df.reschedule", "1"),
+                        "com.df.reschedule", "1", "true or false"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badLabels")
+    void everyBadLabelIsNamed(BadLabel c) {
+        PolicySet set = parse(service("svc", c.constraints(), c.labels()));
+
+        assertThat(set.errors()).as("errors").hasSize(1);
+        PolicyError error = set.errors().get(0);
+        assertThat(error.service()).isEqualTo("svc");
+        assertThat(error.label()).isEqualTo(c.label());
+        assertThat(error.value()).isEqualTo(c.value());
+        assertThat(error.expected()).contains(c.expectedMentions().strip());
+        if (c.expectedMentions().endsWith(" ")) {
+            // a look-alike key: the expected key is named whole, not as the start of a longer one
+            assertThat(error.expected()).containsPattern(java.util.regex.Pattern.quote(c.expectedMentions().strip())
+                    + "[ ;)]");
+        }
+        assertThat(error.message()).contains("svc").contains(c.label()).contains("\"" + c.value() + "\"");
+    }
+
+    @Test
+    void aPolicyWhoseGroupHasBadBoundsIsSkippedAndTheOtherGroupsPolicyStillWorks() {
+        PolicySet set = parse(service("svc", List.of(), labels(
+                "com.df.alertIf.1", "@node_mem_limit_total_above:0.8", "com.df.scaler.nodeGroup.1", "worker",
+                "com.df.alertIf.2", "@node_mem_limit_total_above:0.8", "com.df.scaler.nodeGroup.2", "manager",
+                "com.df.scaleWorkerNodeUpBy", "101")));
+
+        assertThat(set.errors()).extracting(PolicyError::label).containsExactly("com.df.scaleWorkerNodeUpBy");
+        assertThat(set.policies()).extracting(Policy::id).containsExactly(new PolicyId("svc", "2"));
+    }
+
+    @Test
+    void theRescheduleLabelIsTheConfiguredOne() {
+        PolicyParser parser = new PolicyParser(new PolicyParser.Settings(
+                PolicyParser.Settings.defaults().defaultBounds(), false, "example.reschedule"));
+        PolicySet set = parser.parse(List.of(service("svc", List.of(), labels(
+                "example.reschedule", "yes", "com.df.reschedule", "whatever"))));
+
+        assertThat(set.errors()).extracting(PolicyError::label).containsExactly("example.reschedule");
+    }
+
+    @Test
+    void theAlertIfLabelOfAPolicyIsNamedForErrorsFoundLater() {
+        assertThat(PolicyParser.alertIfLabel(new PolicyId("svc", "2"))).isEqualTo("com.df.alertIf.2");
+        assertThat(PolicyParser.alertIfLabel(new PolicyId("svc", ""))).isEqualTo("com.df.alertIf");
     }
 }

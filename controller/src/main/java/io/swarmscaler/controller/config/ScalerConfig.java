@@ -196,7 +196,7 @@ public record ScalerConfig(
     }
 
     public PolicyParser.Settings parserSettings() {
-        return new PolicyParser.Settings(defaultBounds, legacyNodeExporterNames);
+        return new PolicyParser.Settings(defaultBounds, legacyNodeExporterNames, rescheduleLabel);
     }
 
     private static URI httpUri(String v) {

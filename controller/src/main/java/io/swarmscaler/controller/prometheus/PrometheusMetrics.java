@@ -74,7 +74,10 @@ final class PrometheusMetrics implements Metrics {
         return URI.create(root + relative);
     }
 
-    /** Reads Prometheus' answer; anything but a success with a vector or scalar is no data, with the reason. */
+    /**
+     * Reads Prometheus' answer: an expression it cannot parse is {@link QueryResult.Invalid}; anything else but a
+     * success with a vector or scalar is no data, with the reason.
+     */
     QueryResult parse(int status, String body) {
         JsonNode root;
         try {
@@ -82,6 +85,10 @@ final class PrometheusMetrics implements Metrics {
         } catch (IOException e) {
             return new QueryResult.NoData("Prometheus at %s answered HTTP %d with a body that is not JSON"
                     .formatted(base, status));
+        }
+        if (status == 400 && "bad_data".equals(root.path("errorType").asText())) {
+            // The expression does not parse: a mistake in the label, which waiting will not cure.
+            return new QueryResult.Invalid(root.path("error").asText("no error given"));
         }
         if (!"success".equals(root.path("status").asText())) {
             return new QueryResult.NoData("Prometheus at %s rejected the query (HTTP %d): %s".formatted(base, status,

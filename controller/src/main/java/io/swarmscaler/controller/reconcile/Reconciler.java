@@ -57,6 +57,7 @@ public final class Reconciler {
     private final ReconcileListener listener;
     private final boolean dryRun;
     private final DecisionLog decisionLog = new DecisionLog();
+    private final LabelErrors labelErrors = new LabelErrors();
     /** Immutable, replaced whole: the status reads it without waiting for a pass to end. */
     private volatile ScalerMemory memory = ScalerMemory.empty();
     private volatile Optional<Pass> lastPass = Optional.empty();
@@ -86,9 +87,12 @@ public final class Reconciler {
             // A draining node's ended tasks tell which services it ran; elsewhere only live tasks matter.
             var tasks = swarm.tasks(nodes.stream().filter(DrainTracker::isDraining)
                     .map(SwarmNode::id).collect(Collectors.toSet()));
-            PolicySet policies = parser.parse(services);
+            PolicySet read = parser.parse(services);
+            LabelErrors.Checked checked = LabelErrors.rejectInvalidQueries(read, query(read));
+            PolicySet policies = checked.policies();
+            labelErrors.warnOnce(policies.errors());
             ObservedState observed = new ObservedState(observeGroups(nodes), nodes, services, tasks,
-                    query(policies), requests);
+                    checked.results(), requests);
             Instant now = clock.instant();
             pass = new Pass(now, observed, policies, planner.plan(observed, policies, memory, now));
         } catch (RuntimeException e) {
