@@ -14,10 +14,12 @@ import java.util.OptionalDouble;
 public record Evaluation(boolean holds, Observation seen, OptionalDouble value) {
 
     public static Evaluation of(Condition condition, QueryResult result) {
-        if (result instanceof QueryResult.NoData noData) {
-            return new Evaluation(false, new NoData(noData.reason()), OptionalDouble.empty());
+        if (!(result instanceof QueryResult.Samples samples)) {
+            String cause = result instanceof QueryResult.NoData noData ? noData.reason()
+                    : "Prometheus rejected the query: " + ((QueryResult.Invalid) result).error();
+            return new Evaluation(false, new NoData(cause), OptionalDouble.empty());
         }
-        List<Double> values = ((QueryResult.Samples) result).samples().stream()
+        List<Double> values = samples.samples().stream()
                 .map(QueryResult.Sample::value)
                 .filter(v -> !v.isNaN())
                 .toList();

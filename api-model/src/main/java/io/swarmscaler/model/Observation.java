@@ -63,17 +63,6 @@ public sealed interface Observation extends Reason {
         }
     }
 
-    /** A label could not be read; the policy it belongs to does nothing. */
-    record LabelError(PolicyError error) implements Observation {
-        public String message() {
-            return "skipped: " + error.message();
-        }
-
-        public Object shape() {
-            return List.of(getClass(), error);
-        }
-    }
-
     /** What a scale request asked for. */
     record Requested(String origin, ScaleDirection direction, int by) implements Observation {
         public String message() {

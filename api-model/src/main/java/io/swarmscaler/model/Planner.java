@@ -62,9 +62,6 @@ public final class Planner {
         PassState pass = new PassState(observed, memory, now, settings);
         GroupGate gate = new GroupGate(pass);
         RequestIntake requests = new RequestIntake(pass);
-        for (PolicyError error : policies.errors()) {
-            pass.decide(error.service() + " " + error.label(), new Observation.LabelError(error));
-        }
         new DrainTracker(pass, gate).follow();
         new ScaleUpFollowUp(pass, gate).follow();
         List<Want> wants = wants(pass, policies, requests);

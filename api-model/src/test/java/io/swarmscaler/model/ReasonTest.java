@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.swarmscaler.model.Observation.AlreadyHandled;
 import io.swarmscaler.model.Observation.ExpressionReturned;
 import io.swarmscaler.model.Observation.Holding;
-import io.swarmscaler.model.Observation.LabelError;
 import io.swarmscaler.model.Observation.Measured;
 import io.swarmscaler.model.Observation.NoData;
 import io.swarmscaler.model.Observation.NotifyingOnly;
@@ -78,9 +77,6 @@ class ReasonTest {
                 row(new Holding(HIGH, Duration.ofSeconds(15), Duration.ofSeconds(30)),
                         "value 0.9 > 0.8, held 15s of 30s"),
                 row(new NotifyingOnly(HIGH), "value 0.9 > 0.8; scale=no, notifying only"),
-                row(new LabelError(new PolicyError("svc", "com.df.alertFor.1", "soon", Durations.EXPECTED)),
-                        "skipped: service svc: label com.df.alertFor.1=\"soon\" is not valid: expected a duration like"
-                                + " 500ms, 30s, 5m or 1h30m"),
                 row(new Requested("alertmanager", ScaleDirection.UP, 1), "alertmanager up by 1"),
                 row(new Wanted(HIGH, new ScalingUp(NodeRole.WORKER, "aws", 1, 2)),
                         "value 0.9 > 0.8; Changing the number of worker nodes on aws from 1 to 2"),
