@@ -320,8 +320,9 @@ public final class HttpApi implements AutoCloseable {
         if (cause instanceof TimeoutException) {
             return Response.status(408, "request body not received within %ds".formatted(BODY_TIMEOUT.toSeconds()));
         }
-        if (cause instanceof IllegalArgumentException || cause instanceof ArithmeticException) {
-            return tooLarge(); // Jetty's limit on the aggregated body
+        if (cause instanceof IllegalArgumentException || cause instanceof ArithmeticException
+                || String.valueOf(cause.getMessage()).startsWith("Max size")) {
+            return tooLarge(); // Jetty's limit on the aggregated body (a chunked body that says no length)
         }
         return Response.status(400, "request body cannot be read: "
                 + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()));
