@@ -19,10 +19,11 @@ COPY --from=build /src/controller/target/swarm-scaler.jar /opt/swarm-scaler/swar
 # it the socket's group, e.g. `user: "65534:<gid of the docker group on the manager>"` in the stack.
 USER root
 EXPOSE 8080
-# /readyz fails when no reconcile pass succeeded within READY_MAX_AGE (or Prometheus is down): Swarm restarts a
-# stuck daemon.
+# Liveness: /healthz fails only when the reconcile loop has stopped attempting passes, so Swarm restarts a stuck
+# daemon and never one whose Docker or Prometheus is down (a restart would cure nothing and lose its memory).
+# /readyz keeps dependency readiness for people and load balancers.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
-  CMD wget -q -O /dev/null "http://127.0.0.1:${LISTEN_PORT:-8080}/readyz" || exit 1
+  CMD wget -q -O /dev/null "http://127.0.0.1:${LISTEN_PORT:-8080}/healthz" || exit 1
 # A bounded heap, whatever the machine: the scaler shares a manager with the Swarm's Raft store. 256 MB holds a
 # pass over 1,000 nodes and 100,000 tasks (see README, Performance); the serial collector suits a small heap and one
 # busy thread. Out of memory, the process exits and Swarm restarts it, rather than limping on.

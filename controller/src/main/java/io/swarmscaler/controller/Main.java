@@ -14,7 +14,6 @@ import io.swarmscaler.controller.prometheus.Prometheus;
 import io.swarmscaler.controller.notify.Notifiers;
 import java.net.URI;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,7 +126,7 @@ public final class Main implements Callable<Integer> {
                 groups = AwsNodeGroups.connect(config.aws()).groups();
                 prometheusAddress = config.prometheusAddress().orElseThrow();
             }
-            Metrics metrics = Prometheus.connect(prometheusAddress, Duration.ofSeconds(5));
+            Metrics metrics = Prometheus.connect(prometheusAddress);
             ScalerRuntime runtime = ScalerRuntime.start(config, swarm, groups, metrics,
                     Notifiers.from(config.http(), Clock.systemUTC()), Clock.systemUTC());
             LOG.info("Swarm Scaler running%s: backend %s, Prometheus %s, every %ss, HTTP API on %s:%d%s".formatted(

@@ -18,9 +18,6 @@ import io.swarmscaler.controller.webhook.WebhookRoutes;
 import java.net.InetSocketAddress;
 import io.swarmscaler.model.Planner;
 import io.swarmscaler.model.PolicyParser;
-import io.swarmscaler.model.RequestOutcome;
-import io.swarmscaler.model.ScaleRequest;
-import java.util.concurrent.CompletableFuture;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -34,8 +31,8 @@ public final class ScalerRuntime implements AutoCloseable {
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(2);
     /** Alertmanager's webhook bodies are a few KiB; anything much larger is not one. */
     private static final int MAX_REQUEST_BYTES = 64 * 1024;
-    /** How long a scale request's reply waits for the pass that decides on it. */
-    private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(15);
+    /** How long a scale request's reply waits for the pass that decides on it; then 202 with its id. */
+    private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(2);
 
     private final Reconciler reconciler;
     private final ReconcileLoop loop;
@@ -53,13 +50,6 @@ public final class ScalerRuntime implements AutoCloseable {
         this.events = events;
     }
 
-    /** Queues a scale request for the next pass, which starts at once; completes with the pass's decision. */
-    public CompletableFuture<RequestOutcome> submit(ScaleRequest request) {
-        CompletableFuture<RequestOutcome> outcome = inbox.submit(request);
-        loop.trigger();
-        return outcome;
-    }
-
     /** Starts the loop and the HTTP API over these adapters, which it times and counts for {@code /metrics}. */
     public static ScalerRuntime start(ScalerConfig config, Swarm dockerSwarm, List<NodeGroup> backendGroups,
             Metrics prometheus, Notifier notifier, Clock clock) {
@@ -68,11 +58,11 @@ public final class ScalerRuntime implements AutoCloseable {
         List<NodeGroup> groups = InstrumentedPorts.groups(backendGroups, stats);
         Metrics metrics = InstrumentedPorts.metrics(prometheus, stats);
         boolean dryRun = config.observability().dryRun();
-        ScaleRequestInbox inbox = new ScaleRequestInbox();
+        ScaleRequestInbox inbox = new ScaleRequestInbox(ScaleRequestInbox.Settings.defaults(), clock);
         Reconciler reconciler = new Reconciler(swarm, metrics, groups, notifier,
                 new PolicyParser(config.parserSettings()), new Planner(config.plannerSettings()), clock, inbox,
                 stats, dryRun);
-        Observer observer = new Observer(reconciler, metrics, stats, clock, new Observer.Settings(
+        Observer observer = new Observer(reconciler, stats, clock, new Observer.Settings(
                 groups.isEmpty() ? "none" : groups.get(0).backend(), dryRun, config.observability().readyMaxAge(),
                 config.plannerSettings(), config.defaultBounds()));
         ReconcileLoop loop = new ReconcileLoop(reconciler::reconcile, config.reconcileInterval(), FIRST_BACKOFF,
@@ -94,7 +84,7 @@ public final class ScalerRuntime implements AutoCloseable {
                 settings.prefix(), MAX_REQUEST_BYTES);
         api.onResponse(stats::httpRequest);
         settings.authFile().ifPresent(file -> api.requireAuthentication(WebhookAuth.fromFile(file)));
-        new WebhookRoutes(runtime::submit, swarm, new PolicyParser(config.parserSettings()),
+        new WebhookRoutes(runtime.inbox, runtime.loop::trigger, swarm, new PolicyParser(config.parserSettings()),
                 config.rescheduleLabel(), notifier, clock, REPLY_TIMEOUT, config.observability().dryRun())
                 .register(api);
         new ObservabilityRoutes(runtime.observer, stats).register(api);

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Prints a running daemon's status: node groups, policies with their values, and the"
                 + " decisions with their reasons.",
-                "Exit status: 0 ready, 1 running but not ready, 2 not reachable."})
+                "Exit status: 0 ready, 1 running but not ready, 2 not reachable, 3 credentials refused (HTTP 401)."})
 final class StatusCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -60,6 +60,12 @@ final class StatusCommand implements Callable<Integer> {
             err.printf("swarm-scaler status: no daemon answers at %s (%s); is it running, and is --url right?%n",
                     base, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
             return 2;
+        }
+        if (response.statusCode() == 401) {
+            err.printf("swarm-scaler status: %s refused the credentials (HTTP 401): %s; pass --auth-file (or"
+                    + " WEBHOOK_AUTH_FILE) with the daemon's credentials file%n", base + "status",
+                    authFile == null ? "none were sent" : "those of " + authFile + " are not the daemon's");
+            return 3;
         }
         if (response.statusCode() != 200) {
             err.printf("swarm-scaler status: %s answered HTTP %d: %s%n", base + "status", response.statusCode(),

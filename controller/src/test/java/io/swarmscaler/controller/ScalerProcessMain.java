@@ -6,7 +6,6 @@ import io.swarmscaler.controller.local.LocalCluster;
 import io.swarmscaler.controller.prometheus.Prometheus;
 import io.swarmscaler.controller.notify.LoggingNotifier;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -22,7 +21,7 @@ public final class ScalerProcessMain {
         LocalCluster cluster = LocalCluster.startOrAdopt(
                 new LocalCluster.Settings(local.name(), local.stateDir(), local.subnet()));
         ScalerRuntime.start(config, DockerSwarms.connect(cluster.dockerHost()), List.of(cluster.workerGroup()),
-                Prometheus.connect(config.prometheusAddress().orElseThrow(), Duration.ofSeconds(2)),
+                Prometheus.connect(config.prometheusAddress().orElseThrow()),
                 new LoggingNotifier(), Clock.systemUTC());
         Thread.sleep(Long.MAX_VALUE);
     }

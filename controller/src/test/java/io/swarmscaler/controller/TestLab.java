@@ -92,7 +92,7 @@ final class TestLab implements AutoCloseable {
             notifier.send(n);
         };
         return ScalerRuntime.start(config, lab.swarm(), groups,
-                Prometheus.connect(lab.prometheus().address(), Duration.ofSeconds(2)), both, Clock.systemUTC());
+                Prometheus.connect(lab.prometheus().address()), both, Clock.systemUTC());
     }
 
     Path stateDir() {

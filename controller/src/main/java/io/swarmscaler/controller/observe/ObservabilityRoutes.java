@@ -9,8 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * {@code /metrics}, {@code /healthz}, {@code /readyz} (open, for Prometheus and Swarm's health check), and
- * {@code /status} with its page at {@code /} (behind the API's credentials when they are set).
+ * {@code /metrics}, {@code /healthz}, {@code /readyz} (open, for Prometheus, Swarm's health check and load
+ * balancers), and {@code /status} with its page at {@code /} (behind the API's credentials when they are set). All
+ * answer from what the last reconcile pass saw: none calls Docker or Prometheus.
  */
 public final class ObservabilityRoutes {
     private final Observer observer;
@@ -26,7 +27,10 @@ public final class ObservabilityRoutes {
     public void register(HttpApi api) {
         api.openRoute("GET", "/metrics", request -> Response.text(200, "text/plain; version=0.0.4; charset=utf-8",
                 metrics.scrape()));
-        api.openRoute("GET", "/healthz", request -> Response.json(200, observer.liveness()));
+        api.openRoute("GET", "/healthz", request -> {
+            Observer.Liveness liveness = observer.liveness();
+            return Response.status(liveness.alive() ? 200 : 503, liveness.reason());
+        });
         api.openRoute("GET", "/readyz", request -> {
             Observer.Readiness readiness = observer.readiness();
             return Response.json(readiness.ready() ? 200 : 503, Map.of(

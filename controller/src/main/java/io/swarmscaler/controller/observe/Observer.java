@@ -1,6 +1,5 @@
 package io.swarmscaler.controller.observe;
 
-import io.swarmscaler.controller.port.Metrics;
 import io.swarmscaler.controller.reconcile.DecisionLog;
 import io.swarmscaler.controller.reconcile.ReconcileLoop;
 import io.swarmscaler.controller.reconcile.Reconciler;
@@ -52,21 +51,28 @@ public final class Observer implements ReconcileLoop.Outcomes {
     /** Whether the daemon can do its job now, and if not, why. */
     public record Readiness(boolean ready, String reason) {}
 
+    /** Whether the loop is alive: it attempts passes, whether or not they succeed. */
+    public record Liveness(boolean alive, String reason) {}
+
+    /**
+     * The loop is dead or stuck when no pass has ended for this long: longer than the loop's longest backoff
+     * (2 min) plus a pass whose every dependency call times out.
+     */
+    public static final Duration LIVENESS_MAX_AGE = Duration.ofMinutes(5);
+
     private final Reconciler reconciler;
-    private final Metrics prometheus;
     private final ScalerMetrics metrics;
     private final Clock clock;
     private final Settings settings;
     private final Instant started;
     private final Deque<Sample> history = new ArrayDeque<>();
+    private volatile Instant lastEnded;
     private volatile Instant lastSuccess;
     private volatile Instant lastFailure;
     private volatile String lastError;
 
-    public Observer(Reconciler reconciler, Metrics prometheus, ScalerMetrics metrics, Clock clock,
-            Settings settings) {
+    public Observer(Reconciler reconciler, ScalerMetrics metrics, Clock clock, Settings settings) {
         this.reconciler = reconciler;
-        this.prometheus = prometheus;
         this.metrics = metrics;
         this.clock = clock;
         this.settings = settings;
@@ -76,6 +82,7 @@ public final class Observer implements ReconcileLoop.Outcomes {
     @Override
     public void passEnded(long nanos, Throwable failure) {
         Instant now = clock.instant();
+        lastEnded = now;
         metrics.cycle(failure == null, nanos, now.toEpochMilli() / 1000.0);
         if (failure != null) {
             lastFailure = now;
@@ -118,17 +125,27 @@ public final class Observer implements ReconcileLoop.Outcomes {
         }
     }
 
-    /** Alive as long as the process can answer: Swarm restarts it when not. */
-    public Map<String, Object> liveness() {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", "OK");
-        body.put("message", "alive since " + started);
-        return body;
+    /**
+     * Alive while the loop attempts passes, whether or not they succeed: what the stack's health check asks, so
+     * that Swarm restarts a stuck daemon and never one whose dependencies are down (a restart cures nothing there,
+     * and costs what the process remembers).
+     */
+    public Liveness liveness() {
+        Instant now = clock.instant();
+        Instant since = lastEnded == null ? started : lastEnded;
+        Duration age = Duration.between(since, now);
+        if (age.compareTo(LIVENESS_MAX_AGE) > 0) {
+            return new Liveness(false, "%s for %ds (limit %ds): the reconcile loop is stuck or dead".formatted(
+                    lastEnded == null ? "no reconcile pass has ended since the start" : "no reconcile pass has ended",
+                    age.toSeconds(), LIVENESS_MAX_AGE.toSeconds()));
+        }
+        return new Liveness(true, "alive since %s; %s".formatted(started, lastEnded == null
+                ? "the first reconcile pass is under way" : "last pass ended %ds ago".formatted(age.toSeconds())));
     }
 
     /**
-     * Ready when a pass succeeded recently (so Docker answers) and Prometheus says it is ready; otherwise the
-     * reason, so that a stuck daemon is restarted by Swarm's health check.
+     * Ready when a pass succeeded recently (so Docker answers) and Prometheus answered that pass; otherwise the
+     * reason. Read from the last pass, never by calling a dependency: a hung one cannot stall the probe.
      */
     public Readiness readiness() {
         Instant now = clock.instant();
@@ -141,7 +158,7 @@ public final class Observer implements ReconcileLoop.Outcomes {
             return new Readiness(false, "no reconcile pass succeeded for %ds (limit %ds)%s".formatted(
                     age.toSeconds(), settings.readyMaxAge().toSeconds(), failureSuffix()));
         }
-        Optional<String> prometheusDown = prometheus.unavailable();
+        Optional<String> prometheusDown = reconciler.lastPass().flatMap(Reconciler.Pass::prometheusDown);
         if (prometheusDown.isPresent()) {
             return new Readiness(false, prometheusDown.get());
         }

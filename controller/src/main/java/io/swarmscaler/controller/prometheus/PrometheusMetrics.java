@@ -26,10 +26,10 @@ final class PrometheusMetrics implements Metrics {
     private final Duration timeout;
     private final HttpClient http;
 
-    PrometheusMetrics(URI base, Duration timeout) {
+    PrometheusMetrics(URI base, Duration connectTimeout, Duration timeout) {
         this.base = base;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
     }
 
     @Override
@@ -64,6 +64,11 @@ final class PrometheusMetrics implements Metrics {
     }
 
     private String unreachable(IOException e) {
+        if (e instanceof java.net.http.HttpTimeoutException) {
+            // A stopped or hung server accepts the connection and never answers.
+            return "Prometheus at %s is unreachable: no answer within %dms (%s)".formatted(base, timeout.toMillis(),
+                    e.getClass().getSimpleName());
+        }
         return "Prometheus at %s is unreachable: %s".formatted(base,
                 e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
     }

@@ -43,8 +43,14 @@ import java.util.stream.Collectors;
 public final class Reconciler {
     private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
 
-    /** What the last pass saw and decided, for the status. */
-    public record Pass(Instant at, ObservedState observed, PolicySet policies, Plan plan) {}
+    /**
+     * What the last pass saw and decided, for the status and the probes, which answer from it and never call a
+     * dependency themselves.
+     *
+     * @param prometheusDown why Prometheus could not be asked this pass, if it could not
+     */
+    public record Pass(Instant at, ObservedState observed, PolicySet policies, Plan plan,
+            Optional<String> prometheusDown) {}
 
     private final Swarm swarm;
     private final Metrics metrics;
@@ -88,15 +94,17 @@ public final class Reconciler {
             var tasks = swarm.tasks(nodes.stream().filter(DrainTracker::isDraining)
                     .map(SwarmNode::id).collect(Collectors.toSet()));
             PolicySet read = parser.parse(services);
-            LabelErrors.Checked checked = LabelErrors.rejectInvalidQueries(read, query(read));
+            // Asked once per pass, so a hung Prometheus costs one timeout, not one per policy.
+            Optional<String> prometheusDown = metrics.unavailable();
+            LabelErrors.Checked checked = LabelErrors.rejectInvalidQueries(read, query(read, prometheusDown));
             PolicySet policies = checked.policies();
             labelErrors.warnOnce(policies.errors());
             ObservedState observed = new ObservedState(observeGroups(nodes), nodes, services, tasks,
                     checked.results(), requests);
             Instant now = clock.instant();
-            pass = new Pass(now, observed, policies, planner.plan(observed, policies, memory, now));
+            pass = new Pass(now, observed, policies, planner.plan(observed, policies, memory, now), prometheusDown);
         } catch (RuntimeException e) {
-            inbox.requeue(requests);
+            inbox.requeue(requests, e);
             throw e;
         }
         Plan plan = pass.plan();
@@ -156,11 +164,12 @@ public final class Reconciler {
     }
 
     /** Each distinct query once per pass: several policies may share an expression. */
-    private Map<PolicyId, QueryResult> query(PolicySet policies) {
+    private Map<PolicyId, QueryResult> query(PolicySet policies, Optional<String> prometheusDown) {
         Map<String, QueryResult> byQuery = new HashMap<>();
         Map<PolicyId, QueryResult> results = new HashMap<>();
         for (Policy policy : policies.policies()) {
-            results.put(policy.id(), byQuery.computeIfAbsent(policy.condition().query(), metrics::query));
+            results.put(policy.id(), prometheusDown.<QueryResult>map(QueryResult.NoData::new).orElseGet(
+                    () -> byQuery.computeIfAbsent(policy.condition().query(), metrics::query)));
         }
         return results;
     }

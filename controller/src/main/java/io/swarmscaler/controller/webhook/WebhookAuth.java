@@ -15,10 +15,13 @@ import java.util.Locale;
  * {@code basic USER:PASSWORD}. Compared in constant time; never logged or echoed.
  */
 public final class WebhookAuth implements HttpApi.Authenticator {
-    private final byte[] expectedHeader;
+    /** {@code Bearer} or {@code Basic}, as sent; compared without regard to case (RFC 7235). */
+    private final String scheme;
+    private final byte[] expectedCredentials;
 
-    private WebhookAuth(String expectedHeader) {
-        this.expectedHeader = expectedHeader.getBytes(StandardCharsets.UTF_8);
+    private WebhookAuth(String scheme, String credentials) {
+        this.scheme = scheme;
+        this.expectedCredentials = credentials.getBytes(StandardCharsets.UTF_8);
     }
 
     /** @throws ConfigException naming the file and the form expected, never its content */
@@ -38,24 +41,28 @@ public final class WebhookAuth implements HttpApi.Authenticator {
         String scheme = content.substring(0, space).toLowerCase(Locale.ROOT);
         String secret = content.substring(space + 1).strip();
         if (scheme.equals("bearer") && !secret.isEmpty()) {
-            return new WebhookAuth("Bearer " + secret);
+            return new WebhookAuth("Bearer", secret);
         }
         if (scheme.equals("basic") && secret.indexOf(':') > 0) {
-            return new WebhookAuth("Basic "
-                    + Base64.getEncoder().encodeToString(secret.getBytes(StandardCharsets.UTF_8)));
+            return new WebhookAuth("Basic",
+                    Base64.getEncoder().encodeToString(secret.getBytes(StandardCharsets.UTF_8)));
         }
         throw new ConfigException("WEBHOOK_AUTH_FILE=%s is not valid: expected %s".formatted(file, expected));
     }
 
     /** The {@code Authorization} header value a client sends, for the {@code status} command. */
     public String authorizationHeader() {
-        return new String(expectedHeader, StandardCharsets.UTF_8);
+        return scheme + " " + new String(expectedCredentials, StandardCharsets.UTF_8);
     }
 
     @Override
     public boolean allows(HttpApi.Request request) {
-        byte[] given = request.header("Authorization").orElse("").strip().getBytes(StandardCharsets.UTF_8);
-        return MessageDigest.isEqual(given, expectedHeader);
+        String header = request.header("Authorization").orElse("").strip();
+        int space = header.indexOf(' ');
+        boolean schemeMatches = space > 0 && header.substring(0, space).equalsIgnoreCase(scheme);
+        byte[] given = (space > 0 ? header.substring(space + 1).strip() : "").getBytes(StandardCharsets.UTF_8);
+        // Credentials compared in constant time whatever the scheme, so that timing tells nothing.
+        return MessageDigest.isEqual(given, expectedCredentials) & schemeMatches;
     }
 
     @Override

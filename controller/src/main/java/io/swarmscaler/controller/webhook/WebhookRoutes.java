@@ -7,6 +7,7 @@ import io.swarmscaler.controller.http.HttpApi.Request;
 import io.swarmscaler.controller.http.HttpApi.Response;
 import io.swarmscaler.controller.port.Notifier;
 import io.swarmscaler.controller.port.Swarm;
+import io.swarmscaler.controller.reconcile.ScaleRequestInbox;
 import io.swarmscaler.model.GroupBounds;
 import io.swarmscaler.model.NodeRole;
 import io.swarmscaler.model.Notification;
@@ -23,13 +24,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
@@ -43,7 +43,8 @@ public final class WebhookRoutes {
     /** More nodes than this in one request is a typo, not a plan. */
     static final int MAX_BY = 100;
 
-    private final Function<ScaleRequest, CompletableFuture<RequestOutcome>> submit;
+    private final ScaleRequestInbox inbox;
+    private final Runnable triggerPass;
     private final Swarm swarm;
     private final PolicyParser parser;
     private final String rescheduleLabel;
@@ -53,14 +54,15 @@ public final class WebhookRoutes {
     private final boolean dryRun;
 
     /**
-     * @param submit hands a scale request to the reconcile loop; completes with the planner's decision
-     * @param replyTimeout how long a reply waits for that decision before answering 202
+     * @param inbox where scale requests wait for the reconcile loop, which decides on them
+     * @param triggerPass asks the loop for a pass now
+     * @param replyTimeout how long a reply waits for that decision before answering 202 with the request's id
      * @param dryRun say what a reschedule would do and do nothing (scale requests are the loop's to skip)
      */
-    public WebhookRoutes(Function<ScaleRequest, CompletableFuture<RequestOutcome>> submit, Swarm swarm,
-            PolicyParser parser, String rescheduleLabel, Notifier notifier, Clock clock, Duration replyTimeout,
-            boolean dryRun) {
-        this.submit = submit;
+    public WebhookRoutes(ScaleRequestInbox inbox, Runnable triggerPass, Swarm swarm, PolicyParser parser,
+            String rescheduleLabel, Notifier notifier, Clock clock, Duration replyTimeout, boolean dryRun) {
+        this.inbox = inbox;
+        this.triggerPass = triggerPass;
         this.swarm = swarm;
         this.parser = parser;
         this.rescheduleLabel = rescheduleLabel;
@@ -73,6 +75,7 @@ public final class WebhookRoutes {
     public void register(HttpApi api) {
         api.openRoute("GET", "/v1/ping", request -> Response.status(200, "pong"));
         api.route("POST", "/v1/scale-nodes", this::scaleNodes);
+        api.route("GET", "/v1/requests/{id}", this::requestOutcome);
         api.route("POST", "/v1/reschedule-services", this::rescheduleServices);
         api.route("POST", "/v1/reschedule-service", this::rescheduleService);
         api.route("POST", "/v1/scale-service", request -> Response.status(501,
@@ -89,30 +92,67 @@ public final class WebhookRoutes {
         }
     }
 
+    /** A scale request and the key under which a client's retry of it joins it. */
+    record Parsed(ScaleRequest request, String retryKey) {}
+
     Response scaleNodes(Request request) {
-        ScaleRequest scale;
+        Parsed parsed;
         try {
-            scale = parseScaleNodes(request);
+            parsed = parseScaleNodes(request);
         } catch (BadRequest e) {
             return Response.status(e.status, e.getMessage());
         }
-        LOG.info("Scale request %s: %s %s by %d".formatted(scale.id(), scale.direction().name().toLowerCase(Locale.ROOT),
-                scale.role().word(), scale.by()));
-        CompletableFuture<RequestOutcome> outcome = submit.apply(scale);
+        ScaleRequest scale = parsed.request();
+        Optional<ScaleRequestInbox.Ticket> queued = inbox.submit(scale, parsed.retryKey());
+        if (queued.isEmpty()) {
+            return Response.status(503, "too many scale requests wait for the scaler; retry later")
+                    .withHeader("Retry-After", "10");
+        }
+        ScaleRequestInbox.Ticket ticket = queued.get();
+        if (ticket.id().equals(scale.id())) {
+            LOG.info("Scale request %s: %s %s by %d (%s)".formatted(scale.id(),
+                    scale.direction().name().toLowerCase(Locale.ROOT), scale.role().word(), scale.by(), scale.origin()));
+            triggerPass.run();
+        } else {
+            LOG.info("Scale request from %s joins request %s, the same sent within seconds".formatted(scale.origin(),
+                    ticket.id()));
+        }
         try {
-            RequestOutcome decided = outcome.get(replyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            RequestOutcome decided = ticket.outcome().get(replyTimeout.toMillis(), TimeUnit.MILLISECONDS);
             return Response.status(decided.accepted() ? 200 : 409, decided.message());
         } catch (TimeoutException e) {
-            return Response.status(202, "Scale request queued; the scaler decides on its next pass (see the log)");
+            return pending(ticket);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Response.status(503, "interrupted while waiting for the scaler's decision");
+            return pending(ticket);
         } catch (ExecutionException e) {
             return Response.status(503, "the scaler could not decide: " + e.getCause().getMessage());
         }
     }
 
-    ScaleRequest parseScaleNodes(Request request) throws BadRequest {
+    private static Response pending(ScaleRequestInbox.Ticket ticket) {
+        return Response.status(202, "Scale request %s queued; the scaler decides on its next pass; GET /v1/requests/%s"
+                .formatted(ticket.id(), ticket.id()) + " gives the decision", Map.of("id", ticket.id()))
+                .withHeader("Location", "/v1/requests/" + ticket.id());
+    }
+
+    /** {@code GET /v1/requests/{id}}: a scale request's decision, in the reply shape of the request itself. */
+    Response requestOutcome(Request request) {
+        String id = request.pathParameters().getOrDefault("id", "");
+        Optional<ScaleRequestInbox.Ticket> ticket = inbox.find(id);
+        if (ticket.isEmpty()) {
+            return Response.status(404, ("no scale request %s: expected the id of a recent request, as answered with"
+                    + " 202 by POST /v1/scale-nodes").formatted(id), Map.of("id", id));
+        }
+        RequestOutcome decided = ticket.get().outcome().getNow(null);
+        if (decided == null) {
+            return Response.status(202, "Scale request %s waits for the scaler's next pass".formatted(id),
+                    Map.of("id", id));
+        }
+        return Response.status(decided.accepted() ? 200 : 409, decided.message(), Map.of("id", id));
+    }
+
+    Parsed parseScaleNodes(Request request) throws BadRequest {
         String byText = request.query().get("by");
         if (byText == null || byText.isBlank()) {
             throw new BadRequest(400, "query parameter by is missing: expected the number of nodes, e.g. ?by=1");
@@ -152,11 +192,15 @@ public final class WebhookRoutes {
         String serviceName = textOrNull(groupLabels.path("service"));
         GroupBounds bounds = serviceName == null ? parser.defaultBounds(role) : serviceBounds(serviceName, role);
         String groupKey = textOrNull(body.path("groupKey"));
-        String dedupKey = groupKey != null ? "alertmanager:" + groupKey + ":" + direction
-                : "scale-nodes:%s:%s:%d:%s".formatted(role.word(), direction, by, serviceName);
+        String id = UUID.randomUUID().toString();
+        String parameters = "scale-nodes:%s:%s:%d:%s".formatted(role.word(), direction, by, serviceName);
+        // Alertmanager repeats a firing group: its groupKey makes the repeats one request for the planner's window.
+        // A request without one comes from a person: each is a new request under the ordinary cooldown, and only
+        // a client's retry within seconds (same parameters) joins the first.
+        String dedupKey = groupKey != null ? "alertmanager:" + groupKey + ":" + direction : "person:" + id;
         String origin = groupKey != null ? "Alertmanager group " + groupKey : "POST /v1/scale-nodes";
-        return new ScaleRequest(UUID.randomUUID().toString(), dedupKey, role, direction, by, bounds, clock.instant(),
-                origin);
+        return new Parsed(new ScaleRequest(id, dedupKey, role, direction, by, bounds, clock.instant(), origin),
+                groupKey != null ? dedupKey : parameters);
     }
 
     private GroupBounds serviceBounds(String serviceName, NodeRole role) throws BadRequest {

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Only an expression Prometheus cannot parse is a label's mistake; every other failure is "no data". */
 class PrometheusAnswerTest {
     static final PrometheusMetrics PROMETHEUS =
-            new PrometheusMetrics(URI.create("http://127.0.0.1:9090"), Duration.ofSeconds(1));
+            new PrometheusMetrics(URI.create("http://127.0.0.1:9090"), Duration.ofSeconds(1), Duration.ofSeconds(1));
 
     @ParameterizedTest(name = "HTTP {0} {1} is {2}")
     @CsvSource(delimiter = '|', value = {

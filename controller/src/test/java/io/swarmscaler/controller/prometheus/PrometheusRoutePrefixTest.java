@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,7 +29,7 @@ class PrometheusRoutePrefixTest {
         server.start();
         try {
             URI address = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
-            QueryResult result = Prometheus.connect(address, Duration.ofSeconds(2)).query("up");
+            QueryResult result = Prometheus.connect(address).query("up");
             assertThat(result).isNotInstanceOf(QueryResult.NoData.class);
         } finally {
             server.stop(0);

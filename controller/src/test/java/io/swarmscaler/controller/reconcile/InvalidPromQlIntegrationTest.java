@@ -32,7 +32,7 @@ class InvalidPromQlIntegrationTest {
             port = socket.getLocalPort();
         }
         try (PrometheusProcess prometheus = PrometheusProcess.start(dir, port, List.of(), Duration.ofSeconds(1))) {
-            Metrics metrics = Prometheus.connect(prometheus.address(), Duration.ofSeconds(5));
+            Metrics metrics = Prometheus.connect(prometheus.address());
             PolicySet read = new PolicyParser(PolicyParser.Settings.defaults()).parse(List.of(new ServiceInfo("id",
                     "svc", Map.of(
                             "com.df.alertIf.1", "up) or vector(1", "com.df.alertLabels.1", "type=node,scale=up",

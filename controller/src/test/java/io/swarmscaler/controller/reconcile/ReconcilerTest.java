@@ -46,7 +46,7 @@ class ReconcilerTest {
     private final FakeMetrics prometheus = new FakeMetrics(STEADY);
     private final RecordingNotifier notifier = new RecordingNotifier();
     private final FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
-    private final ScaleRequestInbox inbox = new ScaleRequestInbox();
+    private final ScaleRequestInbox inbox = new ScaleRequestInbox(ScaleRequestInbox.Settings.defaults(), clock);
     private final List<String> reported = new CopyOnWriteArrayList<>();
     private final ReconcileListener listener = new ReconcileListener() {
         @Override
@@ -179,9 +179,9 @@ class ReconcilerTest {
         Reconciler reconciler = reconciler(workers, true);
         prometheus.set(STEADY);
 
-        inbox.submit(upRequest("r1"));
+        inbox.submit(upRequest("r1"), "r1");
         reconciler.reconcile();
-        inbox.submit(upRequest("r2"));
+        inbox.submit(upRequest("r2"), "r2");
         nextPass(reconciler);
 
         assertThat(reconciler.memory().handledRequests()).isEmpty();
@@ -228,7 +228,8 @@ class ReconcilerTest {
         FakeNodeGroup workers = new FakeNodeGroup(NodeRole.WORKER, swarm, 1);
         Reconciler reconciler = reconciler(workers, false);
         CompletableFuture<RequestOutcome> outcome = inbox.submit(new ScaleRequest("r1", "key-1", NodeRole.WORKER,
-                ScaleDirection.UP, 1, GroupBounds.defaultsFor(NodeRole.WORKER), clock.instant(), "test request"));
+                ScaleDirection.UP, 1, GroupBounds.defaultsFor(NodeRole.WORKER), clock.instant(), "test request"), "r1")
+                .orElseThrow().outcome();
         swarm.failNextReads(1);
 
         assertThatThrownBy(reconciler::reconcile).isInstanceOf(BackendUnavailableException.class);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swarmscaler.controller.http.HttpApi;
 import io.swarmscaler.controller.port.Swarm;
+import io.swarmscaler.controller.reconcile.ScaleRequestInbox;
 import io.swarmscaler.model.NodeRole;
 import io.swarmscaler.model.Notification;
 import io.swarmscaler.model.PolicyParser;
@@ -102,15 +103,54 @@ class WebhookRoutesTest {
         }
     };
 
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final ScaleRequestInbox inbox = new ScaleRequestInbox(ScaleRequestInbox.Settings.defaults(), clock);
+    /** Stands for the reconcile loop: a pass decides at once, unless passes are held. */
+    private volatile boolean passesHeld;
+
     @BeforeEach
     void start() {
         api = HttpApi.start(new InetSocketAddress("127.0.0.1", 0), "/scaler", 64 * 1024);
-        new WebhookRoutes(request -> {
-            submitted.add(request);
-            return CompletableFuture.completedFuture(answer);
-        }, swarm, new PolicyParser(PolicyParser.Settings.defaults()), "com.df.reschedule", notifications::add,
-                Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), Duration.ofSeconds(5),
-                false).register(api);
+        new WebhookRoutes(inbox, this::pass, swarm, new PolicyParser(PolicyParser.Settings.defaults()),
+                "com.df.reschedule", notifications::add, clock, Duration.ofMillis(200), false).register(api);
+    }
+
+    private void pass() {
+        if (passesHeld) {
+            return;
+        }
+        List<ScaleRequest> taken = inbox.take();
+        submitted.addAll(taken);
+        Map<String, RequestOutcome> outcomes = new java.util.HashMap<>();
+        taken.forEach(r -> outcomes.put(r.id(), answer));
+        inbox.complete(outcomes, taken);
+    }
+
+    static final class MutableClock extends Clock {
+        private volatile Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
     }
 
     @AfterEach
@@ -163,16 +203,85 @@ class WebhookRoutesTest {
 
     @Test
     void aNamedServiceGivesTheBoundsAndAlertmanagersGroupKeyTheDedupKey() throws Exception {
-        call("POST", "/v1/scale-nodes?by=1&type=worker", "{\"groupKey\": \"{}:{scale=\\\"up\\\"}\", "
-                + "\"groupLabels\": {\"scale\": \"up\", \"service\": \"exporter_node-exporter-worker\"}}");
-        call("POST", "/v1/scale-nodes?by=1&type=worker", "{\"groupKey\": \"{}:{scale=\\\"up\\\"}\", "
-                + "\"groupLabels\": {\"scale\": \"up\", \"service\": \"exporter_node-exporter-worker\"}}");
+        String alert = "{\"groupKey\": \"{}:{scale=\\\"up\\\"}\", "
+                + "\"groupLabels\": {\"scale\": \"up\", \"service\": \"exporter_node-exporter-worker\"}}";
+        call("POST", "/v1/scale-nodes?by=1&type=worker", alert);
+        clock.advance(Duration.ofMinutes(1));
+        call("POST", "/v1/scale-nodes?by=1&type=worker", alert);
         assertThat(submitted).hasSize(2).allSatisfy(r -> {
             assertThat(r.bounds().max()).isEqualTo(3);
             assertThat(r.bounds().upBy()).isEqualTo(2);
         });
-        assertThat(submitted.get(0).dedupKey()).isEqualTo(submitted.get(1).dedupKey()).contains("scale=\"up\"");
+        assertThat(submitted.get(0).dedupKey()).as("the planner deduplicates Alertmanager's repeats by groupKey")
+                .isEqualTo(submitted.get(1).dedupKey()).contains("scale=\"up\"");
         assertThat(submitted.get(0).id()).isNotEqualTo(submitted.get(1).id());
+    }
+
+    @Test
+    void aPersonsRequestsAreEachNewButARetryWithinSecondsJoinsTheFirstAndGetsItsRefusal() throws Exception {
+        answer = new RequestOutcome(false, "no scale-up within 3m of the last scale-up");
+        String up = "{\"groupLabels\": {\"scale\": \"up\"}}";
+        HttpResponse<String> first = call("POST", "/v1/scale-nodes?by=1&type=worker", up);
+        clock.advance(Duration.ofSeconds(3));
+        HttpResponse<String> retry = call("POST", "/v1/scale-nodes?by=1&type=worker", up);
+        assertThat(first.statusCode()).isEqualTo(409);
+        assertThat(retry.statusCode()).as("the twin of a refused request is refused too").isEqualTo(409);
+        assertThat(retry.body()).isEqualTo(first.body());
+        assertThat(submitted).as("the retry joined the first request").hasSize(1);
+
+        clock.advance(Duration.ofMinutes(1));
+        answer = new RequestOutcome(true, "Changing the number of worker nodes on local from 1 to 2");
+        assertThat(call("POST", "/v1/scale-nodes?by=1&type=worker", up).statusCode()).isEqualTo(200);
+        assertThat(submitted).as("a minute later it is a new request, for the planner's ordinary cooldown")
+                .hasSize(2);
+        assertThat(submitted.get(0).dedupKey()).isNotEqualTo(submitted.get(1).dedupKey());
+    }
+
+    @Test
+    void aRequestNotDecidedWithinTheBudgetAnswers202AndItsIdGivesTheOutcomeLater() throws Exception {
+        passesHeld = true;
+        HttpResponse<String> queued = call("POST", "/scaler/v1/scale-nodes?by=1&type=worker",
+                "{\"groupLabels\": {\"scale\": \"up\"}}");
+        assertThat(queued.statusCode()).isEqualTo(202);
+        String id = json(queued).path("id").asText();
+        assertThat(id).isNotBlank();
+        assertThat(json(queued).path("status").asText()).isEqualTo("OK");
+        assertThat(queued.headers().firstValue("Location")).hasValue("/v1/requests/" + id);
+
+        HttpResponse<String> waiting = call("GET", "/scaler/v1/requests/" + id, null);
+        assertThat(waiting.statusCode()).isEqualTo(202);
+        assertThat(json(waiting).path("id").asText()).isEqualTo(id);
+
+        passesHeld = false;
+        pass();
+        HttpResponse<String> decided = call("GET", "/v1/requests/" + id, null);
+        assertThat(decided.statusCode()).isEqualTo(200);
+        assertThat(json(decided).path("status").asText()).isEqualTo("OK");
+        assertThat(json(decided).path("message").asText()).isEqualTo(answer.message());
+        assertThat(json(decided).path("id").asText()).isEqualTo(id);
+
+        assertThat(call("GET", "/v1/requests/no-such-id", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aFullInboxAnswers503WithRetryAfterAndLosesNothingSilently() throws Exception {
+        passesHeld = true;
+        int capacity = ScaleRequestInbox.Settings.defaults().capacity();
+        for (int i = 0; i < capacity; i++) {
+            String alert = "{\"groupKey\": \"g%d\", \"groupLabels\": {\"scale\": \"up\"}}".formatted(i);
+            assertThat(call("POST", "/v1/scale-nodes?by=1&type=worker", alert).statusCode()).isEqualTo(202);
+        }
+        HttpResponse<String> full = call("POST", "/v1/scale-nodes?by=1&type=worker",
+                "{\"groupKey\": \"one-more\", \"groupLabels\": {\"scale\": \"up\"}}");
+        assertThat(full.statusCode()).isEqualTo(503);
+        assertThat(full.headers().firstValue("Retry-After")).isPresent();
+        assertThat(json(full).path("status").asText()).isEqualTo("NOK");
+        HttpResponse<String> repeat = call("POST", "/v1/scale-nodes?by=1&type=worker",
+                "{\"groupKey\": \"g0\", \"groupLabels\": {\"scale\": \"up\"}}");
+        assertThat(repeat.statusCode()).as("a repeat of a waiting request joins it, full or not").isEqualTo(202);
+        passesHeld = false;
+        pass();
+        assertThat(submitted).hasSize(capacity);
     }
 
     @Test
@@ -286,7 +395,11 @@ class WebhookRoutesTest {
                 Arguments.of("basic admin:admin", "Basic YWRtaW46YWRtaW4=", true),
                 Arguments.of("basic admin:admin", "Basic YWRtaW46d3Jvbmc=", false),
                 Arguments.of("BEARER abc", "Bearer abc", true),
-                Arguments.of("bearer abc", "bearer abc", false));
+                Arguments.of("bearer abc", "bearer abc", true),
+                Arguments.of("basic admin:admin", "BASIC YWRtaW46YWRtaW4=", true),
+                Arguments.of("bearer abc", "Bearer ABC", false),
+                Arguments.of("bearer abc", "Basic abc", false),
+                Arguments.of("bearer abc", "abc", false));
     }
 
     @ParameterizedTest(name = "{0} with {1} → {2}")

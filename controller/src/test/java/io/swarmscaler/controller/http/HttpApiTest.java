@@ -1,0 +1,115 @@
+package io.swarmscaler.controller.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.swarmscaler.controller.http.HttpApi.Response;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The server's own answers over raw sockets on loopback: limits, HEAD, path parameters, failures. */
+class HttpApiTest {
+    private HttpApi api;
+    private final List<LogRecord> warnings = new CopyOnWriteArrayList<>();
+    private final Handler recorder = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                warnings.add(record);
+            }
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+    };
+
+    @BeforeEach
+    void start() {
+        Logger.getLogger("").addHandler(recorder);
+        api = HttpApi.start(new InetSocketAddress("127.0.0.1", 0), "/p", 1024);
+        api.openRoute("GET", "/v1/ping", request -> Response.status(200, "pong"));
+        api.route("POST", "/echo", request -> Response.status(200, request.bodyText()));
+        api.route("GET", "/v1/requests/{id}", request -> Response.status(200, request.pathParameters().get("id")));
+        api.route("GET", "/boom", request -> {
+            throw new IllegalStateException("kaput");
+        });
+    }
+
+    @AfterEach
+    void stop() {
+        api.close();
+        Logger.getLogger("").removeHandler(recorder);
+    }
+
+    private String send(String request) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", api.port())) {
+            socket.setSoTimeout(5000);
+            try {
+                socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+                socket.shutdownOutput();
+            } catch (java.io.IOException e) {
+                // answered and closed before all was sent
+            }
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            try {
+                socket.getInputStream().transferTo(answer);
+            } catch (java.net.SocketException e) {
+                // reset after the answer
+            }
+            return answer.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    static Stream<Arguments> answers() {
+        String close = "Host: x\r\nConnection: close\r\n";
+        return Stream.of(
+                Arguments.of("GET /p/v1/ping HTTP/1.1\r\n" + close + "\r\n", "HTTP/1.1 200", "\"message\":\"pong\""),
+                Arguments.of("GET /v1/requests/abc-1 HTTP/1.1\r\n" + close + "\r\n", "HTTP/1.1 200", "abc-1"),
+                Arguments.of("GET /v1/requests/ HTTP/1.1\r\n" + close + "\r\n", "HTTP/1.1 404", "no such path"),
+                Arguments.of("POST /echo HTTP/1.1\r\n" + close + "Content-Length: 2000\r\n\r\n" + "x".repeat(2000),
+                        "HTTP/1.1 413", "larger than 1024 bytes"),
+                Arguments.of("POST /echo HTTP/1.1\r\n" + close + "Transfer-Encoding: chunked\r\n\r\n"
+                        + "800\r\n" + "x".repeat(2048) + "\r\n0\r\n\r\n", "HTTP/1.1 413", "larger than 1024 bytes"),
+                Arguments.of("POST /echo HTTP/1.1\r\n" + close + "Content-Length: 10\r\n\r\nshort", "HTTP/1.1 400",
+                        "\"status\":\"NOK\""),
+                Arguments.of("GET /v1/ping HTTP/1.1\r\n" + close + "X-Big: " + "h".repeat(9000) + "\r\n\r\n",
+                        "HTTP/1.1 431", "\"status\":\"NOK\""),
+                Arguments.of("GET /v1/ping HTTP/1.1\r\n" + close + "X-A: 1\r\n".repeat(1100) + "\r\n",
+                        "HTTP/1.1 431", "\"status\":\"NOK\""),
+                Arguments.of("POST /echo HTTP/1.1\r\n" + close + "Transfer-Encoding: gzip\r\n\r\nabc",
+                        "HTTP/1.1 ", "\"status\":\"NOK\""),
+                Arguments.of("GET /boom HTTP/1.1\r\n" + close + "\r\n", "HTTP/1.1 500", "internal error: kaput"),
+                Arguments.of("DELETE /v1/ping HTTP/1.1\r\n" + close + "\r\n", "HTTP/1.1 405", "use GET"));
+    }
+
+    @ParameterizedTest(name = "{1}: {0}")
+    @MethodSource("answers")
+    void everyAnswerIsOursInTheJsonShape(String request, String statusLine, String body) throws Exception {
+        String answer = send(request);
+        assertThat(answer).startsWith(statusLine).contains("Content-Type: application/json").contains(body);
+    }
+
+    @Test
+    void headIsGetWithoutTheBodyAndWritesNoWarning() throws Exception {
+        String answer = send("HEAD /v1/ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 200").contains("Content-Length: ").doesNotContain("pong");
+        assertThat(warnings).isEmpty();
+    }
+}
