@@ -4,6 +4,7 @@ import io.swarmscaler.controller.observe.ScalerMetrics;
 import io.swarmscaler.controller.port.Metrics;
 import io.swarmscaler.controller.port.NodeGroup;
 import io.swarmscaler.controller.port.Notifier;
+import io.swarmscaler.controller.port.ScalerState;
 import io.swarmscaler.controller.port.Swarm;
 import io.swarmscaler.model.Action;
 import io.swarmscaler.model.Instance;
@@ -55,13 +56,23 @@ public final class Reconciler {
     private final ScaleRequestInbox inbox;
     private final ScalerMetrics stats;
     private final boolean dryRun;
+    private final ScalerState state;
     private final DecisionLog decisionLog = new DecisionLog();
     /** Immutable, replaced whole: the status reads it without waiting for a pass to end. */
     private volatile ScalerMemory memory = ScalerMemory.empty();
     private volatile Optional<Pass> lastPass = Optional.empty();
 
+    /** A reconciler that always leads and remembers in the process only, as a lone replica in a unit test. */
     public Reconciler(Swarm swarm, Metrics metrics, List<NodeGroup> groups, Notifier notifier, PolicyParser parser,
             Planner planner, Clock clock, ScaleRequestInbox inbox, ScalerMetrics stats, boolean dryRun) {
+        this(swarm, metrics, groups, notifier, parser, planner, clock, inbox, stats, dryRun, ScalerState.alone());
+    }
+
+    /** @param state where the memory is kept and whether this replica may act */
+    public Reconciler(Swarm swarm, Metrics metrics, List<NodeGroup> groups, Notifier notifier, PolicyParser parser,
+            Planner planner, Clock clock, ScaleRequestInbox inbox, ScalerMetrics stats, boolean dryRun,
+            ScalerState state) {
+        this.state = state;
         this.swarm = swarm;
         this.metrics = metrics;
         this.groups = new EnumMap<>(NodeRole.class);
@@ -77,6 +88,8 @@ public final class Reconciler {
 
     /** Runs one pass. Throws when the Swarm or a node group cannot be read; the loop retries with backoff. */
     public synchronized Plan reconcile() {
+        ScalerState.Term term = state.current();
+        memory = term.memory();
         List<ScaleRequest> requests = inbox.take();
         Pass pass;
         try {
@@ -96,16 +109,38 @@ public final class Reconciler {
         decisionLog.record(plan.decisions(), pass.at());
         ScalerMemory before = memory;
         memory = plan.memory();
-        for (Action action : plan.actions()) {
-            if (dryRun) {
-                skip(action, before);
-            } else {
-                apply(action, before);
+        lastPass = Optional.of(pass);
+        if (!term.leading()) {
+            inbox.complete(notLeadingOutcomes(plan.outcomes(), term.leader()), requests);
+            return plan;
+        }
+        try {
+            // Stored before acting: a replica that takes over after a crash mid-action still sees the cooldown.
+            state.save(memory);
+            for (Action action : plan.actions()) {
+                if (dryRun) {
+                    skip(action, before);
+                } else {
+                    state.fence();
+                    apply(action, before);
+                }
             }
+            state.save(memory);
+        } catch (ScalerState.NotLeadingException e) {
+            LOG.warning("Stopped acting on this pass's plan: " + e.getMessage());
+            inbox.complete(notLeadingOutcomes(plan.outcomes(), state.current().leader()), requests);
+            return plan;
         }
         inbox.complete(dryRun ? dryRunOutcomes(plan.outcomes()) : plan.outcomes(), requests);
-        lastPass = Optional.of(pass);
         return plan;
+    }
+
+    private static Map<String, RequestOutcome> notLeadingOutcomes(Map<String, RequestOutcome> outcomes,
+            String leader) {
+        Map<String, RequestOutcome> refused = new HashMap<>();
+        outcomes.forEach((id, o) -> refused.put(id, new RequestOutcome(false, "not done: this replica does not lead"
+                + (leader.isEmpty() ? " and no replica holds the lease" : "; " + leader + " does"))));
+        return refused;
     }
 
     public Optional<Pass> lastPass() {
