@@ -133,7 +133,8 @@ class SwarmStateIntegrationTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> lab.readyNodes(NodeRole.WORKER).size() == 2);
         }
         try (ScalerRuntime second = lab.startScalerWithSwarmState(with(env, "REPLICA_ID", "second"))) {
-            assertThat(second.reconciler().memory().lastScaleUp()).containsKey(NodeRole.WORKER);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> second.reconciler().memory().lastScaleUp().containsKey(NodeRole.WORKER));
             lab.lab.exporter().setRatio(NodeRole.WORKER, 0.1);
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
                     .until(() -> lab.lab.swarm().nodes().stream()
