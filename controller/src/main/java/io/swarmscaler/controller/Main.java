@@ -11,6 +11,7 @@ import io.swarmscaler.controller.port.Metrics;
 import io.swarmscaler.controller.port.NodeGroup;
 import io.swarmscaler.controller.port.Swarm;
 import io.swarmscaler.controller.prometheus.Prometheus;
+import io.swarmscaler.controller.state.StateStore;
 import io.swarmscaler.controller.notify.Notifiers;
 import java.net.URI;
 import java.time.Clock;
@@ -111,6 +112,7 @@ public final class Main implements Callable<Integer> {
             Swarm swarm;
             List<NodeGroup> groups;
             URI prometheusAddress;
+            String dockerHost = config.dockerHost();
             if (config.backend() == ScalerConfig.Backend.LOCAL) {
                 ScalerConfig.Local local = config.local();
                 lab = LocalLab.start(new LocalCluster.Settings(local.name(), local.stateDir(), local.subnet()),
@@ -118,6 +120,7 @@ public final class Main implements Callable<Integer> {
                         DockerSwarms::connect);
                 lab.deployDemoServices(DockerSwarms.client(lab.cluster().dockerHost()));
                 swarm = lab.swarm();
+                dockerHost = lab.cluster().dockerHost();
                 groups = List.of(lab.workers());
                 prometheusAddress = config.prometheusAddress().orElse(lab.prometheus().address());
                 printLocalHints(lab);
@@ -128,7 +131,8 @@ public final class Main implements Callable<Integer> {
             }
             Metrics metrics = Prometheus.connect(prometheusAddress);
             ScalerRuntime runtime = ScalerRuntime.start(config, swarm, groups, metrics,
-                    Notifiers.from(config.http(), Clock.systemUTC()), Clock.systemUTC());
+                    Notifiers.from(config.http(), Clock.systemUTC()), Clock.systemUTC(),
+                    StateStore.swarmService(dockerHost, config.leadership().stateService()));
             LOG.info("Swarm Scaler running%s: backend %s, Prometheus %s, every %ss, HTTP API on %s:%d%s".formatted(
                     config.observability().dryRun() ? " as a DRY RUN (plans and reports, changes nothing)" : "",
                     config.backend().name().toLowerCase(java.util.Locale.ROOT), prometheusAddress,

@@ -8,6 +8,9 @@ import io.swarmscaler.controller.observe.ScalerMetrics;
 import io.swarmscaler.controller.port.Metrics;
 import io.swarmscaler.controller.port.NodeGroup;
 import io.swarmscaler.controller.port.Notifier;
+import io.swarmscaler.controller.port.ScalerState;
+import io.swarmscaler.controller.state.StateStore;
+import io.swarmscaler.controller.state.SwarmLeadership;
 import io.swarmscaler.controller.port.Swarm;
 import io.swarmscaler.controller.reconcile.ReconcileLoop;
 import io.swarmscaler.controller.reconcile.Reconciler;
@@ -20,7 +23,11 @@ import io.swarmscaler.model.Planner;
 import io.swarmscaler.model.PolicyParser;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The running scaler, whatever its backend: the reconciler on its loop, woken by the timer and by Docker's
@@ -39,10 +46,12 @@ public final class ScalerRuntime implements AutoCloseable {
     private final ScaleRequestInbox inbox;
     private final AutoCloseable events;
     private final Observer observer;
+    private final AutoCloseable leadership;
     private HttpApi http;
 
     private ScalerRuntime(Reconciler reconciler, ReconcileLoop loop, ScaleRequestInbox inbox, AutoCloseable events,
-            Observer observer) {
+            Observer observer, AutoCloseable leadership) {
+        this.leadership = leadership;
         this.observer = observer;
         this.reconciler = reconciler;
         this.loop = loop;
@@ -50,10 +59,39 @@ public final class ScalerRuntime implements AutoCloseable {
         this.events = events;
     }
 
-    /** Starts the loop and the HTTP API over these adapters, which it times and counts for {@code /metrics}. */
+    /**
+     * A lone replica that always leads and remembers in the process only (tests that need a fresh memory per
+     * start); the daemon runs {@link #start(ScalerConfig, Swarm, List, Metrics, Notifier, Clock, StateStore)}.
+     */
     public static ScalerRuntime start(ScalerConfig config, Swarm dockerSwarm, List<NodeGroup> backendGroups,
             Metrics prometheus, Notifier notifier, Clock clock) {
+        return start(config, dockerSwarm, backendGroups, prometheus, notifier, clock, Optional.empty());
+    }
+
+    /**
+     * Starts the loop and the HTTP API over these adapters, which it times and counts for {@code /metrics}; the
+     * memory and the lease live in {@code store}, shared with the other replicas, and only the leader acts.
+     */
+    public static ScalerRuntime start(ScalerConfig config, Swarm dockerSwarm, List<NodeGroup> backendGroups,
+            Metrics prometheus, Notifier notifier, Clock clock, StateStore store) {
+        return start(config, dockerSwarm, backendGroups, prometheus, notifier, clock, Optional.of(store));
+    }
+
+    private static ScalerRuntime start(ScalerConfig config, Swarm dockerSwarm, List<NodeGroup> backendGroups,
+            Metrics prometheus, Notifier notifier, Clock clock, Optional<StateStore> store) {
         ScalerMetrics stats = new ScalerMetrics();
+        AtomicReference<ReconcileLoop> loopRef = new AtomicReference<>();
+        Optional<SwarmLeadership> leadership = store.map(s -> {
+            ScalerConfig.Leadership lease = config.leadership();
+            return new SwarmLeadership(s, new SwarmLeadership.Settings(lease.replicaId(), lease.lease(),
+                    lease.renewDeadline(), lease.retryPeriod()), clock, System::nanoTime, stats, () -> {
+                        ReconcileLoop loop = loopRef.get();
+                        if (loop != null) {
+                            loop.trigger(); // a new leader acts at once; one that lost the lease shows it
+                        }
+                    });
+        });
+        ScalerState state = leadership.<ScalerState>map(l -> l).orElseGet(ScalerState::alone);
         Swarm swarm = InstrumentedPorts.swarm(dockerSwarm, stats);
         List<NodeGroup> groups = InstrumentedPorts.groups(backendGroups, stats);
         Metrics metrics = InstrumentedPorts.metrics(prometheus, stats);
@@ -61,13 +99,21 @@ public final class ScalerRuntime implements AutoCloseable {
         ScaleRequestInbox inbox = new ScaleRequestInbox(ScaleRequestInbox.Settings.defaults(), clock);
         Reconciler reconciler = new Reconciler(swarm, metrics, groups, notifier,
                 new PolicyParser(config.parserSettings()), new Planner(config.plannerSettings()), clock, inbox,
-                stats, dryRun);
+                stats, dryRun, state);
         Observer observer = new Observer(reconciler, stats, clock, new Observer.Settings(
                 groups.isEmpty() ? "none" : groups.get(0).backend(), dryRun, config.observability().readyMaxAge(),
                 config.plannerSettings(), config.defaultBounds()));
         ReconcileLoop loop = new ReconcileLoop(reconciler::reconcile, config.reconcileInterval(), FIRST_BACKOFF,
-                MAX_BACKOFF, observer).start();
-        ScalerRuntime runtime = new ScalerRuntime(reconciler, loop, inbox, swarm.watch(loop::trigger), observer);
+                MAX_BACKOFF, observer);
+        loopRef.set(loop);
+        leadership.ifPresent(l -> {
+            l.tick(); // the first pass already knows whether it leads
+            l.start();
+            observer.showLeadership(() -> leadershipStatus(l.view()));
+        });
+        loop.start();
+        ScalerRuntime runtime = new ScalerRuntime(reconciler, loop, inbox, swarm.watch(loop::trigger), observer,
+                leadership.<AutoCloseable>map(l -> l).orElse(() -> {}));
         try {
             runtime.http = startHttp(config, swarm, notifier, clock, runtime, stats);
         } catch (RuntimeException e) {
@@ -75,6 +121,17 @@ public final class ScalerRuntime implements AutoCloseable {
             throw e;
         }
         return runtime;
+    }
+
+    private static Map<String, Object> leadershipStatus(SwarmLeadership.View view) {
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("replica", view.identity());
+        status.put("leading", view.leading());
+        status.put("leader", view.leader().isEmpty() ? null : view.leader());
+        status.put("leaseRenewedAt", view.renewedAt());
+        status.put("leaseAgeSeconds", view.leaseAgeSeconds());
+        status.put("leaseDurationSeconds", view.leaseSeconds());
+        return status;
     }
 
     private static HttpApi startHttp(ScalerConfig config, Swarm swarm, Notifier notifier, Clock clock,
@@ -119,5 +176,6 @@ public final class ScalerRuntime implements AutoCloseable {
         }
         events.close();
         loop.close();
+        leadership.close();
     }
 }

@@ -235,6 +235,8 @@ class LocalScaleDownIntegrationTest {
         env.put("RECONCILE_INTERVAL", "1s");
         env.put("LISTEN_ADDRESS", "127.0.0.1");
         env.put("LISTEN_PORT", "0");
+        // The restarted process is the same replica: it resumes its lease instead of waiting it out.
+        env.put("REPLICA_ID", "scaler");
         return builder.start();
     }
 }

@@ -95,6 +95,21 @@ final class TestLab implements AutoCloseable {
                 Prometheus.connect(lab.prometheus().address()), both, Clock.systemUTC());
     }
 
+    /** The daemon keeping its memory and lease in this Swarm, as the real one does. */
+    ScalerRuntime startScalerWithSwarmState(Map<String, String> env) {
+        Map<String, String> all = new HashMap<>(Map.of(
+                "RECONCILE_INTERVAL", "1s",
+                "LISTEN_ADDRESS", "127.0.0.1",
+                "LISTEN_PORT", "0",
+                "NODE_PROVISION_TIMEOUT", "2m"));
+        all.putAll(env);
+        ScalerConfig config = ScalerConfig.fromEnvironment(all);
+        return ScalerRuntime.start(config, lab.swarm(), List.of(lab.workers()),
+                Prometheus.connect(lab.prometheus().address()), notifications::add,
+                Clock.systemUTC(), io.swarmscaler.controller.state.StateStore.swarmService(
+                        lab.cluster().dockerHost(), config.leadership().stateService()));
+    }
+
     Path stateDir() {
         return stateDir;
     }

@@ -39,7 +39,17 @@ public record ScalerConfig(
         Local local,
         Aws aws,
         Http http,
-        Observability observability) {
+        Observability observability,
+        Leadership leadership) {
+
+    /**
+     * Where the replicas keep their memory and their lease, and the lease's timing (Kubernetes' defaults).
+     *
+     * @param stateService the 0-replica Swarm service whose labels hold the state
+     * @param replicaId this replica's name in the lease: unique among the replicas
+     */
+    public record Leadership(String stateService, String replicaId, Duration lease, Duration renewDeadline,
+            Duration retryPeriod) {}
 
     /**
      * What the daemon reports about itself.
@@ -182,12 +192,37 @@ public record ScalerConfig(
                 }),
                 // Long enough for a few failed passes with backoff, short enough for Swarm to restart a stuck daemon.
                 r.duration("READY_MAX_AGE", "2m"));
+        Leadership leadership = new Leadership(
+                r.value("STATE_SERVICE_NAME", "swarm-scaler-state", "a Swarm service name (letters, digits, -, _)",
+                        v -> v.matches("[a-zA-Z0-9][a-zA-Z0-9_-]{0,62}") ? v : null),
+                r.value("REPLICA_ID", defaultReplicaId(), "a non-empty name without spaces",
+                        v -> v.matches("\\S{1,128}") ? v : null),
+                r.duration("LEASE_DURATION", "15s"),
+                r.duration("LEASE_RENEW_DEADLINE", "10s"),
+                r.duration("LEASE_RETRY_PERIOD", "2s"));
+        if (leadership.renewDeadline().compareTo(leadership.lease()) >= 0
+                || leadership.retryPeriod().compareTo(leadership.renewDeadline()) >= 0) {
+            r.problems.add(("LEASE_RETRY_PERIOD (%s) < LEASE_RENEW_DEADLINE (%s) < LEASE_DURATION (%s) does not hold:"
+                    + " a leader must give up before another may take over").formatted(leadership.retryPeriod(),
+                    leadership.renewDeadline(), leadership.lease()));
+        }
         if (!r.problems.isEmpty()) {
             throw new ConfigException(r.problems);
         }
         return new ScalerConfig(backend, dockerHost, prometheus, interval, cooldown, provision, rescheduleLabel,
                 scaleDownCooldown, drainTimeout, margin, backoff, backoffMax, bounds, legacy, local, aws, http,
-                observability);
+                observability, leadership);
+    }
+
+    /** A Swarm task's hostname is its container's id; the pid tells apart processes on one host. */
+    private static String defaultReplicaId() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "replica";
+        }
+        return host + "-" + ProcessHandle.current().pid();
     }
 
     public Planner.Settings plannerSettings() {

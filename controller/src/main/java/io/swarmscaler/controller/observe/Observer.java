@@ -70,6 +70,7 @@ public final class Observer implements ReconcileLoop.Outcomes {
     private volatile Instant lastSuccess;
     private volatile Instant lastFailure;
     private volatile String lastError;
+    private volatile java.util.function.Supplier<Map<String, Object>> leadership = () -> null;
 
     public Observer(Reconciler reconciler, ScalerMetrics metrics, Clock clock, Settings settings) {
         this.reconciler = reconciler;
@@ -170,6 +171,11 @@ public final class Observer implements ReconcileLoop.Outcomes {
         return lastError == null ? "" : "; last failure at %s: %s".formatted(lastFailure, lastError);
     }
 
+    /** What {@code /status} shows under {@code leadership}: which replica leads and the lease's age. */
+    public void showLeadership(java.util.function.Supplier<Map<String, Object>> view) {
+        this.leadership = view;
+    }
+
     /** Everything {@code /status} shows, as JSON-ready maps and lists. */
     public Map<String, Object> status() {
         Map<String, Object> status = new LinkedHashMap<>();
@@ -178,6 +184,7 @@ public final class Observer implements ReconcileLoop.Outcomes {
         status.put("time", now.toString());
         status.put("backend", settings.backend());
         status.put("dryRun", settings.dryRun());
+        status.put("leadership", leadership.get());
         status.put("ready", readiness.ready());
         status.put("readiness", readiness.reason());
         status.put("lastSuccessfulPass", lastSuccess == null ? null : lastSuccess.toString());

@@ -61,6 +61,16 @@ public final class ScalerMetrics implements ReconcileListener {
     private final Counter httpRequests = Counter.build("swarm_scaler_http_requests_total",
             "Requests to the HTTP API by route and status code").labelNames("route", "code").register(registry);
 
+    private final Gauge leader = Gauge.build("swarm_scaler_leader",
+            "1 while this replica holds the lease and may act, else 0").register(registry);
+    private final Counter leaseTransitions = Counter.build("swarm_scaler_lease_transitions_total",
+            "Times this replica took the lease").register(registry);
+    private final Counter stateWrites = Counter.build("swarm_scaler_state_writes_total",
+            "Writes to the scaler's state in the Swarm by kind (renew, memory, fence, release)").labelNames("kind")
+            .register(registry);
+    private final Counter stateConflicts = Counter.build("swarm_scaler_state_write_conflicts_total",
+            "Writes to the scaler's state refused because another replica wrote first").register(registry);
+
     public ScalerMetrics() {
         DefaultExports.register(registry);
         // swarm_scaler.backend_call.<backend>.<call> becomes one summary with backend and call labels.
@@ -133,6 +143,22 @@ public final class ScalerMetrics implements ReconcileListener {
 
     public void httpRequest(String route, int code) {
         httpRequests.labels(route, Integer.toString(code)).inc();
+    }
+
+    public void leader(boolean leading) {
+        leader.set(leading ? 1 : 0);
+    }
+
+    public void leaseTransition() {
+        leaseTransitions.inc();
+    }
+
+    public void stateWrite(String kind) {
+        stateWrites.labels(kind).inc();
+    }
+
+    public void stateWriteConflict() {
+        stateConflicts.inc();
     }
 
     /** Everything, in Prometheus' text exposition format 0.0.4. */

@@ -3,6 +3,7 @@ package io.swarmscaler.controller.reconcile;
 import io.swarmscaler.controller.port.Metrics;
 import io.swarmscaler.controller.port.NodeGroup;
 import io.swarmscaler.controller.port.Notifier;
+import io.swarmscaler.controller.port.ScalerState;
 import io.swarmscaler.controller.port.Swarm;
 import io.swarmscaler.model.Action;
 import io.swarmscaler.model.DrainTracker;
@@ -62,14 +63,24 @@ public final class Reconciler {
     private final ScaleRequestInbox inbox;
     private final ReconcileListener listener;
     private final boolean dryRun;
+    private final ScalerState state;
     private final DecisionLog decisionLog = new DecisionLog();
     private final LabelErrors labelErrors = new LabelErrors();
     /** Immutable, replaced whole: the status reads it without waiting for a pass to end. */
     private volatile ScalerMemory memory = ScalerMemory.empty();
     private volatile Optional<Pass> lastPass = Optional.empty();
 
+    /** A reconciler that always leads and remembers in the process only, as a lone replica in a unit test. */
     public Reconciler(Swarm swarm, Metrics metrics, List<NodeGroup> groups, Notifier notifier, PolicyParser parser,
             Planner planner, Clock clock, ScaleRequestInbox inbox, ReconcileListener listener, boolean dryRun) {
+        this(swarm, metrics, groups, notifier, parser, planner, clock, inbox, listener, dryRun, ScalerState.alone());
+    }
+
+    /** @param state where the memory is kept and whether this replica may act */
+    public Reconciler(Swarm swarm, Metrics metrics, List<NodeGroup> groups, Notifier notifier, PolicyParser parser,
+            Planner planner, Clock clock, ScaleRequestInbox inbox, ReconcileListener listener, boolean dryRun,
+            ScalerState state) {
+        this.state = state;
         this.swarm = swarm;
         this.metrics = metrics;
         this.groups = new EnumMap<>(NodeRole.class);
@@ -85,6 +96,8 @@ public final class Reconciler {
 
     /** Runs one pass. Throws when the Swarm or a node group cannot be read; the loop retries with backoff. */
     public synchronized Plan reconcile() {
+        ScalerState.Term term = state.current();
+        memory = term.memory();
         List<ScaleRequest> requests = inbox.take();
         Pass pass;
         try {
@@ -111,20 +124,41 @@ public final class Reconciler {
         decisionLog.record(plan.decisions(), pass.at());
         ScalerMemory before = memory;
         memory = plan.memory();
-        for (Action action : plan.actions()) {
-            if (dryRun) {
-                skip(action, before);
-            } else {
-                apply(action, before);
-            }
+        lastPass = Optional.of(pass);
+        if (!term.leading()) {
+            inbox.complete(notLeadingOutcomes(plan.outcomes(), term.leader()), requests);
+            return plan;
         }
-        if (dryRun) {
-            // Nothing was done for the requests either: a repeat is decided afresh, not answered "already handled".
-            memory = memory.withHandledRequestsOf(before);
+        try {
+            if (dryRun) {
+                plan.actions().forEach(action -> skip(action, before));
+                // Nothing was done for the requests either: a repeat is decided afresh, not "already handled".
+                memory = memory.withHandledRequestsOf(before);
+                state.save(memory);
+            } else {
+                // Stored before acting: a replica that takes over after a crash mid-action still sees the cooldown.
+                state.save(memory);
+                for (Action action : plan.actions()) {
+                    state.fence();
+                    apply(action, before);
+                }
+                state.save(memory);
+            }
+        } catch (ScalerState.NotLeadingException e) {
+            LOG.warning("Stopped acting on this pass's plan: " + e.getMessage());
+            inbox.complete(notLeadingOutcomes(plan.outcomes(), state.current().leader()), requests);
+            return plan;
         }
         inbox.complete(dryRun ? dryRunOutcomes(plan.outcomes()) : plan.outcomes(), requests);
-        lastPass = Optional.of(pass);
         return plan;
+    }
+
+    private static Map<String, RequestOutcome> notLeadingOutcomes(Map<String, RequestOutcome> outcomes,
+            String leader) {
+        Map<String, RequestOutcome> refused = new HashMap<>();
+        outcomes.forEach((id, o) -> refused.put(id, new RequestOutcome(false, "not done: this replica does not lead"
+                + (leader.isEmpty() ? " and no replica holds the lease" : "; " + leader + " does"))));
+        return refused;
     }
 
     public Optional<Pass> lastPass() {

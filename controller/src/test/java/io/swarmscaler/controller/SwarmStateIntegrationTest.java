@@ -1,0 +1,352 @@
+package io.swarmscaler.controller;
+
+import static io.swarmscaler.controller.local.LocalLab.WORKER_EXPORTER;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swarmscaler.controller.local.LocalServices;
+import io.swarmscaler.controller.observe.ScalerMetrics;
+import io.swarmscaler.controller.state.MemoryCodec;
+import io.swarmscaler.controller.state.StateStore;
+import io.swarmscaler.controller.state.SwarmLeadership;
+import io.swarmscaler.model.NodeRole;
+import io.swarmscaler.model.Planner;
+import io.swarmscaler.model.PolicyId;
+import io.swarmscaler.model.ScalerMemory;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The scaler's memory and lease in the Swarm's Raft store, on a real local Swarm. */
+class SwarmStateIntegrationTest {
+    private static final List<String> ON_WORKERS = List.of("node.role == worker");
+    /** The action's own log line; every replica's decision log says the same after "policy ...: ". */
+    private static final Pattern SCALED = Pattern.compile("INFO:?\\s+Changing the number of worker nodes on local from");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static TestLab lab;
+    private final List<Replica> replicas = new ArrayList<>();
+
+    @BeforeAll
+    static void startLab() {
+        lab = TestLab.start("ssstate", 48, 1);
+    }
+
+    @AfterAll
+    static void stopLab() {
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    @AfterEach
+    void reset() throws IOException {
+        for (Replica replica : replicas) {
+            replica.kill();
+            System.out.println("--- replica " + replica.id + " log (tail) ---");
+            String log = replica.log();
+            System.out.println(log.substring(Math.max(0, log.length() - 4000)));
+            Files.deleteIfExists(replica.log);
+        }
+        replicas.clear();
+        lab.reset();
+        // leave one worker, as the lab started
+        while (lab.desiredWorkers() > 1) {
+            var extra = lab.readyNodes(NodeRole.WORKER).get(0);
+            lab.lab.workers().terminate(lab.lab.workers().instanceIdOf(extra).orElseThrow());
+            lab.lab.swarm().removeNode(extra.id());
+        }
+    }
+
+    /** (f) Thousands of writes change the state service's labels and nothing else in the Swarm. */
+    @Test
+    void thousandsOfStateWritesChangeNothingElseInTheSwarm() throws Exception {
+        LocalServices.create(lab.docker, "bystander", Map.of("com.df.reschedule", "true", "team", "a"), List.of(), 2);
+        lab.awaitRunning("bystander", 2);
+        String before = everythingButTheState();
+        StateStore store = StateStore.swarmService(lab.lab.cluster().dockerHost(), "swarm-scaler-state");
+        SwarmLeadership leadership = new SwarmLeadership(store, new SwarmLeadership.Settings("writer",
+                Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2)), Clock.systemUTC(),
+                System::nanoTime, new ScalerMetrics(), () -> {});
+        leadership.tick();
+        int writes = 2000;
+        ScalerMemory memory = ScalerMemory.empty();
+        long started = System.nanoTime();
+        for (int i = 0; i < writes; i++) {
+            if (i % 2 == 0) {
+                memory = typicalMemory(Instant.now());
+                leadership.save(memory);
+            } else {
+                leadership.fence();
+            }
+        }
+        long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+        System.out.printf("MEASURED state writes: %d compare-and-swap writes in %d ms (%.1f ms each)%n", writes,
+                millis, (double) millis / writes);
+        var service = lab.docker.inspectServiceCmd("swarm-scaler-state").exec();
+        String stored = service.getSpec().getLabels().get("io.swarmscaler.memory");
+        System.out.printf("MEASURED state size: memory label %d bytes, all labels %d bytes (typical memory)%n",
+                stored.length(), service.getSpec().getLabels().entrySet().stream()
+                        .mapToInt(e -> e.getKey().length() + e.getValue().length()).sum());
+        assertThat(MemoryCodec.decode(stored)).isEqualTo(MemoryCodec.decode(MemoryCodec.encode(memory)));
+        assertThat(service.getSpec().getMode().getReplicated().getReplicas()).isZero();
+        assertThat(lab.docker.listTasksCmd().withServiceFilter("swarm-scaler-state").exec()).isEmpty();
+        assertThat(everythingButTheState()).isEqualTo(before);
+    }
+
+    /** (a) A restarted daemon still waits out the scale-down cooldown that began before the restart. */
+    @Test
+    void aRestartedScalerWaitsOutTheCooldownFromBeforeTheRestart() throws Exception {
+        Duration cooldown = Duration.ofSeconds(45);
+        LocalServices.create(lab.docker, WORKER_EXPORTER, Map.of(
+                "com.df.alertIf.1", "@node_mem_limit_total_above:0.8", "com.df.alertFor.1", "2s",
+                "com.df.alertIf.2", "@node_mem_limit_total_below:0.3", "com.df.alertFor.2", "2s",
+                "com.df.scaleWorkerNodeMax", "2"), ON_WORKERS, -1);
+        Map<String, String> env = Map.of("SCALE_DOWN_COOLDOWN", cooldown.toSeconds() + "s");
+        Instant scaledUp;
+        try (ScalerRuntime first = lab.startScalerWithSwarmState(with(env, "REPLICA_ID", "first"))) {
+            lab.lab.exporter().setRatio(NodeRole.WORKER, 0.9);
+            await().atMost(Duration.ofSeconds(30)).until(() -> lab.desiredWorkers() == 2);
+            scaledUp = Instant.now();
+            lab.lab.exporter().setRatio(NodeRole.WORKER, 0.5);
+            await().atMost(Duration.ofSeconds(60)).until(() -> lab.readyNodes(NodeRole.WORKER).size() == 2);
+        }
+        try (ScalerRuntime second = lab.startScalerWithSwarmState(with(env, "REPLICA_ID", "second"))) {
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> second.reconciler().memory().lastScaleUp().containsKey(NodeRole.WORKER));
+            lab.lab.exporter().setRatio(NodeRole.WORKER, 0.1);
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> lab.lab.swarm().nodes().stream()
+                            .anyMatch(n -> n.labels().containsKey(Planner.DRAINING_LABEL)));
+            Duration waited = Duration.between(scaledUp, Instant.now());
+            System.out.printf("MEASURED restart: scale-down began %d s after the scale-up (cooldown %d s)%n",
+                    waited.toSeconds(), cooldown.toSeconds());
+            assertThat(waited).isGreaterThanOrEqualTo(cooldown.minusSeconds(1));
+        }
+    }
+
+    /**
+     * (b) three replicas, one acts; (c) the leader SIGKILLed, another takes over and acts, honouring the cooldown
+     * its predecessor started; (d) that one SIGSTOPped until the third took over and acted, then woken: it does
+     * nothing.
+     */
+    @Test
+    void oneOfThreeReplicasActsAndAnotherTakesOverWhenItDiesOrSleeps() throws Exception {
+        Duration cooldown = Duration.ofSeconds(25);
+        LocalServices.create(lab.docker, WORKER_EXPORTER, Map.of(
+                "com.df.alertIf.1", "@node_mem_limit_total_above:0.8", "com.df.alertFor.1", "1s",
+                "com.df.scaleWorkerNodeMax", "5"), ON_WORKERS, -1);
+        for (String id : List.of("r1", "r2", "r3")) {
+            replicas.add(Replica.start(id, Map.of("SCALE_UP_COOLDOWN", cooldown.toSeconds() + "s")));
+        }
+        Replica first = awaitLeader(replicas);
+
+        // (b)
+        lab.lab.exporter().setRatio(NodeRole.WORKER, 0.9);
+        await().atMost(Duration.ofSeconds(30)).until(() -> lab.desiredWorkers() == 2);
+        Instant firstScaleUp = Instant.now();
+        awaitPasses(replicas, 5);
+        assertThat(scaleUps(replicas)).as("scale-ups per replica").isEqualTo(only(first, 1));
+
+        // (c)
+        await().atMost(Duration.ofSeconds(60)).until(() -> lab.readyNodes(NodeRole.WORKER).size() == 2);
+        lab.lab.exporter().setRatio(NodeRole.WORKER, 0.9);
+        long killed = System.nanoTime();
+        first.kill();
+        List<Replica> survivors = replicas.stream().filter(r -> r != first).toList();
+        Replica second = awaitLeader(survivors);
+        long takeover = Duration.ofNanos(System.nanoTime() - killed).toMillis();
+        await().atMost(Duration.ofSeconds(40)).until(() -> lab.desiredWorkers() == 3);
+        Instant secondScaleUp = Instant.now();
+        System.out.printf("MEASURED takeover: a replica leads %d ms after the leader was SIGKILLed (lease 15 s,"
+                + " retry 2 s); its scale-up came %d s after the first (cooldown %d s)%n", takeover,
+                Duration.between(firstScaleUp, secondScaleUp).toSeconds(), cooldown.toSeconds());
+        assertThat(takeover).isLessThanOrEqualTo(Duration.ofSeconds(15 + 2 + 1 + 2).toMillis());
+        assertThat(Duration.between(firstScaleUp, secondScaleUp)).isGreaterThanOrEqualTo(cooldown.minusSeconds(1));
+        assertThat(scaleUps(survivors)).isEqualTo(only(second, 1));
+
+        // (d)
+        await().atMost(Duration.ofSeconds(60)).until(() -> lab.readyNodes(NodeRole.WORKER).size() == 3);
+        lab.lab.exporter().setFreshNodeRatio(0.9); // the policy goes on holding with a 4th node
+        lab.lab.exporter().setRatio(NodeRole.WORKER, 0.9);
+        second.signal("STOP");
+        Replica third = survivors.stream().filter(r -> r != second).findFirst().orElseThrow();
+        await().atMost(Duration.ofSeconds(60)).until(() -> lab.desiredWorkers() == 4);
+        assertThat(third.leading()).isTrue();
+        second.signal("CONT");
+        // The sleeper's memory says its cooldown is over and the policy still holds: unfenced, it would add a 5th.
+        awaitPasses(List.of(second, third), 10);
+        assertThat(lab.desiredWorkers()).isEqualTo(4);
+        assertThat(scaleUps(survivors)).isEqualTo(Map.of(second.id, 1, third.id, 1));
+        assertThat(second.log()).contains(second.id + " stops acting");
+    }
+
+    private static Map<String, Integer> only(Replica replica, int count) {
+        return Map.of(replica.id, count);
+    }
+
+    private static Map<String, Integer> scaleUps(List<Replica> replicas) throws IOException {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (Replica r : replicas) {
+            int n = (int) r.log().lines().filter(l -> SCALED.matcher(l).find()).count();
+            if (n > 0) {
+                counts.put(r.id, n);
+            }
+        }
+        return counts;
+    }
+
+    private static Replica awaitLeader(List<Replica> candidates) {
+        return await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200))
+                .until(() -> candidates.stream().filter(Replica::leading).findFirst(), Optional::isPresent)
+                .orElseThrow();
+    }
+
+    /** Proves each replica ran {@code passes} more reconcile passes. */
+    private static void awaitPasses(List<Replica> replicas, int passes) {
+        Map<Replica, Double> start = new HashMap<>();
+        replicas.forEach(r -> start.put(r, r.passes()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> replicas.stream()
+                .allMatch(r -> r.passes() >= start.get(r) + passes));
+    }
+
+    private static Map<String, String> with(Map<String, String> env, String key, String value) {
+        Map<String, String> all = new HashMap<>(env);
+        all.put(key, value);
+        return all;
+    }
+
+    private static ScalerMemory typicalMemory(Instant now) {
+        PolicyId up = new PolicyId(WORKER_EXPORTER, "1");
+        PolicyId down = new PolicyId(WORKER_EXPORTER, "2");
+        return new ScalerMemory(Map.of(up, now), Map.of(NodeRole.WORKER, now), Map.of(NodeRole.WORKER, now),
+                Map.of(NodeRole.WORKER, new ScalerMemory.PendingScaleUp(3, 4, now)), Set.of(up, down),
+                Map.of(NodeRole.MANAGER, new ScalerMemory.Backoff(now, Duration.ofMinutes(5), "launch failed")),
+                Map.of("scale-nodes/worker/up/alertmanager", now));
+    }
+
+    /** Every service but the state, every node and the Swarm's own settings, with their versions. */
+    private static String everythingButTheState() throws IOException {
+        Map<String, Object> all = new TreeMap<>();
+        for (var s : lab.docker.listServicesCmd().exec()) {
+            if (!s.getSpec().getName().equals("swarm-scaler-state")) {
+                all.put("service " + s.getSpec().getName(), List.of(s.getVersion().getIndex(), s.getSpec()));
+            }
+        }
+        for (var n : lab.docker.listSwarmNodesCmd().exec()) {
+            all.put("node " + n.getId(), List.of(n.getVersion().getIndex(), n.getSpec()));
+        }
+        var swarm = lab.docker.inspectSwarmCmd().exec();
+        all.put("swarm", List.of(swarm.getVersion().getIndex(), swarm.getSpec()));
+        return JSON.writeValueAsString(all);
+    }
+
+    /** A scaler process (ScalerProcessMain) on the lab's cluster. */
+    private static final class Replica {
+        final String id;
+        final Process process;
+        final Path log;
+        final int port;
+
+        private Replica(String id, Process process, Path log, int port) {
+            this.id = id;
+            this.process = process;
+            this.log = log;
+            this.port = port;
+        }
+
+        static Replica start(String id, Map<String, String> extra) throws IOException {
+            Path log = Files.createTempFile("replica-" + id, ".log");
+            int port = TestLab.freePort();
+            ProcessBuilder builder = new ProcessBuilder(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), ScalerProcessMain.class.getName())
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            Map<String, String> env = builder.environment();
+            env.put("LOCAL_CLUSTER_NAME", lab.lab.cluster().name());
+            env.put("LOCAL_STATE_DIR", lab.stateDir().toString());
+            env.put("LOCAL_SUBNET", "10.213.48");
+            env.put("PROMETHEUS_ADDRESS", lab.lab.prometheus().address().toString());
+            env.put("RECONCILE_INTERVAL", "1s");
+            env.put("NODE_PROVISION_TIMEOUT", "2m");
+            env.put("LISTEN_ADDRESS", "127.0.0.1");
+            env.put("LISTEN_PORT", Integer.toString(port));
+            env.put("REPLICA_ID", id);
+            env.putAll(extra);
+            return new Replica(id, builder.start(), log, port);
+        }
+
+        String log() throws IOException {
+            return Files.readString(log);
+        }
+
+        boolean leading() {
+            try {
+                JsonNode status = JSON.readTree(get("/status"));
+                return status.path("leadership").path("leading").asBoolean();
+            } catch (RuntimeException | IOException e) {
+                return false;
+            }
+        }
+
+        double passes() {
+            try {
+                Matcher m = Pattern.compile("swarm_scaler_reconcile_cycles_total\\{outcome=\"success\",?} (\\S+)")
+                        .matcher(get("/metrics"));
+                return m.find() ? Double.parseDouble(m.group(1)) : 0;
+            } catch (RuntimeException | IOException e) {
+                return -1;
+            }
+        }
+
+        private String get(String path) throws IOException {
+            try {
+                return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
+
+        void signal(String name) throws Exception {
+            new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start().waitFor();
+        }
+
+        void kill() {
+            try {
+                signal("CONT");
+            } catch (Exception ignored) {
+                // it may be gone
+            }
+            process.destroyForcibly();
+            try {
+                process.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
