@@ -201,9 +201,9 @@ final class TestLab implements AutoCloseable {
     }
 
     /**
-     * Waits until the daemon at {@code daemon} has run {@code passes} more reconcile passes, all of them starting
-     * at least {@code after} from now. A "nothing happens" check calls this first, so that it fails with a dead
-     * loop; {@code after} lets a policy's {@code for} run out before the passes count.
+     * Waits until the daemon at {@code daemon} has ended {@code passes} more reconcile passes, counted from
+     * {@code after} from now (so all but the first began after that). A "nothing happens" check calls this first,
+     * so that it fails with a dead loop; {@code after} lets a policy's {@code for} run out before passes count.
      */
     static void awaitPasses(URI daemon, int passes, Duration after) {
         Instant countFrom = Instant.now().plus(after);
