@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * labels, Alertmanager calls our /v1/scale-nodes (and repeats itself), our notifications go back to Alertmanager's
  * v2 API and from there, through its slack_configs, to a local HTTP sink standing in for Slack.
  */
+@LocalSwarmTest(workers = 1)
 class AlertmanagerFlowIntegrationTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
@@ -42,8 +43,8 @@ class AlertmanagerFlowIntegrationTest {
     private static final List<String> slackMessages = new CopyOnWriteArrayList<>();
 
     @BeforeAll
-    static void start() throws Exception {
-        lab = TestLab.start("ssweb", 43, 1);
+    static void start(TestLab shared) throws Exception {
+        lab = shared;
         slack = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         slack.createContext("/slack", exchange -> {
             slackMessages.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
@@ -58,14 +59,10 @@ class AlertmanagerFlowIntegrationTest {
         if (slack != null) {
             slack.stop(0);
         }
-        if (lab != null) {
-            lab.close();
-        }
     }
 
     @AfterEach
-    void reset() {
-        lab.reset();
+    void forgetSlackMessages() {
         slackMessages.clear();
     }
 

@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * the seed's labels scale the worker Auto Scaling group; AWS's own limits, throttling, launches that never join
  * and failed scaling activities are handled as a person on AWS would want.
  */
+@LocalSwarmTest(workers = 0) // no local worker group: the Auto Scaling group brings the workers
 class AwsBackendIntegrationTest {
     private static final List<String> ON_WORKERS = List.of("node.role == worker");
     private static final String WORKER_ASG = "ssaws-NodeAsg-1TESTWORKERS";
@@ -47,15 +47,8 @@ class AwsBackendIntegrationTest {
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
     @BeforeAll
-    static void startLab() {
-        lab = TestLab.start("ssaws", 42, 0); // no local worker group: the Auto Scaling group brings the workers
-    }
-
-    @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
+    static void useLab(TestLab shared) {
+        lab = shared;
     }
 
     /** A fresh pair of groups like the seed's CloudFormation stack makes: one manager, one worker, max 5. */
@@ -78,7 +71,6 @@ class AwsBackendIntegrationTest {
             c.close();
         }
         toClose.clear();
-        lab.reset();
         endpoint.close();
         // Terminated instances leave Down nodes behind, as on AWS; the next test starts from a clean node list.
         for (SwarmNode node : lab.lab.swarm().nodes()) {
@@ -159,7 +151,7 @@ class AwsBackendIntegrationTest {
         NodeGroup workers = connect(env).group(NodeRole.WORKER).orElseThrow();
 
         try (ScalerRuntime scaler = startScaler(Map.of())) {
-            Thread.sleep(3000); // a few quiet cycles: memory at 0.2 must not scale
+            TestLab.awaitPasses(scaler, 3); // a few quiet passes: memory at 0.2 must not scale
             assertThat(endpoint.calls("SetDesiredCapacity")).isEmpty();
 
             long breach = System.nanoTime();
@@ -178,7 +170,7 @@ class AwsBackendIntegrationTest {
                     + " %d ms (alertFor 2s, loop 1s, scrape 1s, node boot included)%n", breachToJoinMillis,
                     breachToTaskMillis);
 
-            Thread.sleep(5000);
+            TestLab.awaitPasses(scaler, 3);
             assertThat(endpoint.accepted("SetDesiredCapacity")).as("one SetDesiredCapacity for one breach")
                     .singleElement().satisfies(call -> assertThat(call.parameters())
                             .containsEntry("AutoScalingGroupName", WORKER_ASG).containsEntry("DesiredCapacity", "2"));
@@ -219,7 +211,7 @@ class AwsBackendIntegrationTest {
             lab.lab.exporter().setRatio(NodeRole.WORKER, 0.02);
             await().atMost(Duration.ofSeconds(30)).until(() -> lab.logLines.stream()
                     .anyMatch(l -> l.contains("Worker nodes on aws are at the minimum of 1; not scaling down")));
-            Thread.sleep(3000);
+            TestLab.awaitPasses(scaler, 3);
 
             assertThat(endpoint.calls("SetDesiredCapacity")).as("nothing beyond MaxSize is sent").isEmpty();
             assertThat(endpoint.calls("TerminateInstanceInAutoScalingGroup")).as("nothing below MinSize is sent")
@@ -239,7 +231,7 @@ class AwsBackendIntegrationTest {
         Set<String> nodesBefore = readyWorkerIds();
 
         try (ScalerRuntime scaler = startScaler(Map.of())) {
-            Thread.sleep(2000);
+            TestLab.awaitPasses(scaler, 2);
             endpoint.throttle("SetDesiredCapacity", 2);
             endpoint.throttle("DescribeAutoScalingGroups", 2);
             endpoint.failWithServerError("DescribeScalingActivities", 1);
@@ -247,7 +239,7 @@ class AwsBackendIntegrationTest {
             lab.lab.exporter().setRatio(NodeRole.WORKER, 0.9);
 
             await().atMost(Duration.ofSeconds(60)).until(() -> newWorker(nodesBefore) != null);
-            Thread.sleep(5000);
+            TestLab.awaitPasses(scaler, 3);
 
             List<Call> setCalls = endpoint.calls("SetDesiredCapacity");
             assertThat(setCalls).extracting(Call::errorCode).containsExactly("Throttling", "Throttling", null);
@@ -282,7 +274,7 @@ class AwsBackendIntegrationTest {
             lab.lab.exporter().setRatio(NodeRole.WORKER, 0.9);
             await().atMost(Duration.ofSeconds(20)).until(() -> lab.logLines.stream()
                     .anyMatch(l -> l.contains("worker nodes are in backoff until")));
-            Thread.sleep(3000);
+            TestLab.awaitPasses(scaler, 3);
 
             assertThat(endpoint.accepted("SetDesiredCapacity")).as("no second scale-up while backing off")
                     .hasSize(1);
@@ -308,7 +300,7 @@ class AwsBackendIntegrationTest {
                             && n.summary().startsWith("Launching worker nodes on aws failed: scaling activity")
                             && n.summary().contains("Failed: " + reason)
                             && n.summary().endsWith("backing off for 5m")));
-            Thread.sleep(3000);
+            TestLab.awaitPasses(scaler, 3);
 
             assertThat(endpoint.accepted("SetDesiredCapacity")).hasSize(1);
             assertThat(endpoint.calls("DescribeScalingActivities")).isNotEmpty();
@@ -417,7 +409,7 @@ class AwsBackendIntegrationTest {
                 await().atMost(Duration.ofSeconds(30)).until(() -> lab.logLines.stream().anyMatch(l -> l.contains(
                         "removing 1 would leave an even number of managers (2); managers stay odd to keep Raft"
                                 + " quorum")));
-                Thread.sleep(3000);
+                TestLab.awaitPasses(scaler, 3);
                 assertThat(lab.readyNodes(NodeRole.MANAGER)).hasSize(3);
                 assertThat(endpoint.calls("TerminateInstanceInAutoScalingGroup")).isEmpty();
             }
@@ -477,7 +469,7 @@ class AwsBackendIntegrationTest {
             lab.lab.exporter().setRatio(NodeRole.WORKER, 0.9);
             await().atMost(Duration.ofSeconds(30)).until(() -> lab.logLines.stream()
                     .anyMatch(l -> l.contains("AWS rejected the credentials from AWS_ENV_FILE")));
-            Thread.sleep(2000);
+            TestLab.awaitPasses(scaler, 2);
         }
         String everything = String.join("\n", lab.logLines) + "\n" + String.join("\n", summaries());
         assertThat(everything).doesNotContain(KEY_ID).doesNotContain(SECRET);

@@ -4,7 +4,6 @@ import static io.swarmscaler.controller.local.LocalLab.WORKER_EXPORTER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.github.dockerjava.api.model.SwarmNodeSpec;
 import io.swarmscaler.controller.local.LocalServices;
 import io.swarmscaler.model.NodeRole;
 import io.swarmscaler.model.Notification;
@@ -14,12 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,48 +25,21 @@ import org.junit.jupiter.api.Test;
  * drained, its tasks move, then it is removed and its dockerd stopped; refusals when tasks would not fit or
  * memory would rise too far; a drain survives the daemon being killed.
  */
+@LocalSwarmTest(workers = LocalScaleDownIntegrationTest.WORKERS)
 class LocalScaleDownIntegrationTest {
-    private static final int WORKERS = 3;
+    static final int WORKERS = 3;
     private static final List<String> ON_WORKERS = List.of("node.role == worker");
     private static TestLab lab;
 
     @BeforeAll
-    static void startLab() {
-        lab = TestLab.start("ssdown", 46, WORKERS);
-    }
-
-    @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
+    static void useLab(TestLab shared) {
+        lab = shared;
     }
 
     /** Every test starts from three quiet, unprotected, active workers and no services. */
     @BeforeEach
     void threeWorkers() {
-        for (SwarmNode node : lab.lab.swarm().nodes()) {
-            if (!node.ready()) {
-                lab.docker.removeSwarmNodeCmd(node.id()).withForce(true).exec();
-            } else if (node.labels().containsKey(Planner.PROTECT_LABEL) || !node.active()) {
-                updateNode(node.id(), spec -> {
-                    Map<String, String> labels = new HashMap<>(spec.getLabels() == null ? Map.of() : spec.getLabels());
-                    labels.remove(Planner.PROTECT_LABEL);
-                    labels.remove(Planner.DRAINING_LABEL);
-                    return spec.withLabels(labels).withAvailability(
-                            com.github.dockerjava.api.model.SwarmNodeAvailability.ACTIVE);
-                });
-            }
-        }
-        if (lab.desiredWorkers() < WORKERS) {
-            lab.lab.workers().setDesiredCapacity(WORKERS);
-        }
-        await().atMost(Duration.ofSeconds(60)).until(() -> lab.readyNodes(NodeRole.WORKER).size() == WORKERS);
-    }
-
-    @AfterEach
-    void reset() {
-        lab.reset();
+        lab.resetNodes(WORKERS);
     }
 
     private static Map<String, String> belowPolicy(double below, double above) {
@@ -100,7 +69,8 @@ class LocalScaleDownIntegrationTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> lab.runningTasks("busy").size() == 6
                     && lab.runningTasks("anywhere").size() == 3);
             assertThat(lab.runningTasks("busy")).doesNotContainValue(quiet.id());
-            Thread.sleep(5000); // the condition still holds: the scale-down cooldown keeps it at one node
+            // The condition still holds past its alertFor: the scale-down cooldown keeps it at one node.
+            TestLab.awaitPasses(scaler, 3, Duration.ofSeconds(2));
             assertThat(lab.readyNodes(NodeRole.WORKER)).hasSize(WORKERS - 1);
             assertThat(lab.notifications).extracting(Notification::summary)
                     .contains("Draining node " + quiet.hostname())
@@ -114,7 +84,7 @@ class LocalScaleDownIntegrationTest {
         SwarmNode quiet = workers.get(0);
         LocalServices.create(lab.docker, "busy", Map.of(), List.of("node.hostname != " + quiet.hostname()), 6);
         lab.awaitRunning("busy", 6);
-        updateNode(quiet.id(), spec -> spec.withLabels(Map.of(Planner.PROTECT_LABEL, "true")));
+        lab.updateNode(quiet.id(), spec -> spec.withLabels(Map.of(Planner.PROTECT_LABEL, "true")));
         LocalServices.create(lab.docker, WORKER_EXPORTER, belowPolicy(0.5, 0.9), ON_WORKERS, -1);
         lab.lab.exporter().setRatio(NodeRole.WORKER, 0.2);
 
@@ -134,7 +104,7 @@ class LocalScaleDownIntegrationTest {
         try (ScalerRuntime scaler = lab.startScaler(Map.of())) {
             await().atMost(Duration.ofSeconds(30)).until(() -> lab.logLines.stream()
                     .anyMatch(l -> l.contains("memory would rise from 0.55 to 0.825")));
-            Thread.sleep(3000);
+            TestLab.awaitPasses(scaler, 3);
             assertThat(lab.readyNodes(NodeRole.WORKER)).hasSize(WORKERS).allMatch(SwarmNode::active);
         }
     }
@@ -150,7 +120,7 @@ class LocalScaleDownIntegrationTest {
         try (ScalerRuntime scaler = lab.startScaler(Map.of())) {
             await().atMost(Duration.ofSeconds(30)).until(() -> lab.logLines.stream()
                     .anyMatch(l -> l.contains("a task of service big reserves") && l.contains("no remaining node has room")));
-            Thread.sleep(3000);
+            TestLab.awaitPasses(scaler, 3);
             assertThat(lab.readyNodes(NodeRole.WORKER)).hasSize(WORKERS).allMatch(SwarmNode::active);
             assertThat(lab.runningTasks("big")).hasSize(WORKERS);
         }
@@ -215,12 +185,6 @@ class LocalScaleDownIntegrationTest {
                 .findFirst();
     }
 
-    private static void updateNode(String id, java.util.function.UnaryOperator<SwarmNodeSpec> change) {
-        var node = lab.docker.listSwarmNodesCmd().withIdFilter(List.of(id)).exec().get(0);
-        lab.docker.updateSwarmNodeCmd().withSwarmNodeId(id).withVersion(node.getVersion().getIndex())
-                .withSwarmNodeSpec(change.apply(node.getSpec())).exec();
-    }
-
     private static Process startScalerProcess(Path log) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -230,7 +194,7 @@ class LocalScaleDownIntegrationTest {
         Map<String, String> env = builder.environment();
         env.put("LOCAL_CLUSTER_NAME", lab.lab.cluster().name());
         env.put("LOCAL_STATE_DIR", lab.stateDir().toString());
-        env.put("LOCAL_SUBNET", "10.213.46");
+        env.put("LOCAL_SUBNET", lab.subnet());
         env.put("PROMETHEUS_ADDRESS", lab.lab.prometheus().address().toString());
         env.put("RECONCILE_INTERVAL", "1s");
         env.put("LISTEN_ADDRESS", "127.0.0.1");

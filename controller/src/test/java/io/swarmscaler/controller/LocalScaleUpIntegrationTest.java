@@ -15,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,25 +22,14 @@ import org.junit.jupiter.api.Test;
  * End to end on a real local Swarm with a real Prometheus: policies in the seed's labels scale the worker group,
  * and labelled services are rescheduled onto the new nodes.
  */
+@LocalSwarmTest(workers = 1)
 class LocalScaleUpIntegrationTest {
     private static final List<String> ON_WORKERS = List.of("node.role == worker");
     private static TestLab lab;
 
     @BeforeAll
-    static void startLab() {
-        lab = TestLab.start("ssup", 41, 1);
-    }
-
-    @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
-
-    @AfterEach
-    void reset() {
-        lab.reset();
+    static void useLab(TestLab shared) {
+        lab = shared;
     }
 
     private static Map<String, String> workerPolicy(String extraKey, String extraValue) {
@@ -69,7 +56,7 @@ class LocalScaleUpIntegrationTest {
                 .collect(Collectors.toSet());
 
         try (ScalerRuntime scaler = lab.startScaler(Map.of())) {
-            Thread.sleep(3000); // a few quiet cycles: memory at 0.2 must not scale
+            TestLab.awaitPasses(scaler, 3); // a few quiet passes: memory at 0.2 must not scale
             assertThat(lab.desiredWorkers()).isEqualTo(before);
 
             long breach = System.nanoTime();
@@ -86,7 +73,7 @@ class LocalScaleUpIntegrationTest {
             System.out.printf("MEASURED breach to first rescheduled task running on the new node: %d ms"
                     + " (alertFor 2s, loop 1s, scrape 1s)%n", breachToTaskMillis);
 
-            Thread.sleep(5000);
+            TestLab.awaitPasses(scaler, 3);
             assertThat(lab.desiredWorkers()).as("one worker for one breach, not two").isEqualTo(before + 1);
             assertThat(lab.runningTasks("untouched")).as("a service without the label keeps its tasks")
                     .isEqualTo(untouchedBefore);
@@ -108,7 +95,7 @@ class LocalScaleUpIntegrationTest {
             lab.lab.exporter().setRatio(NodeRole.WORKER, 0.95);
             await().atMost(Duration.ofSeconds(30)).until(() -> lab.notifications.stream()
                     .anyMatch(n -> n.summary().contains("at the maximum of " + before)));
-            Thread.sleep(3000);
+            TestLab.awaitPasses(scaler, 3);
             assertThat(lab.desiredWorkers()).isEqualTo(before);
             assertThat(lab.notifications).noneMatch(n -> n.summary().startsWith("Changing the number"));
             assertThat(lab.notifications.stream().filter(n -> n.summary().contains("at the maximum")))
@@ -128,7 +115,7 @@ class LocalScaleUpIntegrationTest {
             lab.lab.exporter().setRatio(NodeRole.MANAGER, 0.99);
             await().atMost(Duration.ofSeconds(30)).until(() -> lab.notifications.stream()
                     .anyMatch(n -> n.summary().equals("Total memory of the nodes is over 0.95")));
-            Thread.sleep(3000);
+            TestLab.awaitPasses(scaler, 3);
             assertThat(lab.desiredWorkers()).isEqualTo(before);
             assertThat(lab.notifications).hasSize(1);
         }
@@ -139,14 +126,15 @@ class LocalScaleUpIntegrationTest {
         int before = lab.desiredWorkers();
         LocalServices.create(lab.docker, WORKER_EXPORTER, workerPolicy(null, null), ON_WORKERS, -1);
         try (ScalerRuntime scaler = lab.startScaler(Map.of())) {
-            Thread.sleep(2000);
+            TestLab.awaitPasses(scaler, 2);
             lab.lab.prometheus().stop();
             try {
                 lab.lab.exporter().setRatio(NodeRole.WORKER, 0.9);
                 await().atMost(Duration.ofSeconds(20)).until(() -> lab.logLines.stream()
                         .anyMatch(l -> l.contains("policy " + WORKER_EXPORTER + "#1: no data (Prometheus at")
                                 && l.contains("is unreachable")));
-                Thread.sleep(4000); // well past alertFor with the value high: still nothing may happen
+                // Well past alertFor (2s) with the value high: still nothing may happen.
+                TestLab.awaitPasses(scaler, 3, Duration.ofSeconds(2));
                 assertThat(lab.desiredWorkers()).isEqualTo(before);
             } finally {
                 lab.lab.prometheus().restart();

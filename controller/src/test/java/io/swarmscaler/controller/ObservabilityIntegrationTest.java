@@ -23,8 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -33,26 +31,15 @@ import org.junit.jupiter.api.Test;
  * the status that explains each decision (and why not), the CLI's {@code check} and {@code status}, the status
  * page in a real headless browser, and a dry run that changes nothing.
  */
+@LocalSwarmTest(workers = 1)
 class ObservabilityIntegrationTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
     private static TestLab lab;
 
     @BeforeAll
-    static void startLab() {
-        lab = TestLab.start("ssobs", 44, 1);
-    }
-
-    @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
-
-    @AfterEach
-    void reset() {
-        lab.reset();
+    static void useLab(TestLab shared) {
+        lab = shared;
     }
 
     /**
@@ -197,7 +184,7 @@ class ObservabilityIntegrationTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> lab.logLines.stream()
                     .anyMatch(l -> l.startsWith(wouldScale)));
             // Several more passes: the planner keeps wanting to scale, and nothing changes.
-            TimeUnit.SECONDS.sleep(4);
+            TestLab.awaitPasses(scaler, 3);
             assertThat(lab.desiredWorkers()).isEqualTo(before);
             assertThat(lab.readyNodes(NodeRole.WORKER)).hasSize(before);
 

@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
  * Scaling endpoint, whose instances are real {@code dockerd} nodes. The endpoint and the lab's Prometheus listen on
  * 127.0.0.1; relays make them reachable on the host's address on the lab's bridge, and nowhere else.
  */
+@LocalSwarmTest(workers = 1)
 class StackDeployIT {
     private static final String STACK = "scaler";
     private static final String SERVICE = STACK + "_scaler";
@@ -56,9 +57,9 @@ class StackDeployIT {
     private static String dockerHost;
 
     @BeforeAll
-    static void startLab() {
+    static void useLab(TestLab shared) {
         root = repositoryRoot();
-        lab = TestLab.start("ssstk", 47, 1);
+        lab = shared;
         dockerHost = lab.lab.cluster().dockerHost();
     }
 
@@ -74,9 +75,6 @@ class StackDeployIT {
             }
             if (endpoint != null) {
                 endpoint.close();
-            }
-            if (lab != null) {
-                lab.close();
             }
         }
     }
@@ -148,7 +146,7 @@ class StackDeployIT {
                 .containsOnly(managerNodeId());
         await().atMost(Duration.ofSeconds(30)).until(() -> serviceLogs().contains("Swarm Scaler running: backend aws"));
 
-        Thread.sleep(3000); // quiet cycles: the workers report 0.2, nothing happens
+        TestLab.awaitPasses(api, 3, Duration.ZERO); // quiet passes: the workers report 0.2, nothing happens
         assertThat(endpoint.calls("SetDesiredCapacity")).isEmpty();
         assertThat(endpoint.calls("DescribeAutoScalingGroups")).as("the daemon in the container reaches AWS")
                 .isNotEmpty();

@@ -34,12 +34,12 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The scaler's memory and lease in the Swarm's Raft store, on a real local Swarm. */
+@LocalSwarmTest(workers = 1)
 class SwarmStateIntegrationTest {
     private static final List<String> ON_WORKERS = List.of("node.role == worker");
     /** The action's own log line; every replica's decision log says the same after "policy ...: ". */
@@ -50,15 +50,8 @@ class SwarmStateIntegrationTest {
     private final List<Replica> replicas = new ArrayList<>();
 
     @BeforeAll
-    static void startLab() {
-        lab = TestLab.start("ssstate", 48, 1);
-    }
-
-    @AfterAll
-    static void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
+    static void useLab(TestLab shared) {
+        lab = shared;
     }
 
     @AfterEach

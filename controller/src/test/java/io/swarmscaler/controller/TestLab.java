@@ -3,6 +3,9 @@ package io.swarmscaler.controller;
 import static org.awaitility.Awaitility.await;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.SwarmNodeAvailability;
+import com.github.dockerjava.api.model.SwarmNodeRole;
+import com.github.dockerjava.api.model.SwarmNodeSpec;
 import com.github.dockerjava.api.model.Task;
 import com.github.dockerjava.api.model.TaskState;
 import io.swarmscaler.controller.config.ScalerConfig;
@@ -17,25 +20,33 @@ import io.swarmscaler.model.SwarmNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
  * A real local Swarm (manager + workers as dockerd processes in network namespaces), a real Prometheus and the
- * demo exporter, for integration tests. Each test class gets its own cluster name and subnet, removes whatever a
- * killed earlier run left, and removes everything it made when closed.
+ * demo exporter, for integration tests. {@link LocalLabExtension} starts one per run and hands it to every
+ * {@link LocalSwarmTest} class; it removes whatever a killed earlier run left, and everything it made when closed.
  */
 final class TestLab implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
     final LocalLab lab;
-    private final Path stateDir;
+    private final LocalCluster.Settings settings;
     final DockerClient docker;
     final List<Notification> notifications = new CopyOnWriteArrayList<>();
     final List<String> logLines = new CopyOnWriteArrayList<>();
@@ -52,19 +63,17 @@ final class TestLab implements AutoCloseable {
         public void close() {}
     };
 
-    private TestLab(LocalLab lab, Path stateDir) {
+    private TestLab(LocalLab lab, LocalCluster.Settings settings) {
         this.lab = lab;
-        this.stateDir = stateDir;
+        this.settings = settings;
         this.docker = DockerSwarms.client(lab.cluster().dockerHost());
         Logger.getLogger("").addHandler(logCapture);
     }
 
-    /** @param name 1..8 lower-case letters; @param subnetOctet the third octet of 10.213.X.0/24 */
-    static TestLab start(String name, int subnetOctet, int workers) {
-        Path stateDir = Path.of("/tmp/swarm-scaler-tests", name);
-        LocalCluster.Settings settings = new LocalCluster.Settings(name, stateDir, "10.213." + subnetOctet);
+    /** Removes what a killed earlier run left under these settings, then starts a fresh lab. */
+    static TestLab start(LocalCluster.Settings settings, int workers) {
         LocalCluster.removeLeftovers(settings);
-        return new TestLab(LocalLab.start(settings, workers, 0, freePort(), false, DockerSwarms::connect), stateDir);
+        return new TestLab(LocalLab.start(settings, workers, 0, freePort(), false, DockerSwarms::connect), settings);
     }
 
     /** The daemon as configured by these variables on top of test defaults (1 s loop, generous provision time). */
@@ -111,7 +120,12 @@ final class TestLab implements AutoCloseable {
     }
 
     Path stateDir() {
-        return stateDir;
+        return settings.stateDir();
+    }
+
+    /** The first three octets of the lab's /24, as {@code LOCAL_SUBNET} takes them. */
+    String subnet() {
+        return settings.subnet();
     }
 
     int desiredWorkers() {
@@ -137,15 +151,94 @@ final class TestLab implements AutoCloseable {
         await().atMost(Duration.ofSeconds(60)).until(() -> runningTasks(service).size() == count);
     }
 
-    /** Removes every service, resets every node to the quiet ratio, forgets captured output. */
+    /** Removes every service, resets every node to the quiet ratio, forgets captured output; Prometheus is up. */
     void reset() {
         docker.listServicesCmd().exec().forEach(s -> docker.removeServiceCmd(s.getId()).exec());
+        if (!prometheusReady()) {
+            lab.prometheus().restart(); // a test that stopped it failed before its own restart
+        }
         lab.exporter().setFreshNodeRatio(LocalLab.FRESH_NODE_RATIO);
         for (NodeRole role : NodeRole.values()) {
             lab.exporter().setRatio(role, LocalLab.FRESH_NODE_RATIO);
         }
         notifications.clear();
         logLines.clear();
+    }
+
+    /**
+     * Brings the Swarm back to the lab's manager and {@code workers} ready, active, unlabelled workers: the oldest
+     * local workers stay, every other node (a worker of another backend, a promoted manager, a Down node) leaves
+     * the Swarm and its machine stops, and missing workers boot. Services go first, so nothing holds a node.
+     */
+    void resetNodes(int workers) {
+        reset();
+        LocalCluster cluster = lab.cluster();
+        List<String> keep = cluster.workerNodes().stream().filter(cluster::hasJoined).limit(workers).toList();
+        for (com.github.dockerjava.api.model.SwarmNode node : docker.listSwarmNodesCmd().exec()) {
+            String hostname = node.getDescription().getHostname();
+            if (hostname.equals(cluster.managerNode()) || keep.contains(hostname)) {
+                Map<String, String> labels = node.getSpec().getLabels();
+                if ((labels != null && !labels.isEmpty())
+                        || node.getSpec().getAvailability() != SwarmNodeAvailability.ACTIVE) {
+                    updateNode(node.getId(), spec -> spec.withLabels(Map.of())
+                            .withAvailability(SwarmNodeAvailability.ACTIVE));
+                }
+                continue;
+            }
+            if (node.getSpec().getRole() == SwarmNodeRole.MANAGER) {
+                updateNode(node.getId(), spec -> spec.withRole(SwarmNodeRole.WORKER));
+            }
+            lab.swarm().removeNode(node.getId());
+        }
+        cluster.workerNodes().stream().filter(machine -> !keep.contains(machine)).forEach(cluster::removeNode);
+        lab.workers().setDesiredCapacity(workers);
+        await().atMost(Duration.ofSeconds(90)).until(() -> {
+            List<SwarmNode> nodes = lab.swarm().nodes();
+            return nodes.size() == workers + 1 && nodes.stream().allMatch(n -> n.ready() && n.active());
+        });
+    }
+
+    /** Changes a node's spec, sent with its current version as Swarm requires. */
+    void updateNode(String id, UnaryOperator<SwarmNodeSpec> change) {
+        var node = docker.listSwarmNodesCmd().withIdFilter(List.of(id)).exec().get(0);
+        docker.updateSwarmNodeCmd().withSwarmNodeId(id).withVersion(node.getVersion().getIndex())
+                .withSwarmNodeSpec(change.apply(node.getSpec())).exec();
+    }
+
+    /** {@link #awaitPasses(URI, int, Duration)} for a daemon of this JVM, counting from now. */
+    static void awaitPasses(ScalerRuntime scaler, int passes) {
+        awaitPasses(scaler, passes, Duration.ZERO);
+    }
+
+    /** {@link #awaitPasses(URI, int, Duration)} for a daemon of this JVM. */
+    static void awaitPasses(ScalerRuntime scaler, int passes, Duration after) {
+        awaitPasses(URI.create("http://127.0.0.1:" + scaler.httpPort()), passes, after);
+    }
+
+    /**
+     * Waits until the daemon at {@code daemon} has ended {@code passes} more reconcile passes, counted from
+     * {@code after} from now (so all but the first began after that). A "nothing happens" check calls this first,
+     * so that it fails with a dead loop; {@code after} lets a policy's {@code for} run out before passes count.
+     */
+    static void awaitPasses(URI daemon, int passes, Duration after) {
+        Instant countFrom = Instant.now().plus(after);
+        AtomicLong baseline = new AtomicLong(-1);
+        await().atMost(after.plus(Duration.ofSeconds(30))).until(() -> {
+            if (Instant.now().isBefore(countFrom)) {
+                return false;
+            }
+            long done = passesRun(daemon);
+            baseline.compareAndSet(-1, done);
+            return done >= baseline.get() + passes;
+        });
+    }
+
+    /** Reconcile passes the daemon has ended, by its {@code swarm_scaler_reconcile_cycles_total} (any outcome). */
+    static long passesRun(URI daemon) throws Exception {
+        String metrics = HTTP.send(HttpRequest.newBuilder(daemon.resolve("/metrics")).timeout(Duration.ofSeconds(5))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        return (long) metrics.lines().filter(l -> l.startsWith("swarm_scaler_reconcile_cycles_total{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     @Override
@@ -157,7 +250,7 @@ final class TestLab implements AutoCloseable {
             throw new UncheckedIOException(e);
         } finally {
             lab.close();
-            deleteTree(stateDir);
+            deleteTree(settings.stateDir());
         }
     }
 
@@ -168,6 +261,18 @@ final class TestLab implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private boolean prometheusReady() {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(lab.prometheus().address().resolve("/-/ready"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
