@@ -101,21 +101,7 @@ public final class Reconciler {
         List<ScaleRequest> requests = inbox.take();
         Pass pass;
         try {
-            List<ServiceInfo> services = swarm.services();
-            List<SwarmNode> nodes = swarm.nodes();
-            // A draining node's ended tasks tell which services it ran; elsewhere only live tasks matter.
-            var tasks = swarm.tasks(nodes.stream().filter(DrainTracker::isDraining)
-                    .map(SwarmNode::id).collect(Collectors.toSet()));
-            PolicySet read = parser.parse(services);
-            // Asked once per pass, so a hung Prometheus costs one timeout, not one per policy.
-            Optional<String> prometheusDown = metrics.unavailable();
-            LabelErrors.Checked checked = LabelErrors.rejectInvalidQueries(read, query(read, prometheusDown));
-            PolicySet policies = checked.policies();
-            labelErrors.warnOnce(policies.errors());
-            ObservedState observed = new ObservedState(observeGroups(nodes), nodes, services, tasks,
-                    checked.results(), requests);
-            Instant now = clock.instant();
-            pass = new Pass(now, observed, policies, planner.plan(observed, policies, memory, now), prometheusDown);
+            pass = observeAndPlan(requests);
         } catch (RuntimeException e) {
             inbox.requeue(requests, e);
             throw e;
@@ -130,20 +116,7 @@ public final class Reconciler {
             return plan;
         }
         try {
-            if (dryRun) {
-                plan.actions().forEach(action -> skip(action, before));
-                // Nothing was done for the requests either: a repeat is decided afresh, not "already handled".
-                memory = memory.withHandledRequestsOf(before);
-                state.save(memory);
-            } else {
-                // Stored before acting: a replica that takes over after a crash mid-action still sees the cooldown.
-                state.save(memory);
-                for (Action action : plan.actions()) {
-                    state.fence();
-                    apply(action, before);
-                }
-                state.save(memory);
-            }
+            carryOut(plan, before);
         } catch (ScalerState.NotLeadingException e) {
             LOG.warning("Stopped acting on this pass's plan: " + e.getMessage());
             inbox.complete(notLeadingOutcomes(plan.outcomes(), state.current().leader()), requests);
@@ -151,6 +124,43 @@ public final class Reconciler {
         }
         inbox.complete(dryRun ? dryRunOutcomes(plan.outcomes()) : plan.outcomes(), requests);
         return plan;
+    }
+
+    /** Reads the world and lets the planner decide. */
+    private Pass observeAndPlan(List<ScaleRequest> requests) {
+        List<ServiceInfo> services = swarm.services();
+        List<SwarmNode> nodes = swarm.nodes();
+        // A draining node's ended tasks tell which services it ran; elsewhere only live tasks matter.
+        var tasks = swarm.tasks(nodes.stream().filter(DrainTracker::isDraining)
+                .map(SwarmNode::id).collect(Collectors.toSet()));
+        PolicySet read = parser.parse(services);
+        // Asked once per pass, so a hung Prometheus costs one timeout, not one per policy.
+        Optional<String> prometheusDown = metrics.unavailable();
+        LabelErrors.Checked checked = LabelErrors.rejectInvalidQueries(read, query(read, prometheusDown));
+        PolicySet policies = checked.policies();
+        labelErrors.warnOnce(policies.errors());
+        ObservedState observed = new ObservedState(observeGroups(nodes), nodes, services, tasks,
+                checked.results(), requests);
+        Instant now = clock.instant();
+        return new Pass(now, observed, policies, planner.plan(observed, policies, memory, now), prometheusDown);
+    }
+
+    /** The leader's part: store the memory, then act, each action fenced by the lease. */
+    private void carryOut(Plan plan, ScalerMemory before) {
+        if (dryRun) {
+            plan.actions().forEach(action -> skip(action, before));
+            // Nothing was done for the requests either: a repeat is decided afresh, not "already handled".
+            memory = memory.withHandledRequestsOf(before);
+            state.save(memory);
+            return;
+        }
+        // Stored before acting: a replica that takes over after a crash mid-action still sees the cooldown.
+        state.save(memory);
+        for (Action action : plan.actions()) {
+            state.fence();
+            apply(action, before);
+        }
+        state.save(memory);
     }
 
     private static Map<String, RequestOutcome> notLeadingOutcomes(Map<String, RequestOutcome> outcomes,
