@@ -604,6 +604,24 @@ class PlannerTest {
     }
 
     @Test
+    void thePlanSaysWhenTheNextTimerEnds() {
+        PolicySet policies = new PolicySet(List.of(up(seconds(30))), List.of());
+
+        Plan holding = PLANNER.plan(world(workers(1, 1), HIGH), policies, ScalerMemory.empty(), T0.plusSeconds(10));
+        assertThat(holding.wakeAt()).as("when the condition will have held for its alertFor")
+                .contains(T0.plusSeconds(40));
+
+        Plan scaled = PLANNER.plan(world(workers(1, 1), HIGH), policies, holding.memory(), T0.plusSeconds(40));
+        assertThat(actions(scaled, ScaleGroup.class)).hasSize(1);
+        Plan waiting = PLANNER.plan(world(workers(2, 1), HIGH), policies, scaled.memory(), T0.plusSeconds(41));
+        assertThat(waiting.wakeAt()).as("the provision timeout of the new nodes")
+                .contains(T0.plusSeconds(40).plus(PROVISION_TIMEOUT));
+
+        Plan quiet = PLANNER.plan(world(workers(1, 1), LOW), policies, ScalerMemory.empty(), T0);
+        assertThat(quiet.wakeAt()).as("nothing is timed: the interval decides").isEmpty();
+    }
+
+    @Test
     void thePlannerIsAPureFunction() {
         PolicySet policies = new PolicySet(List.of(up(seconds(30))), List.of());
         ScalerMemory memory = new ScalerMemory(Map.of(ID1, T0), Map.of(), Map.of(), Map.of(), java.util.Set.of(), Map.of(), Map.of());

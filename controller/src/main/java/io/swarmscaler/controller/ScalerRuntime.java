@@ -103,8 +103,9 @@ public final class ScalerRuntime implements AutoCloseable {
         Observer observer = new Observer(reconciler, stats, clock, new Observer.Settings(
                 groups.isEmpty() ? "none" : groups.get(0).backend(), dryRun, config.observability().readyMaxAge(),
                 config.plannerSettings(), config.defaultBounds()));
-        ReconcileLoop loop = new ReconcileLoop(reconciler::reconcile, config.reconcileInterval(), FIRST_BACKOFF,
-                MAX_BACKOFF, observer);
+        // Woken when a timer of the planner ends (a condition's alertFor, a cooldown), not at the next tick.
+        ReconcileLoop.Pass pass = () -> reconciler.reconcile().wakeAt().map(at -> Duration.between(clock.instant(), at));
+        ReconcileLoop loop = new ReconcileLoop(pass, config.reconcileInterval(), FIRST_BACKOFF, MAX_BACKOFF, observer);
         loopRef.set(loop);
         leadership.ifPresent(l -> {
             l.tick(); // the first pass already knows whether it leads

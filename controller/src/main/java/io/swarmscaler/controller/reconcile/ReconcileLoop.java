@@ -1,6 +1,7 @@
 package io.swarmscaler.controller.reconcile;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -11,8 +12,9 @@ import java.util.logging.Logger;
  * world as worth another look, so any number of them while a pass runs collapse into one more pass. Triggers are
  * batched too: a triggered pass waits {@link #BATCH_WINDOW} for the rest of a burst, and starts no sooner than
  * {@link #MIN_SPACING} after the previous pass started, so a burst of events costs about one pass a second while
- * a lone event (a node becoming Ready) is acted on within a second. A pass that
- * fails is logged with its cause and retried with exponential backoff; nothing a pass throws stops the loop.
+ * a lone event (a node becoming Ready) is acted on within a second. A pass may ask to run again sooner than the
+ * interval, when a timer of the planner ends (controller-runtime's {@code RequeueAfter}). A pass that fails is
+ * logged with its cause and retried with exponential backoff; nothing a pass throws stops the loop.
  */
 public final class ReconcileLoop implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ReconcileLoop.class.getName());
@@ -28,8 +30,16 @@ public final class ReconcileLoop implements AutoCloseable {
     public static final Duration BATCH_WINDOW = Duration.ofMillis(250);
     /** The least time between the starts of two triggered passes. */
     public static final Duration MIN_SPACING = Duration.ofSeconds(1);
+    /** A pass woken by a deadline runs this much after it, so that the timer has surely ended. */
+    static final Duration PAST_DEADLINE = Duration.ofMillis(20);
 
-    private final Runnable pass;
+    /** One pass; it may say how soon the next one is due, if sooner than the interval. */
+    @FunctionalInterface
+    public interface Pass {
+        Optional<Duration> run();
+    }
+
+    private final Pass pass;
     private final Outcomes outcomes;
     private final Duration interval;
     private final Duration firstBackoff;
@@ -45,12 +55,21 @@ public final class ReconcileLoop implements AutoCloseable {
     private long lastPassStartNanos;
     private boolean closed;
 
-    public ReconcileLoop(Runnable pass, Duration interval, Duration firstBackoff, Duration maxBackoff,
+    public ReconcileLoop(Pass pass, Duration interval, Duration firstBackoff, Duration maxBackoff,
             Outcomes outcomes) {
         this(pass, interval, firstBackoff, maxBackoff, BATCH_WINDOW, MIN_SPACING, outcomes);
     }
 
+    /** A loop whose passes never ask to run sooner than the interval. */
     public ReconcileLoop(Runnable pass, Duration interval, Duration firstBackoff, Duration maxBackoff,
+            Outcomes outcomes) {
+        this(() -> {
+            pass.run();
+            return Optional.empty();
+        }, interval, firstBackoff, maxBackoff, BATCH_WINDOW, MIN_SPACING, outcomes);
+    }
+
+    public ReconcileLoop(Pass pass, Duration interval, Duration firstBackoff, Duration maxBackoff,
             Duration batchWindow, Duration minSpacing, Outcomes outcomes) {
         this.batchWindowNanos = batchWindow.toNanos();
         this.minSpacingNanos = minSpacing.toNanos();
@@ -85,12 +104,14 @@ public final class ReconcileLoop implements AutoCloseable {
 
     private void run() {
         Duration backoff = Duration.ZERO;
+        Duration next = interval;
         String lastFailure = null;
-        while (awaitWork(backoff.isZero() ? interval : backoff)) {
+        while (awaitWork(backoff.isZero() ? next : backoff)) {
             long started = System.nanoTime();
             lastPassStartNanos = started; // read only by this thread, in awaitWork
             try {
-                pass.run();
+                next = pass.run().map(due -> min(max(due, Duration.ZERO).plus(PAST_DEADLINE), interval))
+                        .orElse(interval);
                 outcomes.passEnded(System.nanoTime() - started, null);
                 if (lastFailure != null) {
                     LOG.info("Reconcile pass succeeded again after: " + lastFailure);
@@ -136,6 +157,10 @@ public final class ReconcileLoop implements AutoCloseable {
 
     private static Duration min(Duration a, Duration b) {
         return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     @Override

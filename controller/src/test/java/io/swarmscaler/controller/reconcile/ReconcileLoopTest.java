@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +40,21 @@ class ReconcileLoopTest {
         if (loop != null) {
             loop.close();
         }
+    }
+
+    @Test
+    void aPassThatNamesADeadlineRunsAgainThenNotAtTheInterval() {
+        loop = new ReconcileLoop(() -> {
+            started.add(System.nanoTime());
+            // The first pass's timer ends in 300 ms; later passes have none.
+            return started.size() == 1 ? Optional.of(Duration.ofMillis(300)) : Optional.empty();
+        }, NEVER, FIRST_BACKOFF, MAX_BACKOFF, (nanos, failure) -> ended.add(failure)).start();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> started.size() == 2);
+
+        long gapMillis = TimeUnit.NANOSECONDS.toMillis(started.get(1) - started.get(0));
+        assertThat(gapMillis).as("woken by the deadline, not the hour-long interval").isBetween(300L, 5_000L);
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> started.size() == 2);
     }
 
     @Test
