@@ -1,5 +1,7 @@
 package io.swarmscaler.controller;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -47,25 +49,21 @@ final class AlertmanagerProcess implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port);
     }
 
-    private void awaitReady(Path dir) throws Exception {
+    private void awaitReady(Path dir) {
         HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("Alertmanager exited at start: " + Files.readString(
-                        dir.resolve("alertmanager.log")));
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(address().resolve("/-/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // starting
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("Alertmanager did not become ready on port " + port);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .alias("Alertmanager ready on port " + port).until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("Alertmanager exited at start: " + Files.readString(
+                                dir.resolve("alertmanager.log")));
+                    }
+                    try {
+                        return http.send(HttpRequest.newBuilder(address().resolve("/-/ready")).build(),
+                                HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                    } catch (IOException starting) {
+                        return false;
+                    }
+                });
     }
 
     @Override

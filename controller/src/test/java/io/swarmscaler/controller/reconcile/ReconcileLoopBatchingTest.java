@@ -6,6 +6,10 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class ReconcileLoopBatchingTest {
@@ -23,9 +27,19 @@ class ReconcileLoopBatchingTest {
         try (ReconcileLoop loop = loop()) {
             await().until(() -> passStarts.size() == 1); // the start-up pass
             long burstStart = System.nanoTime();
-            for (int i = 0; i < 30; i++) { // 30 events over 3 s, as nodes joining one after another would send
-                loop.trigger();
-                Thread.sleep(100);
+            // 30 events over 3 s, as nodes joining one after another would send
+            AtomicInteger sent = new AtomicInteger();
+            ScheduledExecutorService events = Executors.newSingleThreadScheduledExecutor();
+            try {
+                events.scheduleAtFixedRate(() -> {
+                    if (sent.get() < 30) {
+                        loop.trigger();
+                        sent.incrementAndGet();
+                    }
+                }, 0, 100, TimeUnit.MILLISECONDS);
+                await().atMost(Duration.ofSeconds(10)).until(() -> sent.get() == 30);
+            } finally {
+                events.shutdownNow();
             }
             long burstEnd = System.nanoTime();
             // the last trigger is still answered: one more pass after the burst, then quiet
@@ -44,7 +58,8 @@ class ReconcileLoopBatchingTest {
     void aLoneTriggerIsActedOnWithinASecond() throws Exception {
         try (ReconcileLoop loop = loop()) {
             await().until(() -> passStarts.size() == 1);
-            Thread.sleep(ReconcileLoop.MIN_SPACING.toMillis()); // the start-up pass is a second old: no spacing due
+            // once the start-up pass is a second old, no spacing is due
+            await().until(() -> System.nanoTime() - passStarts.get(0) >= ReconcileLoop.MIN_SPACING.toNanos());
             long triggered = System.nanoTime();
             loop.trigger();
             await().atMost(Duration.ofSeconds(1)).until(() -> passStarts.size() == 2);
