@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import java.util.Optional;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
@@ -137,10 +138,33 @@ public final class LocalCluster implements AutoCloseable {
     public void bootWorker(String node) {
         startDaemon(node, address(node));
         String token = docker(MANAGER, "swarm", "join-token", "-q", "worker");
-        docker(node, "swarm", "join", "--token", token, "--advertise-addr", address(node),
-                managerAddress() + ":2377");
+        try {
+            docker(node, "swarm", "join", "--token", token, "--advertise-addr", address(node),
+                    managerAddress() + ":2377");
+        } catch (LocalClusterException slow) {
+            // On a busy machine the CLI gives up waiting while the join goes on in the background: wait for it.
+            if (!String.valueOf(slow.getMessage()).contains("continue in the background") || !awaitJoined(node)) {
+                throw slow;
+            }
+        }
         touch(nodeDir(node).resolve("joined"));
         LOG.info("Local node " + node + " (" + address(node) + ") joined the Swarm");
+    }
+
+    /** Whether the node's background join completes within a minute. */
+    private boolean awaitJoined(String node) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (System.nanoTime() < deadline) {
+            String state = docker(node, "info", "--format", "{{.Swarm.LocalNodeState}}").trim();
+            if (state.equals("active")) {
+                return true;
+            }
+            if (!state.equals("pending")) {
+                return false;
+            }
+            LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
+        }
+        return false;
     }
 
     /** Stops a node's dockerd and removes its namespace and files. Idempotent. */
