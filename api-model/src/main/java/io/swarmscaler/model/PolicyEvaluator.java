@@ -30,7 +30,9 @@ final class PolicyEvaluator {
             pass.decide(subject, evaluation.seen());
             return Optional.empty();
         }
-        Instant since = pass.trueSince.computeIfAbsent(policy.id(), id -> pass.now);
+        // Prometheus' history may show the breach began before this pass noticed it: alertFor counts from there.
+        Instant since = pass.trueSince.computeIfAbsent(policy.id(),
+                id -> evaluation.holdingSince().filter(pass.now::isAfter).orElse(pass.now));
         Duration held = Duration.between(since, pass.now);
         if (held.compareTo(policy.holdFor()) < 0) {
             pass.wakeAt(since.plus(policy.holdFor()));

@@ -1,15 +1,26 @@
 package io.swarmscaler.model;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 
 /** What Prometheus answered for one policy's query. */
 public sealed interface QueryResult {
 
     /** An instant vector; each sample carries its labels (e.g. {@code instance}). */
-    record Samples(List<Sample> samples) implements QueryResult {
+    /**
+     * @param holdingSince since when Prometheus' own history shows the condition holding without a gap, when the
+     *     scaler asked (a breach first seen by a pass, so that {@code alertFor} counts from the breach, not from
+     *     the pass that noticed it)
+     */
+    record Samples(List<Sample> samples, Optional<Instant> holdingSince) implements QueryResult {
         public Samples {
             samples = List.copyOf(samples);
+        }
+
+        public Samples(List<Sample> samples) {
+            this(samples, Optional.empty());
         }
     }
 

@@ -622,6 +622,21 @@ class PlannerTest {
     }
 
     @Test
+    void alertForCountsFromTheBreachPrometheusSawNotFromThePassThatNoticedIt() {
+        PolicySet policies = new PolicySet(List.of(up(seconds(30))), List.of());
+        QueryResult heldSince25sAgo = new Samples(List.of(new Sample(Map.of(), 0.9)),
+                java.util.Optional.of(T0.minusSeconds(25)));
+
+        Plan first = PLANNER.plan(world(workers(1, 1), heldSince25sAgo), policies, ScalerMemory.empty(), T0);
+
+        assertThat(first.actions()).isEmpty();
+        assertThat(first.memory().trueSince()).containsEntry(ID1, T0.minusSeconds(25));
+        assertThat(first.wakeAt()).as("5 s left of the 30 s").contains(T0.plusSeconds(5));
+        Plan atDeadline = PLANNER.plan(world(workers(1, 1), HIGH), policies, first.memory(), T0.plusSeconds(5));
+        assertThat(actions(atDeadline, ScaleGroup.class)).hasSize(1);
+    }
+
+    @Test
     void thePlannerIsAPureFunction() {
         PolicySet policies = new PolicySet(List.of(up(seconds(30))), List.of());
         ScalerMemory memory = new ScalerMemory(Map.of(ID1, T0), Map.of(), Map.of(), Map.of(), java.util.Set.of(), Map.of(), Map.of());

@@ -94,6 +94,12 @@ public final class InstrumentedPorts {
         public Optional<String> unavailable() {
             return metrics.timeCall("prometheus", "ready", prometheus::unavailable);
         }
+
+        @Override
+        public Optional<java.time.Instant> holdingSince(io.swarmscaler.model.Condition.Threshold condition,
+                java.time.Duration lookback, java.time.Instant now) {
+            return metrics.timeCall("prometheus", "history", () -> prometheus.holdingSince(condition, lookback, now));
+        }
     }
 
     private record TimedNodeGroup(NodeGroup group, ScalerMetrics metrics) implements NodeGroup {

@@ -1,6 +1,9 @@
 package io.swarmscaler.controller.port;
 
+import io.swarmscaler.model.Condition;
 import io.swarmscaler.model.QueryResult;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /** Instant queries against Prometheus. */
@@ -14,4 +17,12 @@ public interface Metrics {
 
     /** Empty when Prometheus says it is ready to serve queries; otherwise why not, for {@code /readyz}. */
     Optional<String> unavailable();
+
+    /**
+     * Since when, within the last {@code lookback} before {@code now}, the condition has held without a gap by
+     * Prometheus' own history; empty when it does not hold now or the history cannot be read.
+     */
+    default Optional<Instant> holdingSince(Condition.Threshold condition, Duration lookback, Instant now) {
+        return Optional.empty();
+    }
 }

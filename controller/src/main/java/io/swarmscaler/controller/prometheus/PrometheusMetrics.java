@@ -3,6 +3,7 @@ package io.swarmscaler.controller.prometheus;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swarmscaler.controller.port.Metrics;
+import io.swarmscaler.model.Condition;
 import io.swarmscaler.model.QueryResult;
 import java.io.IOException;
 import java.net.URI;
@@ -12,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +48,53 @@ final class PrometheusMetrics implements Metrics {
             return new QueryResult.NoData("interrupted while querying Prometheus");
         }
         return parse(response.statusCode(), response.body());
+    }
+
+    /** Prometheus keeps at most 11,000 points a series in a range answer. */
+    private static final int MAX_POINTS = 10_000;
+
+    @Override
+    public Optional<Instant> holdingSince(Condition.Threshold condition, Duration lookback, Instant now) {
+        // 1 where any series holds, as the planner reads the condition; a missing point is a gap.
+        String promql = "max((%s) %s bool %s)".formatted(condition.query(), condition.comparison().symbol(),
+                condition.threshold());
+        long stepMillis = Math.max(1000, lookback.toMillis() / MAX_POINTS);
+        Instant start = now.minus(lookback);
+        URI uri = resolve("api/v1/query_range?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
+                + "&start=" + seconds(start) + "&end=" + seconds(now) + "&step=" + stepMillis / 1000.0);
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200
+                    ? trailingRun(JSON.readTree(response.body()).path("data").path("result").path(0).path("values"),
+                            stepMillis, now)
+                    : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** The first point of the run of 1s that ends at the last point, if that point is recent. */
+    static Optional<Instant> trailingRun(JsonNode values, long stepMillis, Instant now) {
+        Instant since = null;
+        Instant after = null;
+        for (int i = values.size() - 1; i >= 0; i--) {
+            Instant at = Instant.ofEpochMilli(Math.round(values.path(i).path(0).asDouble() * 1000));
+            boolean gap = (after == null ? now : after).toEpochMilli() - at.toEpochMilli() > 2 * stepMillis;
+            if (!"1".equals(values.path(i).path(1).asText()) || gap) {
+                break;
+            }
+            since = at;
+            after = at;
+        }
+        return Optional.ofNullable(since);
+    }
+
+    private static String seconds(Instant at) {
+        return String.valueOf(at.toEpochMilli() / 1000.0);
     }
 
     @Override

@@ -6,7 +6,9 @@ import io.swarmscaler.controller.port.Notifier;
 import io.swarmscaler.controller.port.ScalerState;
 import io.swarmscaler.controller.port.Swarm;
 import io.swarmscaler.model.Action;
+import io.swarmscaler.model.Condition;
 import io.swarmscaler.model.DrainTracker;
+import io.swarmscaler.model.Evaluation;
 import io.swarmscaler.model.Instance;
 import io.swarmscaler.model.NodeGroupState;
 import io.swarmscaler.model.NodeRole;
@@ -136,7 +138,8 @@ public final class Reconciler {
         PolicySet read = parser.parse(services);
         // Asked once per pass, so a hung Prometheus costs one timeout, not one per policy.
         Optional<String> prometheusDown = metrics.unavailable();
-        LabelErrors.Checked checked = LabelErrors.rejectInvalidQueries(read, query(read, prometheusDown));
+        LabelErrors.Checked checked = LabelErrors.rejectInvalidQueries(read,
+                withHistory(read, query(read, prometheusDown)));
         PolicySet policies = checked.policies();
         labelErrors.warnOnce(policies.errors());
         ObservedState observed = new ObservedState(observeGroups(nodes), nodes, services, tasks,
@@ -216,6 +219,27 @@ public final class Reconciler {
                     () -> byQuery.computeIfAbsent(policy.condition().query(), metrics::query)));
         }
         return results;
+    }
+
+    /**
+     * A breach this pass is the first to see may have begun a while ago: Prometheus' history tells since when, so
+     * that {@code alertFor} counts from the breach and not from the pass that noticed it.
+     */
+    private Map<PolicyId, QueryResult> withHistory(PolicySet policies, Map<PolicyId, QueryResult> results) {
+        Instant now = clock.instant();
+        Map<PolicyId, QueryResult> withHistory = new HashMap<>(results);
+        for (Policy policy : policies.policies()) {
+            QueryResult result = results.get(policy.id());
+            if (policy.holdFor().isZero() || memory.trueSince().containsKey(policy.id())
+                    || !(policy.condition() instanceof Condition.Threshold threshold)
+                    || !(result instanceof QueryResult.Samples samples)
+                    || !Evaluation.of(threshold, result).holds()) {
+                continue;
+            }
+            metrics.holdingSince(threshold, policy.holdFor(), now).ifPresent(since ->
+                    withHistory.put(policy.id(), new QueryResult.Samples(samples.samples(), Optional.of(since))));
+        }
+        return withHistory;
     }
 
     private static Map<String, RequestOutcome> dryRunOutcomes(Map<String, RequestOutcome> outcomes) {
