@@ -10,6 +10,8 @@ import java.util.Set;
 /**
  * The {@code com.df.alertLabels.N} of one policy, e.g. {@code scale=up,type=node}.
  *
+ * @param labels the service's labels, where errors are reported
+ * @param label the {@code com.df.alertLabels.N} key itself
  * @param pairs the well-formed pairs
  * @param malformed whether any pair was not {@code key=value}
  * @param repeated the keys given more than once

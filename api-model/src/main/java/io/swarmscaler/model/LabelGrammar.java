@@ -34,7 +34,8 @@ final class LabelGrammar {
     /** ASCII digits only: {@code Integer.parseInt} would take {@code +1}, {@code ١} and {@code １}. */
     static OptionalInt wholeNumber(String text) {
         String trimmed = text.trim();
-        return WHOLE_NUMBER.matcher(trimmed).matches() ? OptionalInt.of(Integer.parseInt(trimmed)) : OptionalInt.empty();
+        return WHOLE_NUMBER.matcher(trimmed).matches() ? OptionalInt.of(Integer.parseInt(trimmed))
+                : OptionalInt.empty();
     }
 
     /** A ratio from 0 to 1 in plain decimal digits. */

@@ -14,6 +14,9 @@ import java.util.Optional;
  * say {@code type=node}; other {@code alertIf} labels belong to docker-flow-monitor's service alerts and are
  * left alone. Every label of ours that cannot be understood becomes a {@link PolicyError}; the policy it
  * belongs to is skipped and the others still work.
+ *
+ * <p>The entry point only: {@link PolicyReader} reads one service's policies with the help of one small reader
+ * per kind of label, so each label's rule lives in one place.
  */
 public final class PolicyParser {
     public static final String PREFIX = "com.df.";

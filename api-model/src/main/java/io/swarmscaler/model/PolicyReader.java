@@ -54,7 +54,8 @@ final class PolicyReader {
         for (String key : labels.service().labels().keySet()) {
             Matcher m = POLICY_KEY.matcher(key);
             if (m.matches()) {
-                indicesByKey.computeIfAbsent(m.group(1), k -> new TreeSet<>()).add(m.group(2) == null ? "" : m.group(2));
+                indicesByKey.computeIfAbsent(m.group(1), k -> new TreeSet<>())
+                        .add(m.group(2) == null ? "" : m.group(2));
             }
         }
         TreeSet<String> policyIndices = indicesByKey.getOrDefault("alertIf", new TreeSet<>());
