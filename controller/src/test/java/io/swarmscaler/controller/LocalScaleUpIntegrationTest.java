@@ -86,6 +86,45 @@ class LocalScaleUpIntegrationTest {
         }
     }
 
+    /**
+     * With the default 10 s interval, a breach is acted on when its {@code alertFor} ends, counted from the breach
+     * Prometheus saw: the goal is at most one scrape interval + {@code alertFor} + 1 s, both ways.
+     */
+    @Test
+    void withTheDefaultIntervalABreachIsActedOnWhenItsAlertForEnds() throws Exception {
+        LocalServices.create(lab.docker, WORKER_EXPORTER, Map.of(
+                "com.df.alertIf.1", "@node_mem_limit_total_above:0.8", "com.df.alertFor.1", "5s",
+                "com.df.alertIf.2", "@node_mem_limit_total_below:0.5", "com.df.alertFor.2", "5s"), ON_WORKERS, -1);
+        int before = lab.desiredWorkers();
+        lab.lab.exporter().setRatio(NodeRole.WORKER, 0.6);
+        try (ScalerRuntime scaler = lab.startScaler(Map.of("RECONCILE_INTERVAL", "10s",
+                "SCALE_DOWN_COOLDOWN", "1s"))) {
+            TestLab.awaitPasses(scaler, 1);
+
+            long breach = System.nanoTime();
+            lab.lab.exporter().setRatio(NodeRole.WORKER, 0.9);
+            await().atMost(Duration.ofSeconds(30)).until(() -> lab.desiredWorkers() == before + 1);
+            long upMillis = Duration.ofNanos(System.nanoTime() - breach).toMillis();
+            System.out.printf("MEASURED breach to SetDesiredCapacity: %d ms (alertFor 5s, scrape 1s, interval 10s;"
+                    + " goal at most 7000 ms)%n", upMillis);
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> lab.readyNodes(NodeRole.WORKER).size() == before + 1);
+            TestLab.awaitPasses(scaler, 1); // the scale-up is seen through: nothing is joining any more
+            long quiet = System.nanoTime();
+            lab.lab.exporter().setRatio(NodeRole.WORKER, 0.1);
+            String down = "Changing the number of worker nodes on local from %d to %d".formatted(before + 1, before);
+            await().atMost(Duration.ofSeconds(30)).until(() -> lab.notifications.stream()
+                    .anyMatch(n -> n.summary().equals(down)));
+            long downMillis = Duration.ofNanos(System.nanoTime() - quiet).toMillis();
+            System.out.printf("MEASURED ratio under the down threshold to the scale-down decision: %d ms (alertFor 5s,"
+                    + " scrape 1s, interval 10s; goal at most 7000 ms)%n", downMillis);
+
+            // Not the next 10 s tick plus alertFor: a machine slower than the goal still shows the timer works.
+            assertThat(upMillis).isLessThan(10_000);
+            assertThat(downMillis).isLessThan(10_000);
+        }
+    }
+
     @Test
     void maxBoundHolds() throws Exception {
         int before = lab.desiredWorkers();
