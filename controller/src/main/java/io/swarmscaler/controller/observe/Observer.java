@@ -12,6 +12,7 @@ import io.swarmscaler.model.GroupLimits;
 import io.swarmscaler.model.GroupBounds;
 import io.swarmscaler.model.NodeGroupState;
 import io.swarmscaler.model.NodeRole;
+import io.swarmscaler.model.Observation;
 import io.swarmscaler.model.Policy;
 import io.swarmscaler.model.Planner;
 import io.swarmscaler.model.PolicyError;
@@ -267,7 +268,9 @@ public final class Observer implements ReconcileLoop.Outcomes {
             p.put("threshold", t.threshold());
         }
         p.put("value", Double.isNaN(value) ? null : value);
-        p.put("noData", result instanceof QueryResult.NoData noData ? noData.reason() : null);
+        // The planner's own reading: no samples is no data too, with its cause.
+        p.put("noData", Evaluation.of(policy.condition(), result).seen() instanceof Observation.NoData noData
+                ? noData.cause() : null);
         p.put("for", Durations.format(policy.holdFor()));
         Instant since = memory.trueSince().get(policy.id());
         p.put("trueSince", since == null ? null : since.toString());
