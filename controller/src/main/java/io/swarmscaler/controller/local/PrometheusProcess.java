@@ -60,6 +60,8 @@ public final class PrometheusProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        // A fresh store each run: samples of an earlier run's nodes would count in the ratios for minutes.
+        LocalCluster.deleteTree(dir.resolve("data"));
         PrometheusProcess prometheus = new PrometheusProcess(dir, port);
         prometheus.restart();
         return prometheus;
