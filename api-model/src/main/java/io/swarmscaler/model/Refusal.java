@@ -81,6 +81,18 @@ public sealed interface Refusal extends Reason {
         }
     }
 
+    /** Tasks wait for room that the group's nodes give: removing one would only make more of them wait. */
+    record TasksPending(NodeRole role, String service, long count) implements Refusal {
+        public String message() {
+            return "%d task(s) of service %s are pending and could run on %s nodes; not removing any"
+                    .formatted(count, service, role.word());
+        }
+
+        public Object shape() {
+            return java.util.List.of(getClass(), service);
+        }
+    }
+
     record ManagersStayOdd(int removing, int left) implements Refusal {
         public String message() {
             return "removing %d would leave an even number of managers (%d); managers stay odd to keep Raft quorum"

@@ -39,6 +39,11 @@ final class ScaleDownRule {
             return;
         }
         List<SwarmNode> candidates = victims.candidates(group);
+        Optional<Refusal> pending = victims.pendingTasksTheyCouldHost(group, candidates);
+        if (pending.isPresent()) {
+            requests.refused(want, pending.get());
+            return;
+        }
         if (candidates.isEmpty()) {
             requests.refused(want, new NoCandidate(role));
             return;

@@ -81,6 +81,28 @@ final class VictimChoice {
                 .toList();
     }
 
+    /**
+     * Tasks Swarm wants running but could not place, that one of these nodes could take (its constraints allow
+     * it): a scale-down now would only make them wait longer.
+     */
+    Optional<Refusal> pendingTasksTheyCouldHost(NodeGroupState group, List<SwarmNode> candidates) {
+        Map<String, Long> pendingByService = new HashMap<>();
+        for (TaskInfo task : pass.observed.tasksOnNode("")) {
+            if (task.desiredRunning() && !task.running()) {
+                pendingByService.merge(task.serviceId(), 1L, Long::sum);
+            }
+        }
+        for (Map.Entry<String, Long> pending : pendingByService.entrySet()) {
+            Optional<ServiceInfo> service = pass.observed.service(pending.getKey());
+            boolean hostable = service.isPresent() && candidates.stream().anyMatch(
+                    n -> PlacementConstraints.allow(service.get().constraints(), n).orElse(true));
+            if (hostable) {
+                return Optional.of(new Refusal.TasksPending(group.role(), service.get().name(), pending.getValue()));
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Why these very nodes may not go: quorum, or tasks that would not fit elsewhere. */
     private Optional<Refusal> whyNot(NodeRole role, List<SwarmNode> victims) {
         Set<String> ids = new HashSet<>(victims.stream().map(SwarmNode::id).toList());

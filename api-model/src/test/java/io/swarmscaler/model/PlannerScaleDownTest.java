@@ -292,6 +292,12 @@ class PlannerScaleDownTest {
             return this;
         }
 
+        /** A task Swarm wants running but could not place anywhere yet. */
+        Cluster pending(String service) {
+            tasks.add(new TaskInfo("task-" + tasks.size(), serviceId(service), "", true, false, 0, 0));
+            return this;
+        }
+
         /** A task Swarm shut down on {@code host} (moved away by a drain, or an old one). */
         Cluster stopped(String service, String host) {
             tasks.add(new TaskInfo("task-" + tasks.size(), serviceId(service), "node-" + host, false, false, 0, 0));
@@ -720,6 +726,12 @@ class PlannerScaleDownTest {
                         .at(0, cluster().managers(3).workers(1).run("web", "worker-0")
                                         .request(downRequest("r1", "k1", 1, new GroupBounds(0, 5, 1, 1))).state(),
                                 drains("worker-0"), drainsRole(NodeRole.WORKER)),
+                scenario("pending: no scale-down while tasks the group's nodes could host are pending", down())
+                        .at(0, cluster().workers(3).pending("web").pending("web").result(ID2, QUIET).state(),
+                                noActions(), decides(new Refusal.TasksPending(NodeRole.WORKER, "web", 2))),
+                scenario("pending: a task pinned where the group cannot host it does not hold a scale-down", down())
+                        .at(0, cluster().workers(3).service("db", 1, "node.role == manager").pending("db")
+                                        .result(ID2, QUIET).state(), drains("worker-2")),
                 scenario("last node: a down policy never takes a group's last node", down())
                         .at(0, cluster().workers(1).result(ID2, QUIET).state(), noActions(),
                                 decides(new Wanted(SEEN_QUIET, new LastNode(NodeRole.WORKER, "aws")))),

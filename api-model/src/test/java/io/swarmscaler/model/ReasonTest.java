@@ -32,6 +32,7 @@ import io.swarmscaler.model.Refusal.DrainInProgress;
 import io.swarmscaler.model.Refusal.Joining;
 import io.swarmscaler.model.Refusal.LastNode;
 import io.swarmscaler.model.Refusal.ManagersStayOdd;
+import io.swarmscaler.model.Refusal.TasksPending;
 import io.swarmscaler.model.Refusal.NoCandidate;
 import io.swarmscaler.model.Refusal.NoEligibleNode;
 import io.swarmscaler.model.Refusal.NoGroup;
@@ -104,6 +105,8 @@ class ReasonTest {
                 row(new LastNode(NodeRole.WORKER, "aws"), "not removing the last worker node on aws: its policies would"
                         + " have no node to measure and could never scale up again; only a scale request may take the"
                         + " group to zero"),
+                row(new TasksPending(NodeRole.WORKER, "web", 2),
+                        "2 task(s) of service web are pending and could run on worker nodes; not removing any"),
                 row(new ManagersStayOdd(1, 4),
                         "removing 1 would leave an even number of managers (4); managers stay odd to keep Raft quorum"),
                 row(new QuorumLoss(2, 4),
