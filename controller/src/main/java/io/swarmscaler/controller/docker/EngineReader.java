@@ -130,9 +130,15 @@ final class EngineReader {
                     String kind = p.currentName();
                     JsonToken inner = p.nextToken();
                     if (kind.equals("Reservations") && inner == JsonToken.START_OBJECT) {
-                        Resources r = p.readValueAs(Resources.class);
-                        reserved[0] = r.nanoCpus();
-                        reserved[1] = r.memoryBytes();
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String amount = p.currentName();
+                            p.nextToken();
+                            switch (amount) {
+                                case "NanoCPUs" -> reserved[0] = p.getValueAsLong();
+                                case "MemoryBytes" -> reserved[1] = p.getValueAsLong();
+                                default -> p.skipChildren();
+                            }
+                        }
                     } else {
                         p.skipChildren();
                     }

@@ -44,7 +44,7 @@ public final class ScaleBenchmark {
         System.out.printf("%-6s %-8s %-8s %-5s %-10s | %7s %7s %9s %9s %8s %8s %8s%n", "nodes", "services",
                 "tasks", "hist", "pass", "p50 ms", "p99 ms", "CPU ms/p", "tasks ms", "heap MB", "RSS MB",
                 "ready s");
-        for (String pass : List.of("steady", "scale-down")) {
+        for (String pass : System.getProperty("bench.passes", "steady,scale-down").split(",")) {
             Result r = run(jar, shape, pass.equals("steady") ? 0.5 : 0.01, pass.equals("steady"));
             System.out.printf("%-6d %-8d %-8d %-5d %-10s | %7.1f %7.1f %9.1f %9.1f %8.1f %8.0f %8.2f%n",
                     shape.nodes(), services, workers * tasksPerNode, history, pass, r.p50Ms, r.p99Ms, r.cpuMsPerPass,
@@ -88,6 +88,10 @@ public final class ScaleBenchmark {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(IMAGE_JVM_FLAGS);
+            String extra = System.getProperty("bench.jvmArgs", "").trim(); // e.g. a flight recording
+            if (!extra.isEmpty()) {
+                command.addAll(List.of(extra.split("\\s+")));
+            }
             command.addAll(List.of("-jar", jar.toString(), "run"));
             Path log = Files.createTempFile("scale-benchmark", ".log");
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
