@@ -10,8 +10,9 @@ import java.util.logging.Logger;
  * Runs a reconcile pass on a timer and whenever triggered (Docker events, start-up). Triggers only mark the
  * world as worth another look, so any number of them while a pass runs collapse into one more pass. Triggers are
  * batched too: a triggered pass waits {@link #BATCH_WINDOW} for the rest of a burst, and starts no sooner than
- * {@link #MIN_SPACING} after the previous pass started, so a burst of events costs about one pass a second while
- * a lone event (a node becoming Ready) is acted on within a second. A pass that
+ * {@link #MIN_SPACING} after the previous pass ended, so a burst of events costs at most one pass a second (and
+ * never more than half the time, however long passes take) while a lone event (a node becoming Ready) is acted on
+ * within a second. A pass that
  * fails is logged with its cause and retried with exponential backoff; nothing a pass throws stops the loop.
  */
 public final class ReconcileLoop implements AutoCloseable {
@@ -26,7 +27,7 @@ public final class ReconcileLoop implements AutoCloseable {
 
     /** How long a triggered pass waits for more triggers: a burst (a stack deploy, nodes joining) is one pass. */
     public static final Duration BATCH_WINDOW = Duration.ofMillis(250);
-    /** The least time between the starts of two triggered passes. */
+    /** The least time from the end of a pass to the start of a triggered one. */
     public static final Duration MIN_SPACING = Duration.ofSeconds(1);
 
     private final Runnable pass;
@@ -42,7 +43,7 @@ public final class ReconcileLoop implements AutoCloseable {
     private boolean dirty = true; // the first pass runs at once
     private long firstTriggerNanos;
     private boolean batching;
-    private long lastPassStartNanos;
+    private long lastPassEndNanos;
     private boolean closed;
 
     public ReconcileLoop(Runnable pass, Duration interval, Duration firstBackoff, Duration maxBackoff,
@@ -54,7 +55,7 @@ public final class ReconcileLoop implements AutoCloseable {
             Duration batchWindow, Duration minSpacing, Outcomes outcomes) {
         this.batchWindowNanos = batchWindow.toNanos();
         this.minSpacingNanos = minSpacing.toNanos();
-        this.lastPassStartNanos = System.nanoTime() - minSpacingNanos;
+        this.lastPassEndNanos = System.nanoTime() - minSpacingNanos;
         this.pass = pass;
         this.outcomes = outcomes;
         this.interval = interval;
@@ -88,7 +89,6 @@ public final class ReconcileLoop implements AutoCloseable {
         String lastFailure = null;
         while (awaitWork(backoff.isZero() ? interval : backoff)) {
             long started = System.nanoTime();
-            lastPassStartNanos = started; // read only by this thread, in awaitWork
             try {
                 pass.run();
                 outcomes.passEnded(System.nanoTime() - started, null);
@@ -106,6 +106,8 @@ public final class ReconcileLoop implements AutoCloseable {
                 if (e instanceof VirtualMachineError fatal) {
                     throw fatal;
                 }
+            } finally {
+                lastPassEndNanos = System.nanoTime(); // read only by this thread, in awaitWork
             }
         }
     }
@@ -119,7 +121,7 @@ public final class ReconcileLoop implements AutoCloseable {
                 nanos = wake.awaitNanos(nanos);
             }
             if (dirty && batching) {
-                long until = Math.max(firstTriggerNanos + batchWindowNanos, lastPassStartNanos + minSpacingNanos);
+                long until = Math.max(firstTriggerNanos + batchWindowNanos, lastPassEndNanos + minSpacingNanos);
                 for (long left = until - System.nanoTime(); left > 0 && !closed; left = until - System.nanoTime()) {
                     wake.awaitNanos(left);
                 }
