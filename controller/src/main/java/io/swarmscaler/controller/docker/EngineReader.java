@@ -2,8 +2,10 @@ package io.swarmscaler.controller.docker;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.github.dockerjava.api.exception.DockerException;
@@ -27,8 +29,9 @@ import java.util.function.Function;
 
 /**
  * Reads nodes, services and tasks from the Engine API through docker-java's transport, decoding each element of
- * the reply straight into the model's small records: a task list of 100,000 entries is never held as full
- * docker-java models, only as {@link TaskInfo}s.
+ * the reply straight into the model's small records (databind into records that name only the fields read, or,
+ * for tasks, the streaming parser): a task list of 100,000 entries is never held as full docker-java models, only
+ * as {@link TaskInfo}s.
  */
 final class EngineReader {
     /** The API version the JSON shapes below were taken from (dockerd 20.10); newer engines still serve it. */
@@ -38,7 +41,6 @@ final class EngineReader {
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private static final ObjectReader NODES = JSON.readerFor(NodeJson.class);
     private static final ObjectReader SERVICES = JSON.readerFor(ServiceJson.class);
-    private static final ObjectReader TASKS = JSON.readerFor(TaskJson.class);
 
     private final DockerHttpClient http;
 
@@ -56,11 +58,101 @@ final class EngineReader {
 
     /** Tasks matching every filter, e.g. {@code desired-state=[running]} or {@code node=[id1,id2]}. */
     List<TaskInfo> tasks(Map<String, ? extends Collection<String>> filters) {
+        return read("/tasks?filters=" + URLEncoder.encode(json(filters), StandardCharsets.UTF_8),
+                EngineReader::decodeTasks);
+    }
+
+    /**
+     * Tasks are most of what a pass reads (about 2 KB of JSON each, 100,000 in a big Swarm): they are decoded with
+     * Jackson's streaming parser, which skips every part of a task but the seven fields the model keeps.
+     */
+    static List<TaskInfo> decodeTasks(JsonParser p) throws IOException {
         // Tasks repeat the same service and node ids thousands of times: one String each keeps the heap small.
         Map<String, String> ids = new HashMap<>();
-        Function<String, String> shared = id -> id == null ? "" : ids.computeIfAbsent(id, k -> k);
-        return list("/tasks?filters=" + URLEncoder.encode(json(filters), StandardCharsets.UTF_8), TASKS,
-                (TaskJson t) -> t.toModel(shared));
+        List<TaskInfo> tasks = new ArrayList<>();
+        expect(p, p.nextToken(), JsonToken.START_ARRAY);
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+            String id = null;
+            String serviceId = "";
+            String nodeId = "";
+            String desiredState = null;
+            String state = null;
+            long[] reserved = {0, 0};
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "ID" -> id = p.getValueAsString();
+                    case "ServiceID" -> serviceId = ids.computeIfAbsent(p.getValueAsString(""), k -> k);
+                    case "NodeID" -> nodeId = ids.computeIfAbsent(p.getValueAsString(""), k -> k);
+                    case "DesiredState" -> desiredState = p.getValueAsString();
+                    case "Status" -> state = textAt(p, value, "State");
+                    case "Spec" -> reservations(p, value, reserved);
+                    default -> p.skipChildren();
+                }
+            }
+            tasks.add(new TaskInfo(id, serviceId, nodeId, "running".equals(desiredState), "running".equals(state),
+                    reserved[0], reserved[1]));
+        }
+        return tasks;
+    }
+
+    /** The text of {@code name} in the object at hand, skipping the rest of it. */
+    private static String textAt(JsonParser p, JsonToken at, String name) throws IOException {
+        if (at != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return null;
+        }
+        String text = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            p.nextToken();
+            if (field.equals(name)) {
+                text = p.getValueAsString();
+            } else {
+                p.skipChildren();
+            }
+        }
+        return text;
+    }
+
+    /** {@code Spec.Resources.Reservations} of a task into {@code reserved} (nano CPUs, memory bytes). */
+    private static void reservations(JsonParser p, JsonToken at, long[] reserved) throws IOException {
+        if (at != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            if (field.equals("Resources") && value == JsonToken.START_OBJECT) {
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String kind = p.currentName();
+                    JsonToken inner = p.nextToken();
+                    if (kind.equals("Reservations") && inner == JsonToken.START_OBJECT) {
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String amount = p.currentName();
+                            p.nextToken();
+                            switch (amount) {
+                                case "NanoCPUs" -> reserved[0] = p.getValueAsLong();
+                                case "MemoryBytes" -> reserved[1] = p.getValueAsLong();
+                                default -> p.skipChildren();
+                            }
+                        }
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+            } else {
+                p.skipChildren();
+            }
+        }
+    }
+
+    private static void expect(JsonParser p, JsonToken token, JsonToken expected) throws IOException {
+        if (token != expected) {
+            throw new JsonParseException(p, "expected " + expected + " but found " + token);
+        }
     }
 
     private static String json(Object value) {
@@ -72,6 +164,22 @@ final class EngineReader {
     }
 
     private <J, T> List<T> list(String path, ObjectReader reader, Function<J, T> toModel) {
+        return read(path, p -> {
+            List<T> models = new ArrayList<>();
+            expect(p, p.nextToken(), JsonToken.START_ARRAY);
+            while (p.nextToken() == JsonToken.START_OBJECT) {
+                models.add(toModel.apply(reader.readValue(p)));
+            }
+            return models;
+        });
+    }
+
+    @FunctionalInterface
+    interface Decoder<T> {
+        T decode(JsonParser parser) throws IOException;
+    }
+
+    private <T> T read(String path, Decoder<T> decoder) {
         DockerHttpClient.Request request = DockerHttpClient.Request.builder()
                 .method(DockerHttpClient.Request.Method.GET).path(API + path).build();
         try (DockerHttpClient.Response response = http.execute(request); InputStream body = response.getBody()) {
@@ -79,13 +187,9 @@ final class EngineReader {
                 throw new DockerException("HTTP %d from GET %s: %s".formatted(response.getStatusCode(), path,
                         errorMessage(body)), response.getStatusCode());
             }
-            List<T> models = new ArrayList<>();
-            try (MappingIterator<J> elements = reader.readValues(body)) {
-                while (elements.hasNextValue()) {
-                    models.add(toModel.apply(elements.nextValue()));
-                }
+            try (JsonParser parser = JSON.createParser(body)) {
+                return decoder.decode(parser);
             }
-            return models;
         } catch (IOException e) {
             throw new UncheckedIOException("GET " + path + ": " + e.getMessage(), e);
         }
@@ -184,19 +288,4 @@ final class EngineReader {
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     record Replicated(@JsonProperty("Replicas") long replicas) {}
-
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    record TaskJson(@JsonProperty("ID") String id, @JsonProperty("ServiceID") String serviceId,
-            @JsonProperty("NodeID") String nodeId, @JsonProperty("DesiredState") String desiredState,
-            @JsonProperty("Status") TaskStatus status, @JsonProperty("Spec") TaskTemplate spec) {
-        TaskInfo toModel(Function<String, String> shared) {
-            Resources reserved = spec == null || spec.resources() == null ? null : spec.resources().reservations();
-            return new TaskInfo(id, shared.apply(serviceId), shared.apply(nodeId), "running".equals(desiredState),
-                    status != null && "running".equals(status.state()),
-                    reserved == null ? 0 : reserved.nanoCpus(), reserved == null ? 0 : reserved.memoryBytes());
-        }
-    }
-
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    record TaskStatus(@JsonProperty("State") String state) {}
 }

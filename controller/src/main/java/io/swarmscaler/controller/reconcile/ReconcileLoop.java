@@ -11,10 +11,11 @@ import java.util.logging.Logger;
  * Runs a reconcile pass on a timer and whenever triggered (Docker events, start-up). Triggers only mark the
  * world as worth another look, so any number of them while a pass runs collapse into one more pass. Triggers are
  * batched too: a triggered pass waits {@link #BATCH_WINDOW} for the rest of a burst, and starts no sooner than
- * {@link #MIN_SPACING} after the previous pass started, so a burst of events costs about one pass a second while
- * a lone event (a node becoming Ready) is acted on within a second. A pass may ask to run again sooner than the
- * interval, when a timer of the planner ends (controller-runtime's {@code RequeueAfter}). A pass that fails is
- * logged with its cause and retried with exponential backoff; nothing a pass throws stops the loop.
+ * {@link #MIN_SPACING} after the previous pass ended, so a burst of events costs at most one pass a second (and
+ * never more than half the time, however long passes take) while a lone event (a node becoming Ready) is acted on
+ * within a second. A pass may ask to run again sooner than the interval, when a timer of the planner ends
+ * (controller-runtime's {@code RequeueAfter}). A pass that fails is logged with its cause and retried with
+ * exponential backoff; nothing a pass throws stops the loop.
  */
 public final class ReconcileLoop implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ReconcileLoop.class.getName());
@@ -28,7 +29,7 @@ public final class ReconcileLoop implements AutoCloseable {
 
     /** How long a triggered pass waits for more triggers: a burst (a stack deploy, nodes joining) is one pass. */
     public static final Duration BATCH_WINDOW = Duration.ofMillis(250);
-    /** The least time between the starts of two triggered passes. */
+    /** The least time from the end of a pass to the start of a triggered one. */
     public static final Duration MIN_SPACING = Duration.ofSeconds(1);
     /** A pass woken by a deadline runs this much after it, so that the timer has surely ended. */
     static final Duration PAST_DEADLINE = Duration.ofMillis(20);
@@ -52,7 +53,7 @@ public final class ReconcileLoop implements AutoCloseable {
     private boolean dirty = true; // the first pass runs at once
     private long firstTriggerNanos;
     private boolean batching;
-    private long lastPassStartNanos;
+    private long lastPassEndNanos;
     private boolean closed;
 
     public ReconcileLoop(Pass pass, Duration interval, Duration firstBackoff, Duration maxBackoff,
@@ -73,7 +74,7 @@ public final class ReconcileLoop implements AutoCloseable {
             Duration batchWindow, Duration minSpacing, Outcomes outcomes) {
         this.batchWindowNanos = batchWindow.toNanos();
         this.minSpacingNanos = minSpacing.toNanos();
-        this.lastPassStartNanos = System.nanoTime() - minSpacingNanos;
+        this.lastPassEndNanos = System.nanoTime() - minSpacingNanos;
         this.pass = pass;
         this.outcomes = outcomes;
         this.interval = interval;
@@ -108,7 +109,6 @@ public final class ReconcileLoop implements AutoCloseable {
         String lastFailure = null;
         while (awaitWork(backoff.isZero() ? next : backoff)) {
             long started = System.nanoTime();
-            lastPassStartNanos = started; // read only by this thread, in awaitWork
             try {
                 next = pass.run().map(due -> min(max(due, Duration.ZERO).plus(PAST_DEADLINE), interval))
                         .orElse(interval);
@@ -127,6 +127,8 @@ public final class ReconcileLoop implements AutoCloseable {
                 if (e instanceof VirtualMachineError fatal) {
                     throw fatal;
                 }
+            } finally {
+                lastPassEndNanos = System.nanoTime(); // read only by this thread, in awaitWork
             }
         }
     }
@@ -140,7 +142,7 @@ public final class ReconcileLoop implements AutoCloseable {
                 nanos = wake.awaitNanos(nanos);
             }
             if (dirty && batching) {
-                long until = Math.max(firstTriggerNanos + batchWindowNanos, lastPassStartNanos + minSpacingNanos);
+                long until = Math.max(firstTriggerNanos + batchWindowNanos, lastPassEndNanos + minSpacingNanos);
                 for (long left = until - System.nanoTime(); left > 0 && !closed; left = until - System.nanoTime()) {
                     wake.awaitNanos(left);
                 }

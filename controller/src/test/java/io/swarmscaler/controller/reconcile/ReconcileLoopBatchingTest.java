@@ -23,7 +23,7 @@ class ReconcileLoopBatchingTest {
     }
 
     @Test
-    void aBurstOfTriggersCostsAboutOnePassASecond() throws Exception {
+    void aBurstOfTriggersCostsAtMostOnePassASecond() throws Exception {
         try (ReconcileLoop loop = loop()) {
             await().until(() -> passStarts.size() == 1); // the start-up pass
             long burstStart = System.nanoTime();
@@ -46,7 +46,7 @@ class ReconcileLoopBatchingTest {
             await().atMost(Duration.ofSeconds(3)).until(() -> passStarts.get(passStarts.size() - 1) > burstEnd);
             int passes = passStarts.size() - 1;
             assertThat(passes).as("passes for 30 triggers in %d ms", (burstEnd - burstStart) / 1_000_000)
-                    .isBetween(2, 5);
+                    .isBetween(2, 4);
             for (int i = 2; i < passStarts.size(); i++) {
                 assertThat(passStarts.get(i) - passStarts.get(i - 1)).isGreaterThanOrEqualTo(
                         ReconcileLoop.MIN_SPACING.toNanos());

@@ -1,0 +1,300 @@
+package io.swarmscaler.controller.bench;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+
+/**
+ * A Docker Engine API (1.41) on loopback serving a generated Swarm of a chosen size. Every node, service and task
+ * is a copy of one captured from a real dockerd (test resources {@code engine-api-1.41/}: a worker node, the
+ * service {@code sample}, one of its tasks, with reservations), with its ids, names,
+ * addresses and placement changed: the replies have the shape and size of a real engine's. Filters on
+ * {@code /tasks} ({@code desired-state}, {@code node}, {@code service}) are applied as dockerd does. Changes are
+ * accepted and ignored (the benchmark runs the daemon in dry run). {@code /events} stays open and carries what
+ * {@link #emitNodeEvent()} sends.
+ */
+public final class EngineApiStub implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * @param workers worker nodes (3 managers come on top)
+     * @param services services besides the exporter that carries the policies
+     * @param tasksPerNode running tasks per worker
+     * @param historyPerSlot ended tasks Swarm keeps per running one (0..5)
+     */
+    public record Shape(int workers, int services, int tasksPerNode, int historyPerSlot) {
+        public int nodes() {
+            return workers + 3;
+        }
+
+        public String address(int node) {
+            return "10.%d.%d.%d".formatted(node / 65536 % 256, node / 256 % 256, node % 256 + 1);
+        }
+    }
+
+    private final Shape shape;
+    private final HttpServer server;
+    private final byte[] nodes;
+    private final byte[] services;
+    private final byte[] runningTasks;
+    private final ObjectNode taskTemplate;
+    private final List<String> nodeIds = new ArrayList<>();
+    private final List<String> serviceIds = new ArrayList<>();
+    private final List<OutputStream> eventStreams = new CopyOnWriteArrayList<>();
+    private final Map<String, byte[]> fixed;
+
+    public EngineApiStub(Shape shape, Map<String, String> exporterLabels) throws IOException {
+        this.shape = shape;
+        ObjectNode node = first(sample("nodes.json"), n -> n.path("Spec").path("Role").asText().equals("worker"));
+        ObjectNode service = first(sample("services.json"), s -> s.path("Spec").path("Name").asText().equals("sample"));
+        this.taskTemplate = first(sample("tasks-all.json"),
+                t -> t.path("Spec").path("Resources").has("Reservations"));
+        this.fixed = Map.of("/_ping", "OK".getBytes(StandardCharsets.UTF_8),
+                "/version", JSON.writeValueAsBytes(sample("version.json")));
+        for (int i = 0; i < shape.nodes(); i++) {
+            nodeIds.add("node%021d".formatted(i));
+        }
+        for (int i = 0; i <= shape.services(); i++) {
+            serviceIds.add("svc%022d".formatted(i));
+        }
+        this.nodes = write(g -> {
+            for (int i = 0; i < shape.nodes(); i++) {
+                boolean manager = i < 3;
+                ObjectNode n = node.deepCopy();
+                n.put("ID", nodeIds.get(i));
+                n.put("CreatedAt", "2024-01-01T00:%02d:%02d.%09dZ".formatted(i / 3600 % 60, i / 60 % 60, i));
+                ((ObjectNode) n.path("Spec")).put("Role", manager ? "manager" : "worker");
+                ((ObjectNode) n.path("Spec")).put("Availability", "active");
+                ((ObjectNode) n.path("Description")).put("Hostname", "ip-" + shape.address(i).replace('.', '-'));
+                ((ObjectNode) n.path("Status")).put("State", "ready").put("Addr", shape.address(i));
+                if (manager) {
+                    n.putObject("ManagerStatus").put("Leader", i == 0).put("Reachability", "reachable")
+                            .put("Addr", shape.address(i) + ":2377");
+                } else {
+                    n.remove("ManagerStatus");
+                }
+                g.writeTree(n);
+            }
+        });
+        this.services = write(g -> {
+            for (int i = 0; i <= shape.services(); i++) {
+                ObjectNode s = service.deepCopy();
+                s.put("ID", serviceIds.get(i));
+                ObjectNode spec = (ObjectNode) s.path("Spec");
+                spec.put("Name", i == 0 ? "exporter_node-exporter-worker" : "app_service-" + i);
+                ObjectNode labels = spec.putObject("Labels");
+                if (i == 0) {
+                    exporterLabels.forEach(labels::put);
+                    spec.putObject("Mode").putObject("Global");
+                } else {
+                    labels.put("com.df.notify", "true");
+                    long replicas = (long) shape.workers() * shape.tasksPerNode() / shape.services();
+                    spec.putObject("Mode").putObject("Replicated").put("Replicas", Math.max(1, replicas));
+                }
+                g.writeTree(s);
+            }
+        });
+        this.runningTasks = write(g -> eachTask(Set.of(), false, g));
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "engine-api-stub");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public String dockerHost() {
+        return "tcp://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    public int runningTaskBytes() {
+        return runningTasks.length;
+    }
+
+    /** Tells every open event stream that a node changed, as dockerd does when one becomes Ready. */
+    public void emitNodeEvent() {
+        String event = "{\"Type\":\"node\",\"Action\":\"update\",\"Actor\":{\"ID\":\"%s\",\"Attributes\":{}},"
+                .formatted(nodeIds.get(nodeIds.size() - 1))
+                + "\"scope\":\"swarm\",\"time\":%d,\"timeNano\":%d}\n".formatted(System.currentTimeMillis() / 1000,
+                        System.nanoTime());
+        for (OutputStream out : eventStreams) {
+            try {
+                out.write(event.getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            } catch (IOException e) {
+                eventStreams.remove(out);
+            }
+        }
+    }
+
+    private static ObjectNode first(JsonNode array, java.util.function.Predicate<JsonNode> wanted) {
+        for (JsonNode element : array) {
+            if (wanted.test(element)) {
+                return (ObjectNode) element;
+            }
+        }
+        throw new IllegalStateException("no such element in the captured samples");
+    }
+
+    private static JsonNode sample(String name) throws IOException {
+        try (InputStream in = EngineApiStub.class.getResourceAsStream("/engine-api-1.41/" + name)) {
+            if (in == null) {
+                throw new IOException("test resource engine-api-1.41/" + name + " is missing");
+            }
+            return JSON.readTree(in);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Elements {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private static byte[] write(Elements elements) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartArray();
+            elements.write(g);
+            g.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** Running tasks (on every worker, or only on {@code onNodes}), and their history when asked. */
+    private void eachTask(Set<String> onNodes, boolean history, JsonGenerator g) throws IOException {
+        ObjectNode t = taskTemplate.deepCopy();
+        ObjectNode status = (ObjectNode) t.path("Status");
+        long slot = 0;
+        for (int n = 3; n < shape.nodes(); n++) {
+            String nodeId = nodeIds.get(n);
+            for (int k = 0; k < shape.tasksPerNode(); k++, slot++) {
+                if (!onNodes.isEmpty() && !onNodes.contains(nodeId)) {
+                    continue;
+                }
+                String serviceId = serviceIds.get(1 + (int) (slot % shape.services()));
+                for (int h = 0; h <= (history ? shape.historyPerSlot() : 0); h++) {
+                    t.put("ID", "task%09d%012d".formatted(h, slot));
+                    t.put("ServiceID", serviceId);
+                    t.put("NodeID", nodeId);
+                    t.put("Slot", slot);
+                    t.put("DesiredState", h == 0 ? "running" : "shutdown");
+                    status.put("State", h == 0 ? "running" : "shutdown");
+                    g.writeTree(t);
+                }
+            }
+        }
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath().replaceFirst("^/v1\\.\\d+", "");
+            if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
+                exchange.getRequestBody().readAllBytes();
+                reply(exchange, 200, "{}".getBytes(StandardCharsets.UTF_8)); // dry run: nothing should change
+                return;
+            }
+            switch (path) {
+                case "/nodes" -> reply(exchange, 200, nodes);
+                case "/services" -> reply(exchange, 200, services);
+                case "/tasks" -> tasks(exchange);
+                case "/events" -> events(exchange);
+                default -> {
+                    byte[] body = fixed.get(path);
+                    reply(exchange, body == null ? 404 : 200, body == null
+                            ? "{\"message\":\"page not found\"}".getBytes(StandardCharsets.UTF_8) : body);
+                }
+            }
+        }
+    }
+
+    private void tasks(HttpExchange exchange) throws IOException {
+        Map<String, Set<String>> filters = filters(exchange.getRequestURI().getRawQuery());
+        Set<String> desired = filters.getOrDefault("desired-state", Set.of());
+        Set<String> onNodes = filters.getOrDefault("node", Set.of());
+        boolean history = !desired.equals(Set.of("running"));
+        if (!history && onNodes.isEmpty()) {
+            reply(exchange, 200, runningTasks);
+            return;
+        }
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, 0);
+        try (OutputStream out = exchange.getResponseBody(); JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartArray();
+            eachTask(onNodes, history, g);
+            g.writeEndArray();
+        }
+    }
+
+    private static Map<String, Set<String>> filters(String rawQuery) throws IOException {
+        if (rawQuery == null) {
+            return Map.of();
+        }
+        for (String part : rawQuery.split("&")) {
+            if (part.startsWith("filters=")) {
+                JsonNode tree = JSON.readTree(URLDecoder.decode(part.substring(8), StandardCharsets.UTF_8));
+                Map<String, Set<String>> filters = new java.util.HashMap<>();
+                tree.fields().forEachRemaining(e -> {
+                    Set<String> values = new HashSet<>();
+                    if (e.getValue() instanceof ArrayNode array) {
+                        array.forEach(v -> values.add(v.asText()));
+                    } else {
+                        e.getValue().fieldNames().forEachRemaining(values::add);
+                    }
+                    filters.put(e.getKey(), values);
+                });
+                return filters;
+            }
+        }
+        return Map.of();
+    }
+
+    private void events(HttpExchange exchange) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, 0);
+        OutputStream out = exchange.getResponseBody();
+        out.flush();
+        eventStreams.add(out);
+        try {
+            while (eventStreams.contains(out)) {
+                Thread.sleep(200);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void reply(HttpExchange exchange, int status, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, body.length);
+        exchange.getResponseBody().write(body);
+    }
+
+    @Override
+    public void close() {
+        eventStreams.clear();
+        server.stop(0);
+    }
+}

@@ -1,0 +1,238 @@
+package io.swarmscaler.controller.bench;
+
+import com.sun.net.httpserver.HttpServer;
+import io.swarmscaler.controller.aws.LocalAutoScalingEndpoint;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs the real daemon jar, with the image's JVM flags, against a generated Engine API ({@link EngineApiStub}),
+ * the local Auto Scaling endpoint and a loopback Prometheus answering every policy query with one value, and prints
+ * what a pass costs. Used by {@code scripts/benchmark.sh}; a benchmark, not a test.
+ *
+ * <pre>ScaleBenchmark JAR WORKERS TASKS_PER_NODE HISTORY_PER_SLOT [SERVICES]</pre>
+ */
+public final class ScaleBenchmark {
+    static final List<String> IMAGE_JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xmx256m", "-XX:MaxMetaspaceSize=128m",
+            "-XX:+ExitOnOutOfMemoryError");
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final String PASSES = "swarm_scaler_reconcile_cycles_total{outcome=\"success\"}";
+    private static final Duration MEASURE = Duration.ofSeconds(Long.getLong("bench.seconds", 16));
+
+    public static void main(String[] args) throws Exception {
+        Path jar = Path.of(args[0]);
+        int workers = Integer.parseInt(args[1]);
+        int tasksPerNode = Integer.parseInt(args[2]);
+        int history = Integer.parseInt(args[3]);
+        int services = args.length > 4 ? Integer.parseInt(args[4]) : Math.max(10, workers * 2);
+        var shape = new EngineApiStub.Shape(workers, services, tasksPerNode, history);
+        System.out.printf("%-6s %-8s %-8s %-5s %-10s | %7s %7s %9s %9s %8s %8s %8s%n", "nodes", "services",
+                "tasks", "hist", "pass", "p50 ms", "p99 ms", "CPU ms/p", "tasks ms", "heap MB", "RSS MB",
+                "ready s");
+        for (String pass : System.getProperty("bench.passes", "steady,scale-down").split(",")) {
+            Result r = run(jar, shape, pass.equals("steady") ? 0.5 : 0.01, pass.equals("steady"));
+            System.out.printf("%-6d %-8d %-8d %-5d %-10s | %7.1f %7.1f %9.1f %9.1f %8.1f %8.0f %8.2f%n",
+                    shape.nodes(), services, workers * tasksPerNode, history, pass, r.p50Ms, r.p99Ms, r.cpuMsPerPass,
+                    r.tasksMs, r.heapAfterGcMb, r.peakRssMb, r.startToReadySeconds);
+            if (r.burstPasses >= 0) {
+                System.out.printf("    burst: 200 node events in 20 s made %d passes%n", r.burstPasses);
+            }
+        }
+    }
+
+    record Result(double p50Ms, double p99Ms, double cpuMsPerPass, double tasksMs, double heapAfterGcMb,
+            double peakRssMb, double startToReadySeconds, int burstPasses) {}
+
+    static Result run(Path jar, EngineApiStub.Shape shape, double memoryRatio, boolean burst) throws Exception {
+        Map<String, String> exporter = Map.of(
+                "com.df.scaleWorkerNodeMin", "1", "com.df.scaleWorkerNodeMax", String.valueOf(shape.workers() + 10),
+                "com.df.alertName.1", "node_mem_limit_total_above", "com.df.alertIf.1",
+                "@node_mem_limit_total_above:0.8", "com.df.alertFor.1", "1s",
+                "com.df.alertName.2", "node_mem_limit_total_below", "com.df.alertIf.2",
+                "@node_mem_limit_total_below:0.05", "com.df.alertFor.2", "1s");
+        try (EngineApiStub engine = new EngineApiStub(shape, exporter);
+                LocalAutoScalingEndpoint aws = LocalAutoScalingEndpoint.start(LocalAutoScalingEndpoint.paperMachines());
+                AutoCloseable prometheus = prometheus(memoryRatio)) {
+            aws.addGroup("managers", 3, 7);
+            aws.addGroup("workers", 0, shape.workers() + 10);
+            for (int i = 0; i < shape.nodes(); i++) {
+                aws.adoptInstance(i < 3 ? "managers" : "workers", "m" + i, shape.address(i));
+            }
+            int port;
+            try (ServerSocket s = new ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+            Map<String, String> env = new HashMap<>(Map.of(
+                    "NODE_SCALER_BACKEND", "aws", "AWS_WORKER_ASG", "workers", "AWS_MANAGER_ASG", "managers",
+                    "AWS_DEFAULT_REGION", "us-east-1", "AWS_ENDPOINT_URL", aws.address().toString(),
+                    "AWS_ACCESS_KEY_ID", "AKIABENCHMARK0000000", "AWS_SECRET_ACCESS_KEY", "benchmark",
+                    "AWS_EC2_METADATA_DISABLED", "true", "DOCKER_HOST", engine.dockerHost()));
+            env.putAll(Map.of("PROMETHEUS_ADDRESS", "http://127.0.0.1:" + ((Port) prometheus).port(),
+                    "LISTEN_ADDRESS", "127.0.0.1", "LISTEN_PORT", String.valueOf(port),
+                    "RECONCILE_INTERVAL", "2s", "DRY_RUN", "true"));
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(IMAGE_JVM_FLAGS);
+            String extra = System.getProperty("bench.jvmArgs", "").trim(); // e.g. a flight recording
+            if (!extra.isEmpty()) {
+                command.addAll(List.of(extra.split("\\s+")));
+            }
+            command.addAll(List.of("-jar", jar.toString(), "run"));
+            Path log = Files.createTempFile("scale-benchmark", ".log");
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            builder.environment().putAll(env);
+            long started = System.nanoTime();
+            Process daemon = builder.start();
+            try {
+                URI base = URI.create("http://127.0.0.1:" + port);
+                while (status(base.resolve("/readyz")) != 200) {
+                    if (!daemon.isAlive() || System.nanoTime() - started > Duration.ofMinutes(3).toNanos()) {
+                        throw new IllegalStateException("the daemon did not get ready; its log: " + log);
+                    }
+                    Thread.sleep(20);
+                }
+                double ready = (System.nanoTime() - started) / 1e9;
+                Thread.sleep(4000); // warm-up passes
+                double cycles0 = metric(base, PASSES);
+                long cpu0 = cpuMillis(daemon.pid());
+                Thread.sleep(MEASURE.toMillis());
+                double passes = metric(base, PASSES) - cycles0;
+                double cpuPerPass = (cpuMillis(daemon.pid()) - cpu0) / Math.max(1, passes);
+                double p50 = metric(base, "swarm_scaler_reconcile_cycle{quantile=\"0.5\"}") * 1000;
+                double p99 = metric(base, "swarm_scaler_reconcile_cycle{quantile=\"0.99\"}") * 1000;
+                double tasks = metricContaining(base, "tasks", "quantile=\"0.5\"") * 1000;
+                int burstPasses = -1;
+                if (burst) {
+                    double before = metric(base, PASSES);
+                    for (int i = 0; i < 200; i++) {
+                        engine.emitNodeEvent();
+                        Thread.sleep(100);
+                    }
+                    Thread.sleep(1500); // the pass that answers the last event
+                    burstPasses = (int) (metric(base, PASSES) - before);
+                }
+                double failed = metric(base, "swarm_scaler_reconcile_cycles_total{outcome=\"failure\"}");
+                if (failed > 0) {
+                    System.out.printf("    %.0f passes failed; the daemon's log: %s%n", failed,
+                            Files.readString(log).lines().filter(l -> l.contains("failed")).findFirst().orElse(""));
+                }
+                double heap = heapAfterGcMb(daemon.pid());
+                double rss = peakRssMb(daemon.pid());
+                return new Result(p50, p99, cpuPerPass, tasks, heap, rss, ready, burstPasses);
+            } finally {
+                daemon.destroy();
+                daemon.waitFor();
+                Files.deleteIfExists(log);
+            }
+        }
+    }
+
+    interface Port {
+        int port();
+    }
+
+    /** Answers every instant query with one sample of {@code value}. */
+    private static AutoCloseable prometheus(double value) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            try (exchange) {
+                String path = exchange.getRequestURI().getPath();
+                byte[] body = (path.endsWith("/api/v1/query")
+                        ? "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},"
+                                + "\"value\":[%d,\"%s\"]}]}}".formatted(System.currentTimeMillis() / 1000, value)
+                        : "Prometheus Server is Ready.").getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+            }
+        });
+        server.start();
+        record Stub(HttpServer server) implements AutoCloseable, Port {
+            public int port() {
+                return server.getAddress().getPort();
+            }
+
+            public void close() {
+                server.stop(0);
+            }
+        }
+        return new Stub(server);
+    }
+
+    private static int status(URI uri) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private static String metrics(URI base) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static double metric(URI base, String series) throws IOException, InterruptedException {
+        for (String line : metrics(base).replace(",}", "}").split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        return Double.NaN;
+    }
+
+    private static double metricContaining(URI base, String a, String b) throws IOException, InterruptedException {
+        for (String line : metrics(base).replace(",}", "}").split("\n")) {
+            if (!line.startsWith("#") && line.contains("docker") && line.contains(a) && line.contains(b)) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return Double.NaN;
+    }
+
+    private static long cpuMillis(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+        return ticks * 10; // USER_HZ is 100 on Linux
+    }
+
+    private static double peakRssMb(long pid) throws IOException {
+        Matcher m = Pattern.compile("VmHWM:\\s+(\\d+) kB").matcher(Files.readString(Path.of("/proc/" + pid + "/status")));
+        return m.find() ? Long.parseLong(m.group(1)) / 1024.0 : Double.NaN;
+    }
+
+    /** Heap in use right after a full collection: the live set. */
+    private static double heapAfterGcMb(long pid) throws IOException, InterruptedException {
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        new ProcessBuilder(jcmd, String.valueOf(pid), "GC.run").redirectErrorStream(true).start().waitFor();
+        Process info = new ProcessBuilder(jcmd, String.valueOf(pid), "GC.heap_info").redirectErrorStream(true).start();
+        String text = new String(info.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        info.waitFor();
+        long usedKb = 0;
+        Matcher m = Pattern.compile("(?:generation|space)\\s+total \\d+K, used (\\d+)K").matcher(text);
+        while (m.find()) {
+            usedKb += Long.parseLong(m.group(1));
+        }
+        return usedKb / 1024.0;
+    }
+}

@@ -1,0 +1,146 @@
+package io.swarmscaler.controller.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import com.sun.net.httpserver.HttpServer;
+import io.swarmscaler.controller.port.BackendUnavailableException;
+import io.swarmscaler.model.NodeRole;
+import io.swarmscaler.model.ServiceInfo;
+import io.swarmscaler.model.SwarmNode;
+import io.swarmscaler.model.TaskInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The lean reader against replies captured from a real dockerd 20.10 (test resources engine-api-1.41/). */
+class EngineReaderTest {
+    private static final String WORKER = "f560za6qrhziyc25b5pzbfidz";
+    private static final String SAMPLE = "2p1tn5p2678dak4wrs2hu7qg9";
+    private static final String DEMO = "xcixbptonjy5x529fggs91ay1";
+
+    private final CountDownLatch release = new CountDownLatch(1);
+    private HttpServer server;
+    private volatile int status = 200;
+    private volatile boolean hang;
+    private volatile String lastTaskQuery;
+
+    private DockerSwarm swarm(Duration responseTimeout) throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(Executors.newCachedThreadPool());
+        server.createContext("/", exchange -> {
+            try (exchange) {
+                String path = exchange.getRequestURI().getPath();
+                if (hang) {
+                    release.await();
+                }
+                if (path.equals("/v1.41/tasks")) {
+                    lastTaskQuery = exchange.getRequestURI().getQuery();
+                }
+                String file = switch (path) {
+                    case "/v1.41/nodes" -> "nodes.json";
+                    case "/v1.41/services" -> "services.json";
+                    case "/v1.41/tasks" -> lastTaskQuery.contains("node") ? "tasks-all.json" : "tasks-running.json";
+                    default -> null;
+                };
+                byte[] body;
+                try (InputStream in = getClass().getResourceAsStream("/engine-api-1.41/" + file)) {
+                    body = status != 200 ? "{\"message\":\"this node is not a swarm manager\"}".getBytes()
+                            : in.readAllBytes();
+                }
+                exchange.sendResponseHeaders(status, body.length);
+                exchange.getResponseBody().write(body);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        server.start();
+        String host = "tcp://127.0.0.1:" + server.getAddress().getPort();
+        var http = new ApacheDockerHttpClient.Builder().dockerHost(URI.create(host))
+                .connectionTimeout(Duration.ofSeconds(1)).responseTimeout(responseTimeout).build();
+        return new DockerSwarm(new EngineReader(http), null, null, host);
+    }
+
+    @AfterEach
+    void stop() {
+        release.countDown();
+        server.stop(0);
+    }
+
+    @Test
+    void decodesNodesAsTheModelNeedsThem() throws IOException {
+        List<SwarmNode> nodes = swarm(Duration.ofSeconds(5)).nodes();
+        assertThat(nodes).hasSize(2);
+        SwarmNode worker = nodes.get(0);
+        assertThat(worker).isEqualTo(new SwarmNode(WORKER, "ssl-w1", "10.213.0.11", NodeRole.WORKER, true,
+                "active", false, Map.of("io.swarmscaler.local.instance", "ssl-w1"), Map.of(), 2_000_000_000L,
+                25_275_990_016L, Instant.parse("2026-12-01T05:09:17.569217143Z")));
+        SwarmNode manager = nodes.get(1);
+        assertThat(manager.role()).isEqualTo(NodeRole.MANAGER);
+        assertThat(manager.managerReachable()).isTrue();
+        assertThat(manager.address()).isEqualTo("10.213.0.2");
+    }
+
+    @Test
+    void decodesServicesWithLabelsConstraintsAndMode() throws IOException {
+        List<ServiceInfo> services = swarm(Duration.ofSeconds(5)).services();
+        assertThat(services).extracting(ServiceInfo::name).containsExactly("sample",
+                "exporter_node-exporter-worker", "exporter_node-exporter-manager", "demo");
+        assertThat(services.get(0)).isEqualTo(new ServiceInfo(SAMPLE, "sample",
+                Map.of("com.df.reschedule", "true"), List.of("node.role==worker"), 2));
+        assertThat(services.get(1).global()).isTrue();
+        assertThat(services.get(1).labels()).containsEntry("com.df.alertIf.2", "@node_mem_limit_total_below:0.05");
+        assertThat(services.get(3).replicas()).isEqualTo(6);
+        assertThat(services.get(3).constraints()).isEmpty();
+    }
+
+    @Test
+    void asksOnlyForTasksSwarmWantsRunning() throws IOException {
+        List<TaskInfo> tasks = swarm(Duration.ofSeconds(5)).tasks(Set.of());
+        assertThat(lastTaskQuery).isEqualTo("filters={\"desired-state\":[\"running\"]}");
+        assertThat(tasks).hasSize(8).allMatch(TaskInfo::desiredRunning).allMatch(TaskInfo::running);
+        assertThat(tasks).filteredOn(t -> t.serviceId().equals(DEMO)).hasSize(6);
+    }
+
+    @Test
+    void addsEveryTaskOfDrainingNodesWithTheirReservations() throws IOException {
+        List<TaskInfo> tasks = swarm(Duration.ofSeconds(5)).tasks(Set.of(WORKER));
+        assertThat(lastTaskQuery).isEqualTo("filters={\"node\":[\"" + WORKER + "\"]}");
+        // the 8 running ones once, plus the ended and pending tasks (all of sample's: rejected, no image)
+        List<TaskInfo> sample = tasks.stream().filter(t -> t.serviceId().equals(SAMPLE)).toList();
+        assertThat(tasks).hasSize(8 + sample.size()).extracting(TaskInfo::id).doesNotHaveDuplicates();
+        assertThat(sample).isNotEmpty().noneMatch(TaskInfo::desiredRunning).noneMatch(TaskInfo::running)
+                .allMatch(t -> t.reservedNanoCpus() == 10_000_000L && t.reservedMemoryBytes() == 4_194_304L);
+    }
+
+    @Test
+    void anErrorReplyFailsThePassNamingDockerAndItsMessage() throws IOException {
+        DockerSwarm swarm = swarm(Duration.ofSeconds(5));
+        status = 503;
+        assertThatThrownBy(swarm::nodes).isInstanceOf(BackendUnavailableException.class)
+                .hasMessageContaining("Docker at tcp://127.0.0.1:").hasMessageContaining("cannot list nodes")
+                .hasMessageContaining("HTTP 503").hasMessageContaining("this node is not a swarm manager");
+    }
+
+    @Test
+    void aHungDockerFailsThePassWithinTheResponseTimeout() throws IOException {
+        DockerSwarm swarm = swarm(Duration.ofMillis(500));
+        hang = true;
+        long started = System.nanoTime();
+        assertThatThrownBy(swarm::nodes).isInstanceOf(BackendUnavailableException.class)
+                .hasMessageContaining("Docker at tcp://127.0.0.1:").hasMessageContaining("cannot list nodes")
+                .hasMessageContaining("timed out");
+        assertThat(System.nanoTime() - started).isLessThan(Duration.ofSeconds(5).toNanos());
+    }
+}
