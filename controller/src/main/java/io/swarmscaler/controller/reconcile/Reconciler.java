@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
@@ -132,9 +133,6 @@ public final class Reconciler {
     private Pass observeAndPlan(List<ScaleRequest> requests) {
         List<ServiceInfo> services = swarm.services();
         List<SwarmNode> nodes = swarm.nodes();
-        // A draining node's ended tasks tell which services it ran; elsewhere only live tasks matter.
-        var tasks = swarm.tasks(nodes.stream().filter(DrainTracker::isDraining)
-                .map(SwarmNode::id).collect(Collectors.toSet()));
         PolicySet read = parser.parse(services);
         // Asked once per pass, so a hung Prometheus costs one timeout, not one per policy.
         Optional<String> prometheusDown = metrics.unavailable();
@@ -142,10 +140,22 @@ public final class Reconciler {
                 withHistory(read, query(read, prometheusDown)));
         PolicySet policies = checked.policies();
         labelErrors.warnOnce(policies.errors());
-        ObservedState observed = new ObservedState(observeGroups(nodes), nodes, services, tasks,
-                checked.results(), requests);
+        Map<NodeRole, NodeGroupState> groupStates = observeGroups(nodes);
         Instant now = clock.instant();
-        return new Pass(now, observed, policies, planner.plan(observed, policies, memory, now), prometheusDown);
+        ObservedState observed = new ObservedState(groupStates, nodes, services, List.of(), checked.results(),
+                requests);
+        Plan plan = planner.plan(observed, policies, memory, now);
+        Set<String> draining = nodes.stream().filter(DrainTracker::isDraining).map(SwarmNode::id)
+                .collect(Collectors.toSet());
+        // Only a drain under way and a scale-down read tasks: without tasks such a plan would drain, since no
+        // task could fail to fit. A steady pass never lists them, which at 100,000 tasks is most of its cost.
+        if (!draining.isEmpty() || plan.actions().stream().anyMatch(a -> a instanceof Action.DrainNode)) {
+            // A draining node's ended tasks tell which services it ran; elsewhere only live tasks matter.
+            observed = new ObservedState(groupStates, nodes, services, swarm.tasks(draining), checked.results(),
+                    requests);
+            plan = planner.plan(observed, policies, memory, now);
+        }
+        return new Pass(now, observed, policies, plan, prometheusDown);
     }
 
     /** The leader's part: store the memory, then act, each action fenced by the lease. */
