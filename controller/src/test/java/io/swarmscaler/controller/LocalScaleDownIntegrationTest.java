@@ -61,7 +61,7 @@ class LocalScaleDownIntegrationTest {
         lab.awaitRunning("busy", 6);
         lab.awaitRunning("anywhere", 3);
         LocalServices.create(lab.docker, WORKER_EXPORTER, belowPolicy(0.5, 0.9), ON_WORKERS, -1);
-        lab.lab.exporter().setRatio(NodeRole.WORKER, 0.2);
+        lab.setRatio(NodeRole.WORKER, 0.2);
 
         try (ScalerRuntime scaler = lab.startScaler(Map.of())) {
             await().atMost(Duration.ofSeconds(60)).until(() -> node(quiet.id()).isEmpty());
@@ -86,7 +86,7 @@ class LocalScaleDownIntegrationTest {
         lab.awaitRunning("busy", 6);
         lab.updateNode(quiet.id(), spec -> spec.withLabels(Map.of(Planner.PROTECT_LABEL, "true")));
         LocalServices.create(lab.docker, WORKER_EXPORTER, belowPolicy(0.5, 0.9), ON_WORKERS, -1);
-        lab.lab.exporter().setRatio(NodeRole.WORKER, 0.2);
+        lab.setRatio(NodeRole.WORKER, 0.2);
 
         try (ScalerRuntime scaler = lab.startScaler(Map.of())) {
             await().atMost(Duration.ofSeconds(60)).until(() -> lab.readyNodes(NodeRole.WORKER).size() == WORKERS - 1);
@@ -100,7 +100,7 @@ class LocalScaleDownIntegrationTest {
     void refusesWhenMemoryWouldRiseAboveTheScaleUpThreshold() throws Exception {
         // 0.55 on three workers is 0.825 on two: above 0.8 minus the 0.05 margin.
         LocalServices.create(lab.docker, WORKER_EXPORTER, belowPolicy(0.6, 0.8), ON_WORKERS, -1);
-        lab.lab.exporter().setRatio(NodeRole.WORKER, 0.55);
+        lab.setRatio(NodeRole.WORKER, 0.55);
         try (ScalerRuntime scaler = lab.startScaler(Map.of())) {
             await().atMost(Duration.ofSeconds(30)).until(() -> lab.logLines.stream()
                     .anyMatch(l -> l.contains("memory would rise from 0.55 to 0.825")));
@@ -116,7 +116,7 @@ class LocalScaleDownIntegrationTest {
                 nodeMemory * 6 / 10, 0));
         lab.awaitRunning("big", WORKERS);
         LocalServices.create(lab.docker, WORKER_EXPORTER, belowPolicy(0.5, 0.9), ON_WORKERS, -1);
-        lab.lab.exporter().setRatio(NodeRole.WORKER, 0.2);
+        lab.setRatio(NodeRole.WORKER, 0.2);
         try (ScalerRuntime scaler = lab.startScaler(Map.of())) {
             await().atMost(Duration.ofSeconds(30)).until(() -> lab.logLines.stream()
                     .anyMatch(l -> l.contains("a task of service big reserves") && l.contains("no remaining node has room")));
@@ -132,7 +132,7 @@ class LocalScaleDownIntegrationTest {
         LocalServices.create(lab.docker, new LocalServices.Spec("slow", Map.of(), List.of(), 4, 0, 8));
         await().atMost(Duration.ofSeconds(60)).until(() -> lab.runningTasks("slow").size() == 4);
         LocalServices.create(lab.docker, WORKER_EXPORTER, belowPolicy(0.5, 0.9), ON_WORKERS, -1);
-        lab.lab.exporter().setRatio(NodeRole.WORKER, 0.2);
+        lab.setRatio(NodeRole.WORKER, 0.2);
 
         Path log = Files.createTempFile("scaler-process", ".log");
         Process daemon = startScalerProcess(log);
@@ -146,7 +146,7 @@ class LocalScaleDownIntegrationTest {
         victim = drainingNode().orElseThrow();
         assertThat(victim.availability()).isEqualTo("drain");
         assertThat(lab.runningTasks("slow")).as("the drain was under way when the daemon died").hasSizeLessThan(4);
-        lab.lab.exporter().setRatio(NodeRole.WORKER, 0.55); // the scale-down condition is over
+        lab.setRatio(NodeRole.WORKER, 0.55); // the scale-down condition is over
 
         try (ScalerRuntime restarted = lab.startScaler(Map.of())) {
             await().atMost(Duration.ofSeconds(60)).until(() -> node(victim.id()).isEmpty());

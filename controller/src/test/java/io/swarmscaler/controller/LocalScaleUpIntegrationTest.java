@@ -96,7 +96,7 @@ class LocalScaleUpIntegrationTest {
                 "com.df.alertIf.1", "@node_mem_limit_total_above:0.8", "com.df.alertFor.1", "5s",
                 "com.df.alertIf.2", "@node_mem_limit_total_below:0.5", "com.df.alertFor.2", "5s"), ON_WORKERS, -1);
         int before = lab.desiredWorkers();
-        lab.lab.exporter().setRatio(NodeRole.WORKER, 0.6);
+        lab.setRatio(NodeRole.WORKER, 0.6);
         try (ScalerRuntime scaler = lab.startScaler(Map.of("RECONCILE_INTERVAL", "10s",
                 "SCALE_DOWN_COOLDOWN", "1s"))) {
             TestLab.awaitPasses(scaler, 1);

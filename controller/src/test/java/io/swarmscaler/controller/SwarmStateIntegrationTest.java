@@ -280,7 +280,7 @@ class SwarmStateIntegrationTest {
             Map<String, String> env = builder.environment();
             env.put("LOCAL_CLUSTER_NAME", lab.lab.cluster().name());
             env.put("LOCAL_STATE_DIR", lab.stateDir().toString());
-            env.put("LOCAL_SUBNET", "10.213.48");
+            env.put("LOCAL_SUBNET", lab.subnet());
             env.put("PROMETHEUS_ADDRESS", lab.lab.prometheus().address().toString());
             env.put("RECONCILE_INTERVAL", "1s");
             env.put("NODE_PROVISION_TIMEOUT", "2m");

@@ -206,6 +206,23 @@ final class TestLab implements AutoCloseable {
     }
 
     /** {@link #awaitPasses(URI, int, Duration)} for a daemon of this JVM, counting from now. */
+    /**
+     * Sets the group's memory ratio on the demo exporter and waits until Prometheus reports it, so that a scaler
+     * started next, which reads Prometheus' history of the condition, sees no value left from an earlier test.
+     */
+    void setRatio(NodeRole role, double ratio) {
+        lab.exporter().setRatio(role, ratio);
+        String job = "{job=\"%s\"}".formatted(role == NodeRole.WORKER ? LocalLab.WORKER_EXPORTER
+                : LocalLab.MANAGER_EXPORTER);
+        String query = ("(sum(node_memory_MemTotal_bytes%1$s) - sum(node_memory_MemFree_bytes%1$s"
+                + " + node_memory_Buffers_bytes%1$s + node_memory_Cached_bytes%1$s)) / sum(node_memory_MemTotal_bytes%1$s)")
+                .formatted(job);
+        var prometheus = Prometheus.connect(lab.prometheus().address());
+        await().atMost(Duration.ofSeconds(20)).until(() -> prometheus.query(query)
+                instanceof io.swarmscaler.model.QueryResult.Samples samples && !samples.samples().isEmpty()
+                && samples.samples().stream().allMatch(x -> Math.abs(x.value() - ratio) < 0.005));
+    }
+
     static void awaitPasses(ScalerRuntime scaler, int passes) {
         awaitPasses(scaler, passes, Duration.ZERO);
     }
