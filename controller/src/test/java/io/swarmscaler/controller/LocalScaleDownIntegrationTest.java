@@ -52,6 +52,24 @@ class LocalScaleDownIntegrationTest {
                 "com.df.alertFor.2", "2s");
     }
 
+    /** The seed's flow at ratio 0.02: workers go down, but never to zero, where nothing could bring them back. */
+    @Test
+    void aPolicyNeverRemovesTheLastWorker() throws Exception {
+        Map<String, String> labels = new java.util.HashMap<>(belowPolicy(0.05, 0.95));
+        labels.put("com.df.scaleWorkerNodeDownBy", Integer.toString(WORKERS));
+        LocalServices.create(lab.docker, WORKER_EXPORTER, labels, ON_WORKERS, -1);
+        lab.setRatio(NodeRole.WORKER, 0.02);
+        try (ScalerRuntime scaler = lab.startScaler(Map.of("SCALE_DOWN_COOLDOWN", "1s"))) {
+            await().atMost(Duration.ofSeconds(90)).until(() -> lab.readyNodes(NodeRole.WORKER).size() == 1
+                    && lab.desiredWorkers() == 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> lab.logLines.stream()
+                    .anyMatch(l -> l.contains("not removing the last worker node on local")));
+            TestLab.awaitPasses(scaler, 3);
+            assertThat(lab.desiredWorkers()).isEqualTo(1);
+            assertThat(lab.readyNodes(NodeRole.WORKER)).hasSize(1).allMatch(SwarmNode::active);
+        }
+    }
+
     @Test
     void removesExactlyTheLeastLoadedWorkerAndLosesNoTask() throws Exception {
         List<SwarmNode> workers = lab.readyNodes(NodeRole.WORKER);
