@@ -19,8 +19,13 @@ public enum NodeRole {
     }
 
     public static Optional<NodeRole> fromWord(String word) {
+        String ascii = word.trim();
+        // ASCII letters only: equalsIgnoreCase would take the Kelvin sign (U+212A) for a k.
+        if (!ascii.matches("[A-Za-z]+")) {
+            return Optional.empty();
+        }
         for (NodeRole role : values()) {
-            if (role.word().equalsIgnoreCase(word.trim())) {
+            if (role.word().equalsIgnoreCase(ascii)) {
                 return Optional.of(role);
             }
         }

@@ -157,13 +157,12 @@ public final class WebhookRoutes {
         if (byText == null || byText.isBlank()) {
             throw new BadRequest(400, "query parameter by is missing: expected the number of nodes, e.g. ?by=1");
         }
-        int by;
-        try {
-            by = Integer.parseInt(byText.strip());
-        } catch (NumberFormatException e) {
+        // ASCII digits only: Integer.parseInt would take "+1", "１" and "١" too.
+        if (!byText.strip().matches("-?[0-9]{1,9}")) {
             throw new BadRequest(400, "by=\"%s\" is not valid: expected a whole number from 1 to %d"
                     .formatted(byText, MAX_BY));
         }
+        int by = Integer.parseInt(byText.strip());
         if (by < 1 || by > MAX_BY) {
             throw new BadRequest(400, "by=%d is not valid: expected a whole number from 1 to %d".formatted(by, MAX_BY));
         }

@@ -302,6 +302,12 @@ class WebhookRoutesTest {
                 Arguments.of("POST", "/v1/scale-nodes?by=0&type=worker", up, 400, "by=0 is not valid"),
                 Arguments.of("POST", "/v1/scale-nodes?by=-3&type=worker", up, 400, "by=-3 is not valid"),
                 Arguments.of("POST", "/v1/scale-nodes?by=5000&type=worker", up, 400, "from 1 to 100"),
+                Arguments.of("POST", "/v1/scale-nodes?by=%2B1&type=worker", up, 400, "by=\"+1\" is not valid"),
+                Arguments.of("POST", "/v1/scale-nodes?by=%EF%BC%91&type=worker", up, 400, "by=\"１\" is not valid"),
+                Arguments.of("POST", "/v1/scale-nodes?by=%D9%A1&type=worker", up, 400, "by=\"١\" is not valid"),
+                // the Kelvin sign, which equalsIgnoreCase would take for a k
+                Arguments.of("POST", "/v1/scale-nodes?by=1&type=wor%E2%84%AAer", up, 400,
+                        "type=\"wor\u212Aer\" is not valid"),
                 Arguments.of("POST", "/v1/scale-nodes?by=1", up, 400, "type is missing"),
                 Arguments.of("POST", "/v1/scale-nodes?by=1&type=gpu", up, 400, "type=\"gpu\" is not valid"),
                 Arguments.of("POST", "/v1/scale-nodes?by=1&type=worker", "", 400, "groupLabels.scale is missing"),
