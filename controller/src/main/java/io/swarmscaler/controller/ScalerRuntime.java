@@ -110,7 +110,7 @@ public final class ScalerRuntime implements AutoCloseable {
         leadership.ifPresent(l -> {
             l.tick(); // the first pass already knows whether it leads
             l.start();
-            observer.showLeadership(() -> leadershipStatus(l.view()));
+            observer.showLeadership(() -> leadershipStatus(l.view()), l::unready);
         });
         loop.start();
         ScalerRuntime runtime = new ScalerRuntime(reconciler, loop, inbox, swarm.watch(loop::trigger), observer,

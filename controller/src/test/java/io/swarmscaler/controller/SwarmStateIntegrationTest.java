@@ -196,6 +196,42 @@ class SwarmStateIntegrationTest {
         assertThat(second.log()).contains(second.id + " stops acting");
     }
 
+    /** (e) The seed's scale request sent to a follower: handed to the leader through the store, done once. */
+    @Test
+    void aScaleRequestSentToAFollowerIsCarriedOutOnce() throws Exception {
+        for (String id : List.of("f1", "f2")) {
+            replicas.add(Replica.start(id, Map.of()));
+        }
+        Replica leader = awaitLeader(replicas);
+        Replica follower = replicas.stream().filter(r -> r != leader).findFirst().orElseThrow();
+        await().atMost(Duration.ofSeconds(30)).until(() -> follower.send("GET", "/readyz", null).statusCode() == 200);
+        assertThat(lab.desiredWorkers()).isEqualTo(1);
+
+        HttpResponse<String> sent = follower.send("POST", "/v1/scale-nodes?by=1&type=worker",
+                "{\"groupLabels\":{\"scale\":\"up\"}}");
+        assertThat(sent.statusCode()).as(sent.body()).isIn(200, 202);
+        // A round trip through the store takes a lease round or two: the answer is usually 202 with the id.
+        String id = JSON.readTree(sent.body()).path("id").asText();
+        if (sent.statusCode() == 202) {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> follower.send("GET", "/v1/requests/" + id, null).statusCode() != 202);
+        } else {
+            assertThat(sent.body()).contains("from 1 to 2");
+        }
+        for (Replica replica : id.isEmpty() ? List.<Replica>of() : replicas) {
+            HttpResponse<String> outcome = replica.send("GET", "/v1/requests/" + id, null);
+            assertThat(outcome.statusCode()).as(replica.id + ": " + outcome.body()).isEqualTo(200);
+            assertThat(outcome.body()).contains("from 1 to 2");
+        }
+        assertThat(lab.desiredWorkers()).isEqualTo(2);
+        awaitPasses(replicas, 5);
+        assertThat(lab.desiredWorkers()).isEqualTo(2);
+        assertThat(scaleUps(replicas)).as("scale-ups per replica").isEqualTo(only(leader, 1));
+        assertThat(follower.log()).contains("handed to the leader (" + leader.id + ")");
+        // A node left booting at the reset is cleaned up by the next test's replicas at their start, all at once.
+        await().atMost(Duration.ofSeconds(60)).until(() -> lab.readyNodes(NodeRole.WORKER).size() == 2);
+    }
+
     private static Map<String, Integer> only(Replica replica, int count) {
         return Map.of(replica.id, count);
     }
@@ -311,6 +347,18 @@ class SwarmStateIntegrationTest {
                 return m.find() ? Double.parseDouble(m.group(1)) : 0;
             } catch (RuntimeException | IOException e) {
                 return -1;
+            }
+        }
+
+        HttpResponse<String> send(String method, String path, String body) throws IOException {
+            try {
+                return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(10)).method(method, body == null
+                                ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
             }
         }
 

@@ -72,6 +72,7 @@ public final class Observer implements ReconcileLoop.Outcomes {
     private volatile Instant lastFailure;
     private volatile String lastError;
     private volatile java.util.function.Supplier<Map<String, Object>> leadership = () -> null;
+    private volatile java.util.function.Supplier<Optional<String>> leaderUnready = Optional::empty;
 
     public Observer(Reconciler reconciler, ScalerMetrics metrics, Clock clock, Settings settings) {
         this.reconciler = reconciler;
@@ -146,8 +147,9 @@ public final class Observer implements ReconcileLoop.Outcomes {
     }
 
     /**
-     * Ready when a pass succeeded recently (so Docker answers) and Prometheus answered that pass; otherwise the
-     * reason. Read from the last pass, never by calling a dependency: a hung one cannot stall the probe.
+     * Ready when a pass succeeded recently (so Docker answers), Prometheus answered that pass, and, with several
+     * replicas, this one reads the store and leads or follows a live leader; otherwise the reason. Read from the
+     * last pass and the last lease round, never by calling a dependency: a hung one cannot stall the probe.
      */
     public Readiness readiness() {
         Instant now = clock.instant();
@@ -164,6 +166,10 @@ public final class Observer implements ReconcileLoop.Outcomes {
         if (prometheusDown.isPresent()) {
             return new Readiness(false, prometheusDown.get());
         }
+        Optional<String> noLeader = leaderUnready.get();
+        if (noLeader.isPresent()) {
+            return new Readiness(false, noLeader.get());
+        }
         return new Readiness(true, "last pass succeeded %ds ago; Docker and Prometheus answer".formatted(
                 age.toSeconds()));
     }
@@ -172,9 +178,16 @@ public final class Observer implements ReconcileLoop.Outcomes {
         return lastError == null ? "" : "; last failure at %s: %s".formatted(lastFailure, lastError);
     }
 
-    /** What {@code /status} shows under {@code leadership}: which replica leads and the lease's age. */
-    public void showLeadership(java.util.function.Supplier<Map<String, Object>> view) {
+    /**
+     * What {@code /status} shows under {@code leadership}: which replica leads and the lease's age.
+     *
+     * @param unready why this replica is not ready as far as leadership goes: it cannot read the store, or no live
+     *     leader holds the lease
+     */
+    public void showLeadership(java.util.function.Supplier<Map<String, Object>> view,
+            java.util.function.Supplier<Optional<String>> unready) {
         this.leadership = view;
+        this.leaderUnready = unready;
     }
 
     /** Everything {@code /status} shows, as JSON-ready maps and lists. */

@@ -1,11 +1,17 @@
 package io.swarmscaler.controller.port;
 
+import io.swarmscaler.model.RequestOutcome;
+import io.swarmscaler.model.ScaleRequest;
 import io.swarmscaler.model.ScalerMemory;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The scaler's memory and the right to act, shared by its replicas. Only the replica that leads acts; it saves the
  * memory before acting and fences every action, so that a replica that lost the lead without noticing (paused,
- * cut off) does nothing.
+ * cut off) does nothing. A scale request that reaches a follower is handed to the leader through the same store,
+ * and its outcome comes back the same way.
  */
 public interface ScalerState {
 
@@ -17,6 +23,18 @@ public interface ScalerState {
 
     /** Re-checks the lead with a compare-and-swap right before an action. @throws NotLeadingException */
     void fence();
+
+    /** Follower: stores {@code request} for the leader to plan. @throws RuntimeException when the store refuses it */
+    void handOver(ScaleRequest request);
+
+    /** The requests handed over and still kept in the store, as last read, decided or not. */
+    List<HandedOver> handedOver();
+
+    /** Leader: stores the outcomes of handed-over requests, by request id. @throws NotLeadingException */
+    void recordOutcomes(Map<String, RequestOutcome> outcomes);
+
+    /** A request a follower handed over, and the leader's outcome once it decided. */
+    record HandedOver(ScaleRequest request, Optional<RequestOutcome> outcome) {}
 
     /**
      * @param leading this replica may act
@@ -48,6 +66,19 @@ public interface ScalerState {
 
             @Override
             public void fence() {}
+
+            @Override
+            public void handOver(ScaleRequest request) {
+                throw new IllegalStateException("a lone replica always leads: nothing to hand over");
+            }
+
+            @Override
+            public List<HandedOver> handedOver() {
+                return List.of();
+            }
+
+            @Override
+            public void recordOutcomes(Map<String, RequestOutcome> outcomes) {}
         };
     }
 }

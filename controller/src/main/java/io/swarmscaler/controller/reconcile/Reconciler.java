@@ -101,7 +101,13 @@ public final class Reconciler {
     public synchronized Plan reconcile() {
         ScalerState.Term term = state.current();
         memory = term.memory();
+        inbox.sync(state.handedOver());
+        Map<String, ScaleRequestInbox.Ticket> fromFollowers = term.leading() ? takeHandedOver() : Map.of();
         List<ScaleRequest> requests = inbox.take();
+        if (!term.leading()) {
+            handOver(requests, term.leader());
+            requests = List.of();
+        }
         Pass pass;
         try {
             pass = observeAndPlan(requests);
@@ -115,7 +121,6 @@ public final class Reconciler {
         memory = plan.memory();
         lastPass = Optional.of(pass);
         if (!term.leading()) {
-            inbox.complete(notLeadingOutcomes(plan.outcomes(), term.leader()), requests);
             return plan;
         }
         try {
@@ -126,7 +131,57 @@ public final class Reconciler {
             return plan;
         }
         inbox.complete(dryRun ? dryRunOutcomes(plan.outcomes()) : plan.outcomes(), requests);
+        recordOutcomes(fromFollowers);
         return plan;
+    }
+
+    /** A follower hands the requests it received to the leader through the store, or refuses those it cannot. */
+    private void handOver(List<ScaleRequest> requests, String leader) {
+        List<ScaleRequest> handed = new ArrayList<>();
+        List<ScaleRequest> refused = new ArrayList<>();
+        Map<String, RequestOutcome> outcomes = new HashMap<>();
+        for (ScaleRequest request : requests) {
+            try {
+                state.handOver(request);
+                handed.add(request);
+                LOG.info("Scale request %s handed to the leader (%s) through the scaler's state".formatted(
+                        request.id(), leader.isEmpty() ? "none yet" : leader));
+            } catch (RuntimeException e) {
+                refused.add(request);
+                outcomes.put(request.id(), new RequestOutcome(false, "not done: this replica does not lead and"
+                        + " could not hand the request to the leader: " + e.getMessage()));
+            }
+        }
+        inbox.handedOff(handed);
+        inbox.complete(outcomes, refused);
+    }
+
+    /** The leader queues the requests followers handed over, for this pass to plan, and keeps their tickets. */
+    private Map<String, ScaleRequestInbox.Ticket> takeHandedOver() {
+        Map<String, ScaleRequestInbox.Ticket> taken = new HashMap<>();
+        for (ScalerState.HandedOver handed : state.handedOver()) {
+            if (handed.outcome().isEmpty()) {
+                inbox.submitHandedOver(handed.request()).ifPresent(t -> taken.put(handed.request().id(), t));
+            }
+        }
+        return taken;
+    }
+
+    /** Stores the outcomes of the handed-over requests this pass decided, for the followers that received them. */
+    private void recordOutcomes(Map<String, ScaleRequestInbox.Ticket> fromFollowers) {
+        Map<String, RequestOutcome> decided = new HashMap<>();
+        fromFollowers.forEach((id, ticket) -> {
+            RequestOutcome outcome = ticket.outcome().getNow(null);
+            if (outcome != null) {
+                decided.put(id, outcome);
+            }
+        });
+        try {
+            state.recordOutcomes(decided);
+        } catch (ScalerState.NotLeadingException e) {
+            LOG.warning("Could not store the outcomes of requests handed over (the next leader decides them): "
+                    + e.getMessage());
+        }
     }
 
     /** Reads the world and lets the planner decide. */

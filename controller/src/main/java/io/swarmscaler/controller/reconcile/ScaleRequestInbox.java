@@ -1,5 +1,6 @@
 package io.swarmscaler.controller.reconcile;
 
+import io.swarmscaler.controller.port.ScalerState;
 import io.swarmscaler.model.RequestOutcome;
 import io.swarmscaler.model.ScaleRequest;
 import java.time.Clock;
@@ -12,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Scale requests from outside (webhooks) waiting for the next reconcile pass. A request is never acted on
@@ -20,6 +23,9 @@ import java.util.concurrent.CompletableFuture;
  * <p>Bounded: at most {@code capacity} requests wait; a request with the same key as one waiting, or as one
  * submitted within the retry window (a client's retry, Alertmanager's twin), joins it and gets its outcome,
  * refusal included. Outcomes are kept for the last {@code remembered} requests, for {@code GET /v1/requests/{id}}.
+ *
+ * <p>On a follower, requests are handed to the leader through the store ({@link #handedOff}); their tickets wait
+ * for the outcome the leader stores ({@link #sync}), which also answers for requests other replicas received.
  */
 public final class ScaleRequestInbox {
     /** How a caller follows a request: its id, and the decision once a pass has made it. */
@@ -42,6 +48,10 @@ public final class ScaleRequestInbox {
     private final Map<String, Recent> recentByRetryKey = new LinkedHashMap<>();
     /** Every known ticket by id, oldest first; the oldest decided ones are forgotten first. */
     private final Map<String, Ticket> known = new LinkedHashMap<>();
+    /** This replica's requests handed to the leader, by id, until its outcome is in the store. */
+    private final Map<String, Ticket> handedOff = new LinkedHashMap<>();
+    /** The store's handed-over requests as last synced, by id. */
+    private Map<String, ScalerState.HandedOver> stored = Map.of();
 
     public ScaleRequestInbox(Settings settings, Clock clock) {
         this.settings = settings;
@@ -78,8 +88,56 @@ public final class ScaleRequestInbox {
         return Optional.of(ticket);
     }
 
+    /** A request this replica received, else one handed over by any replica and still in the store. */
     public synchronized Optional<Ticket> find(String id) {
-        return Optional.ofNullable(known.get(id));
+        Ticket ticket = known.get(id);
+        if (ticket != null) {
+            return Optional.of(ticket);
+        }
+        return Optional.ofNullable(stored.get(id)).map(h -> new Ticket(id,
+                h.outcome().map(CompletableFuture::completedFuture).orElseGet(CompletableFuture::new)));
+    }
+
+    /** This follower handed {@code taken} to the leader: their tickets wait for its stored outcome. */
+    public synchronized void handedOff(List<ScaleRequest> taken) {
+        for (ScaleRequest request : taken) {
+            Ticket ticket = queuedTickets.remove(request.dedupKey());
+            if (ticket != null) {
+                handedOff.put(request.id(), ticket);
+            }
+        }
+    }
+
+    /**
+     * The leader takes a request a follower handed over; one that waited longer than the settings allow is refused
+     * instead (its sender was told it waits; acting on it now would surprise them).
+     *
+     * @return its ticket, which gives the outcome to store; empty when the inbox is full
+     */
+    public synchronized Optional<Ticket> submitHandedOver(ScaleRequest request) {
+        if (clock.instant().isAfter(request.receivedAt().plus(settings.maxWait()))) {
+            return Optional.of(new Ticket(request.id(), CompletableFuture.completedFuture(new RequestOutcome(false,
+                    "not done: no replica led within %ds of the request".formatted(settings.maxWait().toSeconds())))));
+        }
+        return submit(request, "handed-over:" + request.id());
+    }
+
+    /**
+     * The handed-over requests in the store: completes this replica's tickets whose outcome is there (or whose
+     * request left the store undecided), and answers {@link #find} for the others.
+     */
+    public synchronized void sync(List<ScalerState.HandedOver> inStore) {
+        stored = inStore.stream().collect(Collectors.toMap(h -> h.request().id(), Function.identity(), (a, b) -> a));
+        handedOff.entrySet().removeIf(waiting -> {
+            ScalerState.HandedOver handed = stored.get(waiting.getKey());
+            if (handed == null) {
+                waiting.getValue().outcome().complete(new RequestOutcome(false,
+                        "not decided: the request left the scaler's state undecided (was the state service removed?)"));
+                return true;
+            }
+            handed.outcome().ifPresent(waiting.getValue().outcome()::complete);
+            return handed.outcome().isPresent();
+        });
     }
 
     private void forgetOldest() {

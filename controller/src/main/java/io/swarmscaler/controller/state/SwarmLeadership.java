@@ -2,12 +2,19 @@ package io.swarmscaler.controller.state;
 
 import io.swarmscaler.controller.observe.ScalerMetrics;
 import io.swarmscaler.controller.port.ScalerState;
+import io.swarmscaler.model.RequestOutcome;
+import io.swarmscaler.model.ScaleRequest;
 import io.swarmscaler.model.ScalerMemory;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
@@ -21,6 +28,11 @@ import java.util.logging.Logger;
  * <p>The memory is stored with every write, so a new leader starts from its predecessor's memory. Every write is
  * a compare-and-swap on the object's version, and {@link #fence()} writes once more right before each action: a
  * replica that slept through a takeover finds the version moved and does nothing.
+ *
+ * <p>A follower hands a scale request to the leader as one more label on the object ({@link #handOver}); the leader
+ * plans it, and writes the outcome into that label, fenced like an action. Such a write moves the version without
+ * touching the lease, so a leader whose write is refused reads again, and carries on only if the lease is still the
+ * one it wrote.
  */
 public final class SwarmLeadership implements ScalerState, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SwarmLeadership.class.getName());
@@ -29,6 +41,11 @@ public final class SwarmLeadership implements ScalerState, AutoCloseable {
     static final String RENEWED = "io.swarmscaler.lease.renewed";
     static final String DURATION = "io.swarmscaler.lease.duration-ms";
     private static final String EMPTY = MemoryCodec.encode(ScalerMemory.empty());
+    /** Handed-over requests kept in the store, decided or not; the outcome stays readable this long. */
+    static final Duration REQUESTS_KEPT = Duration.ofMinutes(15);
+    /** More waiting requests than this is a flood, not Alertmanager: a follower refuses the next. */
+    static final int MAX_HANDED_OVER = 32;
+    private static final int CAS_ATTEMPTS = 5;
 
     /** Kubernetes' defaults are 15 s, 10 s and 2 s. */
     public record Settings(String identity, Duration lease, Duration renewDeadline, Duration retryPeriod) {}
@@ -42,7 +59,7 @@ public final class SwarmLeadership implements ScalerState, AutoCloseable {
     private final Clock clock;
     private final LongSupplier nanoTime;
     private final ScalerMetrics stats;
-    private final Runnable onLeadershipChange;
+    private final Runnable onChange;
     private Thread renewer;
     private volatile boolean closed;
 
@@ -54,15 +71,19 @@ public final class SwarmLeadership implements ScalerState, AutoCloseable {
     private long renewStartedAt;
     private ScalerMemory memory = ScalerMemory.empty();
     private String savedMemory = EMPTY;
+    private Map<String, String> observedRequests = Map.of();
+    private Long lastReadAt;
+    private String lastReadError = "not read yet";
 
+    /** @param onChange run when this replica gains or loses the lead, or a handed-over request comes or is decided */
     public SwarmLeadership(StateStore store, Settings settings, Clock clock, LongSupplier nanoTime,
-            ScalerMetrics stats, Runnable onLeadershipChange) {
+            ScalerMetrics stats, Runnable onChange) {
         this.store = store;
         this.settings = settings;
         this.clock = clock;
         this.nanoTime = nanoTime;
         this.stats = stats;
-        this.onLeadershipChange = onLeadershipChange;
+        this.onChange = onChange;
         stats.leader(false);
     }
 
@@ -88,12 +109,13 @@ public final class SwarmLeadership implements ScalerState, AutoCloseable {
         long started = nanoTime.getAsLong();
         try {
             StateStore.Versioned now = store.read();
+            lastReadAt = started;
             observe(now, started);
             String holder = now.labels().getOrDefault(HOLDER, "");
             boolean expired = holder.isEmpty() || started - observedAt >= leaseOf(now).toNanos();
             if (holder.equals(settings.identity()) || expired) {
                 boolean wasLeading = leadingAt(started);
-                write(now, started, memoryLabel(now), "renew");
+                write(now, started, memoryLabel(now), "renew", Map.of());
                 if (!wasLeading) {
                     memory = decodeOrEmpty(last.labels().get(MEMORY));
                     savedMemory = MemoryCodec.encode(memory);
@@ -108,6 +130,7 @@ public final class SwarmLeadership implements ScalerState, AutoCloseable {
             stats.stateWriteConflict();
             LOG.fine("Lease write lost a race: " + e.getMessage());
         } catch (RuntimeException e) {
+            lastReadError = String.valueOf(e.getMessage());
             LOG.warning("Cannot reach the scaler's state: " + e.getMessage());
         }
         if (leading && !leadingAt(nanoTime.getAsLong())) {
@@ -129,14 +152,82 @@ public final class SwarmLeadership implements ScalerState, AutoCloseable {
             this.memory = memory;
             return;
         }
-        writeAsLeader(encoded, "memory");
+        writeAsLeader(encoded, "memory", Map.of());
         this.memory = memory;
         savedMemory = encoded;
     }
 
     @Override
     public synchronized void fence() {
-        writeAsLeader(savedMemory, "fence");
+        writeAsLeader(savedMemory, "fence", Map.of());
+    }
+
+    @Override
+    public synchronized void handOver(ScaleRequest request) {
+        String label = HandoverCodec.encode(new HandedOver(request, Optional.empty()));
+        for (int attempt = 1; ; attempt++) {
+            StateStore.Versioned now = store.read();
+            lastReadAt = nanoTime.getAsLong();
+            observe(now, lastReadAt);
+            long waiting = now.labels().keySet().stream().filter(k -> k.startsWith(HandoverCodec.PREFIX)).count();
+            if (waiting >= MAX_HANDED_OVER) {
+                throw new IllegalStateException("%d requests already wait in the store for the leader".formatted(waiting));
+            }
+            Map<String, String> labels = new HashMap<>(now.labels());
+            labels.put(HandoverCodec.key(request.id()), label);
+            try {
+                // Seen at once, so that the request's label is known to be there until someone removes it.
+                last = new StateStore.Versioned(store.write(now.version(), labels), labels);
+                observedRequests = requestLabels(labels);
+                stats.stateWrite("handover");
+                return;
+            } catch (StateStore.StaleVersionException e) {
+                stats.stateWriteConflict();
+                if (attempt == CAS_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    @Override
+    public synchronized List<HandedOver> handedOver() {
+        return last == null ? List.of() : requestsIn(last.labels());
+    }
+
+    @Override
+    public synchronized void recordOutcomes(Map<String, RequestOutcome> outcomes) {
+        Map<String, String> decided = new HashMap<>();
+        handedOver().stream().filter(h -> outcomes.containsKey(h.request().id())).forEach(h -> decided.put(
+                HandoverCodec.key(h.request().id()),
+                HandoverCodec.encode(new HandedOver(h.request(), Optional.of(outcomes.get(h.request().id()))))));
+        if (!decided.isEmpty()) {
+            writeAsLeader(savedMemory, "outcome", decided);
+        }
+    }
+
+    /**
+     * Why this replica is not ready, if it is not: it cannot read the store, or no live leader holds the lease
+     * (a follower is ready while it follows one).
+     */
+    public synchronized Optional<String> unready() {
+        long now = nanoTime.getAsLong();
+        if (lastReadAt == null || now - lastReadAt >= settings.renewDeadline().toNanos()) {
+            return Optional.of("cannot read the scaler's state%s: %s".formatted(lastReadAt == null ? ""
+                    : " for %ds".formatted((now - lastReadAt) / 1_000_000_000L), lastReadError));
+        }
+        if (leadingAt(now)) {
+            return Optional.empty();
+        }
+        String holder = last.labels().getOrDefault(HOLDER, "");
+        if (holder.isEmpty()) {
+            return Optional.of("no replica holds the lease");
+        }
+        if (now - observedAt >= leaseOf(last).toNanos()) {
+            return Optional.of("the leader %s has not renewed its lease for %ds".formatted(holder,
+                    (now - observedAt) / 1_000_000_000L));
+        }
+        return Optional.empty();
     }
 
     public synchronized View view() {
@@ -148,24 +239,49 @@ public final class SwarmLeadership implements ScalerState, AutoCloseable {
                 settings.lease().toSeconds());
     }
 
-    private void writeAsLeader(String memoryLabel, String kind) {
+    private void writeAsLeader(String memoryLabel, String kind, Map<String, String> requestChanges) {
         long started = nanoTime.getAsLong();
         if (!leadingAt(started)) {
             throw new NotLeadingException(settings.identity() + " does not hold the lease");
         }
-        try {
-            write(last, started, memoryLabel, kind);
-        } catch (StateStore.StaleVersionException e) {
-            stats.stateWriteConflict();
-            lose("the lease changed under us (" + e.getMessage() + ")");
-            throw new NotLeadingException(settings.identity() + " lost the lease: " + e.getMessage());
-        } catch (RuntimeException e) {
-            throw new NotLeadingException(settings.identity() + " cannot confirm its lease: " + e.getMessage());
+        StateStore.Versioned from = last;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                write(from, started, memoryLabel, kind, requestChanges);
+                return;
+            } catch (StateStore.StaleVersionException e) {
+                stats.stateWriteConflict();
+                from = attempt < CAS_ATTEMPTS ? sameLeaseOrNull(from) : null;
+                if (from == null) {
+                    lose("the lease changed under us (" + e.getMessage() + ")");
+                    throw new NotLeadingException(settings.identity() + " lost the lease: " + e.getMessage());
+                }
+            } catch (RuntimeException e) {
+                throw new NotLeadingException(settings.identity() + " cannot confirm its lease: " + e.getMessage());
+            }
         }
     }
 
-    private void write(StateStore.Versioned from, long started, String memoryLabel, String kind) {
+    /** The object as it is now, if only handed-over requests changed since {@code ours}; else null. */
+    private StateStore.Versioned sameLeaseOrNull(StateStore.Versioned ours) {
+        StateStore.Versioned now = store.read();
+        for (String lease : List.of(HOLDER, RENEWED, DURATION, MEMORY)) {
+            if (!String.valueOf(ours.labels().get(lease)).equals(String.valueOf(now.labels().get(lease)))) {
+                return null;
+            }
+        }
+        return now;
+    }
+
+    private void write(StateStore.Versioned from, long started, String memoryLabel, String kind,
+            Map<String, String> requestChanges) {
         Map<String, String> labels = new LinkedHashMap<>();
+        // Carried over, but not for ever: a decided request's outcome stays readable for REQUESTS_KEPT.
+        Instant oldest = clock.instant().minus(REQUESTS_KEPT);
+        requestsIn(from.labels()).stream().filter(h -> h.request().receivedAt().isAfter(oldest))
+                .forEach(h -> labels.put(HandoverCodec.key(h.request().id()),
+                        from.labels().get(HandoverCodec.key(h.request().id()))));
+        labels.putAll(requestChanges);
         labels.put(HOLDER, settings.identity());
         labels.put(RENEWED, clock.instant().toString());
         labels.put(DURATION, Long.toString(settings.lease().toMillis()));
@@ -173,6 +289,7 @@ public final class SwarmLeadership implements ScalerState, AutoCloseable {
         long version = store.write(from.version(), labels);
         stats.stateWrite(kind);
         last = new StateStore.Versioned(version, labels);
+        observedRequests = requestLabels(labels);
         observedLease = labels.get(HOLDER) + "@" + labels.get(RENEWED);
         observedAt = started;
         renewStartedAt = started;
@@ -180,6 +297,11 @@ public final class SwarmLeadership implements ScalerState, AutoCloseable {
 
     private void observe(StateStore.Versioned now, long at) {
         last = now;
+        Map<String, String> requests = requestLabels(now.labels());
+        if (!requests.equals(observedRequests)) {
+            observedRequests = requests;
+            onChange.run(); // a leader plans a new request at once; a follower answers a decided one
+        }
         String lease = now.labels().getOrDefault(HOLDER, "") + "@" + now.labels().getOrDefault(RENEWED, "");
         if (!lease.equals(observedLease)) {
             observedLease = lease;
@@ -197,14 +319,37 @@ public final class SwarmLeadership implements ScalerState, AutoCloseable {
         stats.leaseTransition();
         LOG.info("%s leads now (lease %ss, previous holder %s)".formatted(settings.identity(),
                 settings.lease().toSeconds(), previous.isEmpty() ? "none" : previous));
-        onLeadershipChange.run();
+        onChange.run();
     }
 
     private void lose(String why) {
         leading = false;
         stats.leader(false);
         LOG.warning("%s stops acting: %s".formatted(settings.identity(), why));
-        onLeadershipChange.run();
+        onChange.run();
+    }
+
+    private static Map<String, String> requestLabels(Map<String, String> labels) {
+        Map<String, String> requests = new TreeMap<>();
+        labels.forEach((k, v) -> {
+            if (k.startsWith(HandoverCodec.PREFIX)) {
+                requests.put(k, v);
+            }
+        });
+        return requests;
+    }
+
+    /** The handed-over requests among {@code labels}; one that cannot be read is skipped with a warning. */
+    private static List<HandedOver> requestsIn(Map<String, String> labels) {
+        List<HandedOver> requests = new ArrayList<>();
+        requestLabels(labels).forEach((k, v) -> {
+            try {
+                requests.add(HandoverCodec.decode(k, v));
+            } catch (IllegalArgumentException e) {
+                LOG.warning("Ignored (the leader's next write removes it): " + e.getMessage());
+            }
+        });
+        return requests;
     }
 
     /** A missing memory (a new object) is an empty one, not whatever this replica remembers of an older term. */

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.swarmscaler.controller.fake.FakeClock;
 import io.swarmscaler.controller.fake.FakeMetrics;
 import io.swarmscaler.controller.fake.FakeNodeGroup;
+import io.swarmscaler.controller.fake.FakeStateStore;
 import io.swarmscaler.controller.fake.FakeSwarm;
+import io.swarmscaler.controller.observe.ScalerMetrics;
+import io.swarmscaler.controller.state.SwarmLeadership;
 import io.swarmscaler.controller.fake.RecordingNotifier;
 import io.swarmscaler.controller.port.BackendUnavailableException;
 import io.swarmscaler.model.Action;
@@ -279,5 +282,51 @@ class ReconcilerTest {
     private static List<String> drains(Plan plan) {
         return plan.actions().stream().filter(Action.DrainNode.class::isInstance).map(Action.DrainNode.class::cast)
                 .map(d -> d.node().id()).toList();
+    }
+
+    private SwarmLeadership replica(String id, FakeStateStore store) {
+        SwarmLeadership state = new SwarmLeadership(store, new SwarmLeadership.Settings(id, Duration.ofSeconds(15),
+                Duration.ofSeconds(10), Duration.ofSeconds(2)), clock, System::nanoTime, new ScalerMetrics(), () -> {});
+        state.tick();
+        return state;
+    }
+
+    @Test
+    void aRequestSentToAFollowerIsCarriedOutOnceByTheLeaderAndItsRepeatIsNot() {
+        FakeStateStore store = new FakeStateStore();
+        SwarmLeadership leaderState = replica("leader", store);
+        SwarmLeadership followerState = replica("follower", store);
+        FakeNodeGroup workers = new FakeNodeGroup(NodeRole.WORKER, swarm, 1);
+        ScaleRequestInbox followerInbox = new ScaleRequestInbox(ScaleRequestInbox.Settings.defaults(), clock);
+        PolicyParser parser = new PolicyParser(PolicyParser.Settings.defaults());
+        Planner planner = new Planner(Planner.Settings.defaults());
+        Reconciler leader = new Reconciler(swarm, prometheus, List.of(workers), notifier, parser, planner, clock,
+                inbox, listener, false, leaderState);
+        Reconciler follower = new Reconciler(swarm, prometheus, List.of(workers), notifier, parser, planner, clock,
+                followerInbox, listener, false, followerState);
+        Runnable roundTrip = () -> {
+            follower.reconcile(); // hands it over
+            leaderState.tick();
+            leader.reconcile(); // plans it, acts, stores the outcome
+            followerState.tick();
+            follower.reconcile(); // answers from the stored outcome
+        };
+
+        var first = followerInbox.submit(upRequest("r1"), "r1").orElseThrow();
+        roundTrip.run();
+
+        assertThat(first.outcome()).isCompleted();
+        assertThat(first.outcome().join().accepted()).isTrue();
+        assertThat(workers.desiredCapacities()).containsExactly(2);
+        assertThat(inbox.find("r1")).as("the leader answers GET for it too").get()
+                .satisfies(t -> assertThat(t.outcome().join()).isEqualTo(first.outcome().join()));
+
+        clock.advance(Duration.ofMinutes(1)); // Alertmanager's repeat, to the follower again
+        var repeat = followerInbox.submit(upRequest("r2"), "r2").orElseThrow();
+        roundTrip.run();
+
+        assertThat(repeat.outcome()).isCompleted();
+        assertThat(repeat.outcome().join().message()).startsWith("Already handled");
+        assertThat(workers.desiredCapacities()).as("one capacity change in all").containsExactly(2);
     }
 }
