@@ -27,6 +27,11 @@ final class PolicyEvaluator {
         if (!evaluation.holds()) {
             pass.trueSince.remove(policy.id());
             pass.announced.remove(policy.id());
+            if (!policy.holdFor().isZero()) {
+                // Looked at again within its alertFor: a breach is then acted on one alertFor after it began (its
+                // start read from Prometheus' history), even when the interval is longer than the alertFor.
+                pass.wakeAt(pass.now.plus(policy.holdFor()));
+            }
             pass.decide(subject, evaluation.seen());
             return Optional.empty();
         }

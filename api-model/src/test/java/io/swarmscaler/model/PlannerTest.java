@@ -618,7 +618,11 @@ class PlannerTest {
                 .contains(T0.plusSeconds(40).plus(PROVISION_TIMEOUT));
 
         Plan quiet = PLANNER.plan(world(workers(1, 1), LOW), policies, ScalerMemory.empty(), T0);
-        assertThat(quiet.wakeAt()).as("nothing is timed: the interval decides").isEmpty();
+        assertThat(quiet.wakeAt()).as("a quiet policy is looked at again within its alertFor")
+                .contains(T0.plusSeconds(30));
+        Plan untimed = PLANNER.plan(world(workers(1, 1), LOW), new PolicySet(List.of(up(Duration.ZERO)), List.of()),
+                ScalerMemory.empty(), T0);
+        assertThat(untimed.wakeAt()).as("nothing is timed: the interval decides").isEmpty();
     }
 
     @Test

@@ -119,9 +119,12 @@ class LocalScaleUpIntegrationTest {
             System.out.printf("MEASURED ratio under the down threshold to the scale-down decision: %d ms (alertFor 5s,"
                     + " scrape 1s, interval 10s; goal at most 7000 ms)%n", downMillis);
 
-            // Not the next 10 s tick plus alertFor: a machine slower than the goal still shows the timer works.
-            assertThat(upMillis).isLessThan(10_000);
-            assertThat(downMillis).isLessThan(10_000);
+            // Not the next 10 s tick: a machine slower than the goal still shows the timers work.
+            assertThat(upMillis).isLessThan(9_000);
+            assertThat(downMillis).isLessThan(9_000);
+            // The lab as it was for the next test: the drained node removed.
+            await().atMost(Duration.ofSeconds(60)).until(() -> lab.desiredWorkers() == before
+                    && lab.readyNodes(NodeRole.WORKER).size() == before);
         }
     }
 
