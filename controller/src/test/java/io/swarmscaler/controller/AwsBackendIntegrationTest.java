@@ -27,7 +27,10 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * End to end with {@code NODE_SCALER_BACKEND=aws}: the real SDK clients talk to a local Auto Scaling endpoint
@@ -36,6 +39,9 @@ import org.junit.jupiter.api.Test;
  * and failed scaling activities are handled as a person on AWS would want.
  */
 @LocalSwarmTest(workers = 0) // no local worker group: the Auto Scaling group brings the workers
+// The manager-group test changes the Swarm's Raft membership: it runs last, so that if it leaves the Swarm
+// without a leader the other tests of the class are not lost with it (the next class gets a fresh lab).
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AwsBackendIntegrationTest {
     private static final List<String> ON_WORKERS = List.of("node.role == worker");
     private static final String WORKER_ASG = "ssaws-NodeAsg-1TESTWORKERS";
@@ -382,6 +388,7 @@ class AwsBackendIntegrationTest {
      * demoted, drained, removed and terminated, and the Swarm keeps working.
      */
     @Test
+    @Order(Integer.MAX_VALUE)
     void theManagerGroupStaysOddAndKeepsQuorumAndManagersAreDemotedBeforeRemoval() throws Exception {
         LocalCluster cluster = lab.lab.cluster();
         endpoint.setLimits(MANAGER_ASG, 1, 5);
@@ -391,6 +398,10 @@ class AwsBackendIntegrationTest {
             for (String machine : machines) {
                 cluster.bootWorker(machine);
                 docker("node", "promote", machine);
+                // One new manager at a time: two unreachable at once would cost the Swarm its quorum.
+                await().atMost(Duration.ofSeconds(60)).until(() -> lab.lab.swarm().nodes().stream()
+                        .anyMatch(n -> n.hostname().equals(machine) && n.role() == NodeRole.MANAGER
+                                && n.managerReachable()));
                 instanceOf.put(machine, endpoint.adoptInstance(MANAGER_ASG, machine, cluster.workerAddress(machine)));
             }
             await().atMost(Duration.ofSeconds(60)).until(() -> lab.readyNodes(NodeRole.MANAGER).size() == 3
