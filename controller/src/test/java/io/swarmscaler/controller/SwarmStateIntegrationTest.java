@@ -204,7 +204,9 @@ class SwarmStateIntegrationTest {
         }
         Replica leader = awaitLeader(replicas);
         Replica follower = replicas.stream().filter(r -> r != leader).findFirst().orElseThrow();
-        await().atMost(Duration.ofSeconds(30)).until(() -> follower.send("GET", "/readyz", null).statusCode() == 200);
+        // The follower may not listen yet: until it does, it is not ready.
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> follower.send("GET", "/readyz", null).statusCode() == 200);
         assertThat(lab.desiredWorkers()).isEqualTo(1);
 
         HttpResponse<String> sent = follower.send("POST", "/v1/scale-nodes?by=1&type=worker",
