@@ -161,6 +161,10 @@ final class TestLab implements AutoCloseable {
         for (NodeRole role : NodeRole.values()) {
             lab.exporter().setRatio(role, LocalLab.FRESH_NODE_RATIO);
         }
+        // The next test's scaler reads the conditions' history: it must not find this test's ratios still current.
+        for (NodeRole role : NodeRole.values()) {
+            awaitPrometheusRatio(role, LocalLab.FRESH_NODE_RATIO, true);
+        }
         notifications.clear();
         logLines.clear();
     }
@@ -212,6 +216,11 @@ final class TestLab implements AutoCloseable {
      */
     void setRatio(NodeRole role, double ratio) {
         lab.exporter().setRatio(role, ratio);
+        awaitPrometheusRatio(role, ratio, false);
+    }
+
+    /** Waits until Prometheus reports the group's ratio; a group without nodes has none, which may be fine. */
+    private void awaitPrometheusRatio(NodeRole role, double ratio, boolean noNodesIsFine) {
         String job = "{job=\"%s\"}".formatted(role == NodeRole.WORKER ? LocalLab.WORKER_EXPORTER
                 : LocalLab.MANAGER_EXPORTER);
         String query = ("(sum(node_memory_MemTotal_bytes%1$s) - sum(node_memory_MemFree_bytes%1$s"
@@ -219,7 +228,8 @@ final class TestLab implements AutoCloseable {
                 .formatted(job);
         var prometheus = Prometheus.connect(lab.prometheus().address());
         await().atMost(Duration.ofSeconds(20)).until(() -> prometheus.query(query)
-                instanceof io.swarmscaler.model.QueryResult.Samples samples && !samples.samples().isEmpty()
+                instanceof io.swarmscaler.model.QueryResult.Samples samples
+                && (noNodesIsFine || !samples.samples().isEmpty())
                 && samples.samples().stream().allMatch(x -> Math.abs(x.value() - ratio) < 0.005));
     }
 
