@@ -204,21 +204,7 @@ class LocalScaleDownIntegrationTest {
     }
 
     private static Process startScalerProcess(Path log) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), ScalerProcessMain.class.getName())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        Map<String, String> env = builder.environment();
-        env.put("LOCAL_CLUSTER_NAME", lab.lab.cluster().name());
-        env.put("LOCAL_STATE_DIR", lab.stateDir().toString());
-        env.put("LOCAL_SUBNET", lab.subnet());
-        env.put("PROMETHEUS_ADDRESS", lab.lab.prometheus().address().toString());
-        env.put("RECONCILE_INTERVAL", "1s");
-        env.put("LISTEN_ADDRESS", "127.0.0.1");
-        env.put("LISTEN_PORT", "0");
         // The restarted process is the same replica: it resumes its lease instead of waiting it out.
-        env.put("REPLICA_ID", "scaler");
-        return builder.start();
+        return lab.startScalerProcess(log, Map.of("LISTEN_PORT", "0", "REPLICA_ID", "scaler"));
     }
 }

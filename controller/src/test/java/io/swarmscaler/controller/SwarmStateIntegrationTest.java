@@ -311,22 +311,10 @@ class SwarmStateIntegrationTest {
         static Replica start(String id, Map<String, String> extra) throws IOException {
             Path log = Files.createTempFile("replica-" + id, ".log");
             int port = TestLab.freePort();
-            ProcessBuilder builder = new ProcessBuilder(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), ScalerProcessMain.class.getName())
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
-            Map<String, String> env = builder.environment();
-            env.put("LOCAL_CLUSTER_NAME", lab.lab.cluster().name());
-            env.put("LOCAL_STATE_DIR", lab.stateDir().toString());
-            env.put("LOCAL_SUBNET", lab.subnet());
-            env.put("PROMETHEUS_ADDRESS", lab.lab.prometheus().address().toString());
-            env.put("RECONCILE_INTERVAL", "1s");
-            env.put("NODE_PROVISION_TIMEOUT", "2m");
-            env.put("LISTEN_ADDRESS", "127.0.0.1");
-            env.put("LISTEN_PORT", Integer.toString(port));
-            env.put("REPLICA_ID", id);
+            Map<String, String> env = new java.util.HashMap<>(Map.of("NODE_PROVISION_TIMEOUT", "2m",
+                    "LISTEN_PORT", Integer.toString(port), "REPLICA_ID", id));
             env.putAll(extra);
-            return new Replica(id, builder.start(), log, port);
+            return new Replica(id, lab.startScalerProcess(log, env), log, port);
         }
 
         String log() throws IOException {

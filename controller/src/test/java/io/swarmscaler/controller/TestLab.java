@@ -233,6 +233,26 @@ final class TestLab implements AutoCloseable {
                 && samples.samples().stream().allMatch(x -> Math.abs(x.value() - ratio) < 0.005));
     }
 
+    /**
+     * The daemon as a process of its own ({@link ScalerProcessMain}) on this lab, with its output in {@code log}:
+     * the lab's cluster, Prometheus, a 1 s loop and loopback HTTP, then {@code env} on top.
+     */
+    Process startScalerProcess(Path log, Map<String, String> env) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), ScalerProcessMain.class.getName())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        Map<String, String> all = builder.environment();
+        all.put("LOCAL_CLUSTER_NAME", lab.cluster().name());
+        all.put("LOCAL_STATE_DIR", stateDir().toString());
+        all.put("LOCAL_SUBNET", subnet());
+        all.put("PROMETHEUS_ADDRESS", lab.prometheus().address().toString());
+        all.put("RECONCILE_INTERVAL", "1s");
+        all.put("LISTEN_ADDRESS", "127.0.0.1");
+        all.putAll(env);
+        return builder.start();
+    }
+
     static void awaitPasses(ScalerRuntime scaler, int passes) {
         awaitPasses(scaler, passes, Duration.ZERO);
     }
