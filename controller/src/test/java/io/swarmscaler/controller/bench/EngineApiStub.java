@@ -208,9 +208,49 @@ public final class EngineApiStub implements AutoCloseable {
         }
     }
 
+    /** The scaler's own state service, the one object it writes: kept so its memory and lease work here too. */
+    private ObjectNode stateSpec;
+    private long stateVersion;
+
+    /** Answers the state service's create, inspect and update; false for any other request. */
+    private synchronized boolean stateService(HttpExchange exchange, String path) throws IOException {
+        String method = exchange.getRequestMethod();
+        if (method.equals("POST") && path.equals("/services/create")) {
+            stateSpec = (ObjectNode) JSON.readTree(exchange.getRequestBody());
+            stateVersion = 1;
+            reply(exchange, 201, "{\"ID\":\"state0\"}".getBytes(StandardCharsets.UTF_8));
+            return true;
+        }
+        if (method.equals("POST") && path.equals("/services/state0/update")) {
+            String query = String.valueOf(exchange.getRequestURI().getRawQuery());
+            if (!query.contains("version=" + stateVersion)) {
+                exchange.getRequestBody().readAllBytes();
+                reply(exchange, 500, "{\"message\":\"update out of sequence\"}".getBytes(StandardCharsets.UTF_8));
+                return true;
+            }
+            stateSpec = (ObjectNode) JSON.readTree(exchange.getRequestBody());
+            stateVersion++;
+            reply(exchange, 200, "{}".getBytes(StandardCharsets.UTF_8));
+            return true;
+        }
+        boolean named = stateSpec != null && path.equals("/services/" + stateSpec.path("Name").asText());
+        if (method.equals("GET") && (path.equals("/services/state0") || named)) {
+            ObjectNode service = JSON.createObjectNode();
+            service.put("ID", "state0");
+            service.putObject("Version").put("Index", stateVersion);
+            service.set("Spec", stateSpec);
+            reply(exchange, 200, JSON.writeValueAsBytes(service));
+            return true;
+        }
+        return false;
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getPath().replaceFirst("^/v1\\.\\d+", "");
+            if (stateService(exchange, path)) {
+                return;
+            }
             if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
                 exchange.getRequestBody().readAllBytes();
                 reply(exchange, 200, "{}".getBytes(StandardCharsets.UTF_8)); // dry run: nothing should change
