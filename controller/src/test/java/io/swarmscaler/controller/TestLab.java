@@ -89,13 +89,7 @@ final class TestLab implements AutoCloseable {
     /** The daemon sending its notifications to {@code notifier} as well as to this lab's record of them. */
     ScalerRuntime startScaler(Map<String, String> env, List<io.swarmscaler.controller.port.NodeGroup> groups,
             Notifier notifier) {
-        Map<String, String> all = new HashMap<>(Map.of(
-                "RECONCILE_INTERVAL", "1s",
-                "LISTEN_ADDRESS", "127.0.0.1",
-                "LISTEN_PORT", "0",
-                "NODE_PROVISION_TIMEOUT", "2m"));
-        all.putAll(env);
-        ScalerConfig config = ScalerConfig.fromEnvironment(all);
+        ScalerConfig config = config(env);
         Notifier both = n -> {
             notifications.add(n);
             notifier.send(n);
@@ -104,15 +98,20 @@ final class TestLab implements AutoCloseable {
                 Prometheus.connect(lab.prometheus().address()), both, Clock.systemUTC());
     }
 
-    /** The daemon keeping its memory and lease in this Swarm, as the real one does. */
-    ScalerRuntime startScalerWithSwarmState(Map<String, String> env) {
+    /** These variables on top of test defaults: 1 s loop, loopback HTTP on any port, generous provision time. */
+    private static ScalerConfig config(Map<String, String> env) {
         Map<String, String> all = new HashMap<>(Map.of(
                 "RECONCILE_INTERVAL", "1s",
                 "LISTEN_ADDRESS", "127.0.0.1",
                 "LISTEN_PORT", "0",
                 "NODE_PROVISION_TIMEOUT", "2m"));
         all.putAll(env);
-        ScalerConfig config = ScalerConfig.fromEnvironment(all);
+        return ScalerConfig.fromEnvironment(all);
+    }
+
+    /** The daemon keeping its memory and lease in this Swarm, as the real one does. */
+    ScalerRuntime startScalerWithSwarmState(Map<String, String> env) {
+        ScalerConfig config = config(env);
         return ScalerRuntime.start(config, lab.swarm(), List.of(lab.workers()),
                 Prometheus.connect(lab.prometheus().address()), notifications::add,
                 Clock.systemUTC(), io.swarmscaler.controller.state.StateStore.swarmService(
