@@ -26,6 +26,6 @@ public final class ScalerProcessMain {
                 Prometheus.connect(config.prometheusAddress().orElseThrow()),
                 new LoggingNotifier(), Clock.systemUTC(),
                 StateStore.swarmService(cluster.dockerHost(), config.leadership().stateService()));
-        Thread.sleep(Long.MAX_VALUE);
+        Thread.currentThread().join(); // until the test kills the process
     }
 }

@@ -142,17 +142,41 @@ public final class LocalCluster implements AutoCloseable {
     public void bootWorker(String node) {
         startDaemon(node, address(node));
         String token = docker(MANAGER, "swarm", "join-token", "-q", "worker");
-        try {
-            docker(node, "swarm", "join", "--token", token, "--advertise-addr", address(node),
-                    managerAddress() + ":2377");
-        } catch (LocalClusterException slow) {
-            // On a busy machine the CLI gives up waiting while the join goes on in the background: wait for it.
-            if (!String.valueOf(slow.getMessage()).contains("continue in the background") || !awaitJoined(node)) {
-                throw slow;
+        if (!join(node, token)) {
+            // A join stuck in "pending" on a loaded machine mostly goes through on a second try.
+            LOG.warning("Local node " + node + " did not join in time; leaving and joining again");
+            Shell.attempt("docker", "-H", "unix://" + socket(node), "swarm", "leave", "--force");
+            if (!join(node, token)) {
+                throw new LocalClusterException("local node " + node + " could not join the Swarm twice; the end of"
+                        + " its dockerd log:\n" + logTail(node) + "\nthe end of the manager's:\n"
+                        + logTail(managerNode()), null);
             }
         }
         touch(nodeDir(node).resolve("joined"));
         LOG.info("Local node " + node + " (" + address(node) + ") joined the Swarm");
+    }
+
+    /** Whether the node joined, waiting out a join the CLI left to go on in the background on a busy machine. */
+    private boolean join(String node, String token) {
+        try {
+            docker(node, "swarm", "join", "--token", token, "--advertise-addr", address(node),
+                    managerAddress() + ":2377");
+            return true;
+        } catch (LocalClusterException slow) {
+            if (!String.valueOf(slow.getMessage()).contains("continue in the background")) {
+                throw slow;
+            }
+            return awaitJoined(node);
+        }
+    }
+
+    private String logTail(String node) {
+        try (Stream<String> lines = Files.lines(nodeDir(nodeName(node)).resolve("dockerd.log"))) {
+            List<String> all = lines.toList();
+            return String.join("\n", all.subList(Math.max(0, all.size() - 15), all.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
     }
 
     /** Whether the node's background join completes within a minute. */

@@ -13,7 +13,8 @@ import java.util.logging.Logger;
  * The embedded default: a {@link LocalCluster} with its worker group, a {@link DemoExporter} standing in for
  * node-exporter, and a real Prometheus scraping it under the job names of the seed's exporter services.
  */
-public final class LocalLab implements AutoCloseable {
+public record LocalLab(LocalCluster cluster, NodeGroup workers, Swarm swarm, DemoExporter exporter,
+        PrometheusProcess prometheus, boolean keepCluster) implements AutoCloseable {
     public static final String WORKER_EXPORTER = "exporter_node-exporter-worker";
     public static final String MANAGER_EXPORTER = "exporter_node-exporter-manager";
     /** Memory ratio a node reports until someone sets another: a quiet machine. */
@@ -21,23 +22,6 @@ public final class LocalLab implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(LocalLab.class.getName());
     private static final Duration JOIN_TIMEOUT = Duration.ofMinutes(2);
-
-    private final LocalCluster cluster;
-    private final NodeGroup workers;
-    private final Swarm swarm;
-    private final DemoExporter exporter;
-    private final PrometheusProcess prometheus;
-    private final boolean keepCluster;
-
-    private LocalLab(LocalCluster cluster, NodeGroup workers, Swarm swarm, DemoExporter exporter,
-            PrometheusProcess prometheus, boolean keepCluster) {
-        this.cluster = cluster;
-        this.workers = workers;
-        this.swarm = swarm;
-        this.exporter = exporter;
-        this.prometheus = prometheus;
-        this.keepCluster = keepCluster;
-    }
 
     /**
      * Starts (or adopts) the cluster, brings the worker group up to {@code initialWorkers}, and starts the
@@ -113,26 +97,6 @@ public final class LocalLab implements AutoCloseable {
             LocalServices.create(docker, "demo", java.util.Map.of("com.df.reschedule", "true"), List.of(), 6);
         }
         LOG.info("Demo services deployed: " + WORKER_EXPORTER + ", " + MANAGER_EXPORTER + ", demo");
-    }
-
-    public LocalCluster cluster() {
-        return cluster;
-    }
-
-    public NodeGroup workers() {
-        return workers;
-    }
-
-    public Swarm swarm() {
-        return swarm;
-    }
-
-    public DemoExporter exporter() {
-        return exporter;
-    }
-
-    public PrometheusProcess prometheus() {
-        return prometheus;
     }
 
     @Override

@@ -28,6 +28,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.assertj.core.api.Assertions;
+import org.awaitility.Awaitility;
 
 /**
  * A stand-in for AWS Auto Scaling and the one EC2 call the backend uses, on 127.0.0.1, for tests. It speaks the
@@ -256,14 +258,10 @@ public final class LocalAutoScalingEndpoint implements AutoCloseable {
 
     /** Waits until {@code count} instances of the group are InService. */
     public void awaitInService(String group, int count, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (inService(group) < count) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("fewer than %d instances of %s InService after %s: %s".formatted(count,
-                        group, timeout, view(group)));
-            }
-            sleep(100);
-        }
+        Awaitility.await("%d instances of %s InService".formatted(count, group)).atMost(timeout)
+                .pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> Assertions.assertThat(inService(group)).as(() -> String.valueOf(view(group)))
+                        .isGreaterThanOrEqualTo(count));
     }
 
     // ---- faults ---------------------------------------------------------------------------------------------------
@@ -792,14 +790,5 @@ public final class LocalAutoScalingEndpoint implements AutoCloseable {
 
     private static String newInstanceId() {
         return "i-0%016x".formatted(ThreadLocalRandom.current().nextLong()).substring(0, 19);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
     }
 }
