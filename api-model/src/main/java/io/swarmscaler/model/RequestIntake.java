@@ -48,6 +48,12 @@ final class RequestIntake {
         });
     }
 
+    /** Refuses the want when there is a reason to; whether it did. */
+    boolean refusedIf(Want want, Optional<? extends Reason> refusal) {
+        refusal.ifPresent(r -> refused(want, r));
+        return refusal.isPresent();
+    }
+
     /** The want was refused: the caller hears why, and so does the operator, as of the scaling it would have been. */
     void refused(Want want, Reason result) {
         pass.decide(want.subject(), want.outcome(result));

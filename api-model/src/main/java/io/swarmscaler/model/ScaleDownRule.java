@@ -6,31 +6,17 @@ import io.swarmscaler.model.Refusal.AtMin;
 import io.swarmscaler.model.Refusal.LastNode;
 import io.swarmscaler.model.Refusal.NoCandidate;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A safe scale-down by the want's step: never below the group's minimum, never a policy's last node, managers
  * odd, and only nodes whose tasks fit elsewhere without pushing memory too high. The chosen nodes are drained;
  * {@link DrainTracker} removes them once their tasks run elsewhere.
  */
-final class ScaleDownRule {
-    private final PassState pass;
-    private final GroupGate gate;
-    private final RequestIntake requests;
-    private final VictimChoice victims;
-
-    ScaleDownRule(PassState pass, GroupGate gate, RequestIntake requests, VictimChoice victims) {
-        this.pass = pass;
-        this.gate = gate;
-        this.requests = requests;
-        this.victims = victims;
-    }
+record ScaleDownRule(PassState pass, GroupGate gate, RequestIntake requests, VictimChoice victims) {
 
     void apply(Want want) {
         NodeRole role = want.role();
-        Optional<Refusal> refusal = gate.whyNotDown(role);
-        if (refusal.isPresent()) {
-            requests.refused(want, refusal.get());
+        if (requests.refusedIf(want, gate.whyNotDown(role))) {
             return;
         }
         NodeGroupState group = pass.group(role);
@@ -39,9 +25,7 @@ final class ScaleDownRule {
             return;
         }
         List<SwarmNode> candidates = victims.candidates(group);
-        Optional<Refusal> pending = victims.pendingTasksTheyCouldHost(group, candidates);
-        if (pending.isPresent()) {
-            requests.refused(want, pending.get());
+        if (requests.refusedIf(want, victims.pendingTasksTheyCouldHost(group, candidates))) {
             return;
         }
         if (candidates.isEmpty()) {

@@ -4,28 +4,16 @@ import io.swarmscaler.model.Action.ScaleGroup;
 import io.swarmscaler.model.Progress.ScalingUp;
 import io.swarmscaler.model.Refusal.AtMax;
 import io.swarmscaler.model.ScalerMemory.PendingScaleUp;
-import java.util.Optional;
 
 /**
  * A scale-up by the want's step, never beyond the group's maximum (the want's bound narrowed by the provider's),
  * when the gate lets the group grow. A policy at the maximum tells the operator once per firing episode.
  */
-final class ScaleUpRule {
-    private final PassState pass;
-    private final GroupGate gate;
-    private final RequestIntake requests;
-
-    ScaleUpRule(PassState pass, GroupGate gate, RequestIntake requests) {
-        this.pass = pass;
-        this.gate = gate;
-        this.requests = requests;
-    }
+record ScaleUpRule(PassState pass, GroupGate gate, RequestIntake requests) {
 
     void apply(Want want) {
         NodeRole role = want.role();
-        Optional<Refusal> refusal = gate.whyNotUp(role);
-        if (refusal.isPresent()) {
-            requests.refused(want, refusal.get());
+        if (requests.refusedIf(want, gate.whyNotUp(role))) {
             return;
         }
         NodeGroupState group = pass.group(role);
