@@ -31,45 +31,37 @@ public final class ScalerMetrics implements ReconcileListener {
     private final CollectorRegistry registry = new CollectorRegistry(true);
     private final MetricRegistry timers = new MetricRegistry();
 
-    private final Counter cycles = Counter.build("swarm_scaler_reconcile_cycles_total",
-            "Reconcile passes by outcome (success, failure)").labelNames("outcome").register(registry);
+    private final Counter cycles = counter("swarm_scaler_reconcile_cycles_total", List.of("outcome"),
+            "Reconcile passes by outcome (success, failure)");
     private final Timer cycleTimer = timers.timer("swarm_scaler.reconcile_cycle");
-    private final Gauge lastSuccess = Gauge.build("swarm_scaler_last_successful_cycle_timestamp_seconds",
-            "When the last reconcile pass succeeded, in Unix seconds").register(registry);
-    private final Gauge groupNodes = Gauge.build("swarm_scaler_group_nodes",
-            "Node group sizes: desired, ready, joining, draining, and the effective min and max")
-            .labelNames("group", "backend", "kind").register(registry);
-    private final Gauge policyValue = Gauge.build("swarm_scaler_policy_value",
-            "The value a policy's query returned in the last pass (NaN without data)")
-            .labelNames("policy", "group", "direction").register(registry);
-    private final Gauge policyThreshold = Gauge.build("swarm_scaler_policy_threshold",
-            "The threshold a policy compares its value with").labelNames("policy", "group", "direction")
-            .register(registry);
-    private final Gauge policyErrors = Gauge.build("swarm_scaler_policy_label_errors",
-            "Labels that could not be understood, so their policies are skipped").register(registry);
-    private final Counter scaleActions = Counter.build("swarm_scaler_scale_actions_total",
-            "Changes of a node group's size by direction and result (success, error, dry_run)")
-            .labelNames("group", "direction", "result").register(registry);
-    private final Counter drains = Counter.build("swarm_scaler_drain_steps_total",
-            "Drain steps (drain, remove, undrain, terminate) by result").labelNames("step", "result")
-            .register(registry);
-    private final Counter reschedules = Counter.build("swarm_scaler_reschedules_total",
-            "Services force-updated onto new nodes, by result").labelNames("result").register(registry);
-    private final Counter backendErrors = Counter.build("swarm_scaler_backend_errors_total",
-            "Failed calls to Docker, Prometheus and the node group backends").labelNames("backend", "call")
-            .register(registry);
-    private final Counter httpRequests = Counter.build("swarm_scaler_http_requests_total",
-            "Requests to the HTTP API by route and status code").labelNames("route", "code").register(registry);
-
-    private final Gauge leader = Gauge.build("swarm_scaler_leader",
-            "1 while this replica holds the lease and may act, else 0").register(registry);
-    private final Counter leaseTransitions = Counter.build("swarm_scaler_lease_transitions_total",
-            "Times this replica took the lease").register(registry);
-    private final Counter stateWrites = Counter.build("swarm_scaler_state_writes_total",
-            "Writes to the scaler's state in the Swarm by kind (renew, memory, fence, release)").labelNames("kind")
-            .register(registry);
-    private final Counter stateConflicts = Counter.build("swarm_scaler_state_write_conflicts_total",
-            "Writes to the scaler's state refused because another replica wrote first").register(registry);
+    private final Gauge lastSuccess = gauge("swarm_scaler_last_successful_cycle_timestamp_seconds", List.of(),
+            "When the last reconcile pass succeeded, in Unix seconds");
+    private final Gauge groupNodes = gauge("swarm_scaler_group_nodes", List.of("group", "backend", "kind"),
+            "Node group sizes: desired, ready, joining, draining, and the effective min and max");
+    private final Gauge policyValue = gauge("swarm_scaler_policy_value", List.of("policy", "group", "direction"),
+            "The value a policy's query returned in the last pass (NaN without data)");
+    private final Gauge policyThreshold = gauge("swarm_scaler_policy_threshold", List.of("policy", "group", "direction"),
+            "The threshold a policy compares its value with");
+    private final Gauge policyErrors = gauge("swarm_scaler_policy_label_errors", List.of(),
+            "Labels that could not be understood, so their policies are skipped");
+    private final Counter scaleActions = counter("swarm_scaler_scale_actions_total", List.of("group", "direction", "result"),
+            "Changes of a node group's size by direction and result (success, error, dry_run)");
+    private final Counter drains = counter("swarm_scaler_drain_steps_total", List.of("step", "result"),
+            "Drain steps (drain, remove, undrain, terminate) by result");
+    private final Counter reschedules = counter("swarm_scaler_reschedules_total", List.of("result"),
+            "Services force-updated onto new nodes, by result");
+    private final Counter backendErrors = counter("swarm_scaler_backend_errors_total", List.of("backend", "call"),
+            "Failed calls to Docker, Prometheus and the node group backends");
+    private final Counter httpRequests = counter("swarm_scaler_http_requests_total", List.of("route", "code"),
+            "Requests to the HTTP API by route and status code");
+    private final Gauge leader = gauge("swarm_scaler_leader", List.of(),
+            "1 while this replica holds the lease and may act, else 0");
+    private final Counter leaseTransitions = counter("swarm_scaler_lease_transitions_total", List.of(),
+            "Times this replica took the lease");
+    private final Counter stateWrites = counter("swarm_scaler_state_writes_total", List.of("kind"),
+            "Writes to the scaler's state in the Swarm by kind (renew, memory, fence, release)");
+    private final Counter stateConflicts = counter("swarm_scaler_state_write_conflicts_total", List.of(),
+            "Writes to the scaler's state refused because another replica wrote first");
 
     public ScalerMetrics() {
         DefaultExports.register(registry);
@@ -79,6 +71,14 @@ public final class ScalerMetrics implements ReconcileListener {
         labels.put("call", "${1}");
         MapperConfig calls = new MapperConfig(CALL_TIMER + ".*.*", "swarm_scaler_backend_call_seconds", labels);
         new DropwizardExports(timers, new CustomMappingSampleBuilder(List.of(calls))).register(registry);
+    }
+
+    private Counter counter(String name, List<String> labels, String help) {
+        return Counter.build(name, help).labelNames(labels.toArray(String[]::new)).register(registry);
+    }
+
+    private Gauge gauge(String name, List<String> labels, String help) {
+        return Gauge.build(name, help).labelNames(labels.toArray(String[]::new)).register(registry);
     }
 
     /** Times one call to a backend and counts it as an error when it throws. */
