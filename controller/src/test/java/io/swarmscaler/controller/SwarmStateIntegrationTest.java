@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -234,6 +235,65 @@ class SwarmStateIntegrationTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> lab.readyNodes(NodeRole.WORKER).size() == 2);
     }
 
+    /**
+     * (g) With the Swarm's only manager unreachable (its dockerd SIGSTOPped) while a policy holds, no replica acts,
+     * though both keep running passes and lease rounds; the probes answer all along; once the manager is back, one
+     * replica leads again and scales once.
+     */
+    @Test
+    void noReplicaActsWhileTheManagersAreUnreachable() throws Exception {
+        LocalServices.create(lab.docker, WORKER_EXPORTER, Map.of(
+                "com.df.alertIf.1", "@node_mem_limit_total_above:0.8", "com.df.alertFor.1", "1s",
+                "com.df.scaleWorkerNodeMax", "3"), ON_WORKERS, -1);
+        for (String id : List.of("u1", "u2")) {
+            replicas.add(Replica.start(id, Map.of()));
+        }
+        Replica leader = awaitLeader(replicas);
+        Replica follower = replicas.stream().filter(r -> r != leader).findFirst().orElseThrow();
+        Map<Replica, Long> passesBefore = new HashMap<>();
+        replicas.forEach(r -> passesBefore.put(r, r.passes()));
+        AtomicLong slowestProbe = new AtomicLong();
+        long outage;
+        long resumed;
+        try (TestLab.Paused managers = TestLab.pause(lab.lab.cluster().managerDaemonPid())) {
+            long stopped = System.nanoTime();
+            lab.lab.exporter().setRatio(NodeRole.WORKER, 0.9);
+            // Until the lease is older than its duration for the follower (it would take over now, could it write),
+            // the leader has given up, and both ran passes; the probes answer all along.
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() -> {
+                for (Replica r : replicas) {
+                    slowestProbe.accumulateAndGet(r.probeMillis("/readyz", 200, 503), Math::max);
+                    slowestProbe.accumulateAndGet(r.probeMillis("/v1/ping", 200), Math::max);
+                }
+                return follower.leaseAgeSeconds() >= 15 && leader.log().contains(leader.id + " stops acting")
+                        && replicas.stream().allMatch(r -> r.passes() >= passesBefore.get(r) + 2);
+            });
+            outage = System.nanoTime() - stopped;
+            assertThat(lab.desiredWorkers()).isEqualTo(1);
+            assertThat(scaleUps(replicas)).as("scale-ups per replica").isEmpty();
+            for (Replica r : replicas) {
+                assertThat(r.actions()).as(r.id + "'s scale actions and drain steps").isZero();
+                assertThat(r.log()).contains("Cannot reach the scaler's state");
+                assertThat(r.send("GET", "/readyz", null).body()).contains("cannot read the scaler's state");
+            }
+            resumed = System.nanoTime();
+        }
+        Replica next = awaitLeader(replicas);
+        long led = System.nanoTime();
+        await().atMost(Duration.ofSeconds(40)).until(() -> lab.desiredWorkers() == 2);
+        long scaled = System.nanoTime();
+        System.out.printf("MEASURED managers unreachable: %d s with the manager's dockerd stopped, passes %s,"
+                + " 0 capacity calls and 0 drains; /readyz and /v1/ping answered within %d ms all along; after"
+                + " SIGCONT %s led again in %d ms and scaled once %d ms later%n", outage / 1_000_000_000L,
+                replicas.stream().map(r -> r.id + " " + (r.passes() - passesBefore.get(r))).toList(),
+                slowestProbe.get(), next.id, (led - resumed) / 1_000_000, (scaled - led) / 1_000_000);
+        assertThat(slowestProbe.get()).isLessThan(1000);
+        awaitPasses(replicas, 5);
+        assertThat(lab.desiredWorkers()).isEqualTo(2);
+        assertThat(scaleUps(replicas)).isEqualTo(only(next, 1));
+        await().atMost(Duration.ofSeconds(60)).until(() -> lab.readyNodes(NodeRole.WORKER).size() == 2);
+    }
+
     private static Map<String, Integer> only(Replica replica, int count) {
         return Map.of(replica.id, count);
     }
@@ -257,7 +317,7 @@ class SwarmStateIntegrationTest {
 
     /** Proves each replica ran {@code passes} more reconcile passes. */
     private static void awaitPasses(List<Replica> replicas, int passes) {
-        Map<Replica, Double> start = new HashMap<>();
+        Map<Replica, Long> start = new HashMap<>();
         replicas.forEach(r -> start.put(r, r.passes()));
         await().atMost(Duration.ofSeconds(60)).until(() -> replicas.stream()
                 .allMatch(r -> r.passes() >= start.get(r) + passes));
@@ -330,14 +390,37 @@ class SwarmStateIntegrationTest {
             }
         }
 
-        double passes() {
+        /** Passes ended, whatever their outcome; -1 while the replica does not answer. */
+        long passes() {
             try {
-                Matcher m = Pattern.compile("swarm_scaler_reconcile_cycles_total\\{outcome=\"success\",?} (\\S+)")
-                        .matcher(get("/metrics"));
-                return m.find() ? Double.parseDouble(m.group(1)) : 0;
+                return TestLab.passesRun(URI.create("http://127.0.0.1:" + port));
+            } catch (Exception e) {
+                return -1;
+            }
+        }
+
+        /** How old the lease is as this replica has seen it; -1 when unknown. */
+        double leaseAgeSeconds() {
+            try {
+                return JSON.readTree(get("/status")).path("leadership").path("leaseAgeSeconds").asDouble(-1);
             } catch (RuntimeException | IOException e) {
                 return -1;
             }
+        }
+
+        /** Scale actions and drain steps this replica took, by its metrics. */
+        double actions() throws IOException {
+            return get("/metrics").lines().filter(l -> l.startsWith("swarm_scaler_scale_actions_total{")
+                            || l.startsWith("swarm_scaler_drain_steps_total{"))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        }
+
+        /** Milliseconds a GET took; fails unless it answered with one of {@code statuses} within its timeout. */
+        long probeMillis(String path, Integer... statuses) throws IOException {
+            long started = System.nanoTime();
+            HttpResponse<String> reply = send("GET", path, null);
+            assertThat(reply.statusCode()).as(id + " " + path + ": " + reply.body()).isIn((Object[]) statuses);
+            return (System.nanoTime() - started) / 1_000_000;
         }
 
         HttpResponse<String> send(String method, String path, String body) throws IOException {
@@ -362,14 +445,14 @@ class SwarmStateIntegrationTest {
             }
         }
 
-        void signal(String name) throws Exception {
-            new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start().waitFor();
+        void signal(String name) {
+            TestLab.signal(process.pid(), name);
         }
 
         void kill() {
             try {
                 signal("CONT");
-            } catch (Exception ignored) {
+            } catch (RuntimeException ignored) {
                 // it may be gone
             }
             process.destroyForcibly();

@@ -322,6 +322,33 @@ final class TestLab implements AutoCloseable {
         }
     }
 
+    /** A process stopped with SIGSTOP, as a hung dependency or a frozen machine looks; closing it sends SIGCONT. */
+    interface Paused extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Stops the process until the returned handle is closed: use it in try-with-resources, so it always resumes. */
+    static Paused pause(long pid) {
+        signal(pid, "STOP");
+        return () -> signal(pid, "CONT");
+    }
+
+    /** Sends the signal {@code name} (STOP, CONT, KILL...) to the process. */
+    static void signal(long pid, String name) {
+        try {
+            int code = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor();
+            if (code != 0) {
+                throw new IllegalStateException("kill -%s %d exited with %d".formatted(name, pid, code));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
