@@ -142,6 +142,92 @@ class SwarmStateIntegrationTest {
     }
 
     /**
+     * (a) A backoff that began before a restart is still waited out after it: the first daemon's scale-up does not
+     * provision within the (short) provision timeout, so the group backs off; the restarted daemon scales again only
+     * once that backoff is over, though its policy holds and its scale-up cooldown is long past.
+     */
+    @Test
+    void aRestartedScalerWaitsOutTheBackoffFromBeforeTheRestart() throws Exception {
+        Duration backoff = Duration.ofSeconds(40);
+        LocalServices.create(lab.docker, WORKER_EXPORTER, Map.of(
+                "com.df.alertIf.1", "@node_mem_limit_total_above:0.8", "com.df.alertFor.1", "1s",
+                "com.df.scaleWorkerNodeMax", "3"), ON_WORKERS, -1);
+        Map<String, String> env = Map.of("NODE_PROVISION_TIMEOUT", "1s", "SCALE_UP_COOLDOWN", "2s",
+                "FAILED_GROUP_BACKOFF", backoff.toSeconds() + "s");
+        Instant backedOff;
+        try (ScalerRuntime first = lab.startScalerWithSwarmState(with(env, "REPLICA_ID", "first"))) {
+            lab.lab.exporter().setRatio(NodeRole.WORKER, 0.9);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> first.reconciler().memory().backoff().containsKey(NodeRole.WORKER));
+            backedOff = Instant.now();
+        }
+        assertThat(scaleUpsFrom(1)).isEqualTo(1);
+        try (ScalerRuntime second = lab.startScalerWithSwarmState(with(env, "REPLICA_ID", "second"))) {
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> second.reconciler().memory().backoff().containsKey(NodeRole.WORKER));
+            await().atMost(backoff.plusSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> scaleUpsFrom(1) == 2);
+            Duration waited = Duration.between(backedOff, Instant.now());
+            System.out.printf("MEASURED restart: the next scale-up came %d s after the backoff began before the"
+                    + " restart (backoff %d s, scale-up cooldown 2 s)%n", waited.toSeconds(), backoff.toSeconds());
+            assertThat(waited).isGreaterThanOrEqualTo(backoff.minusSeconds(1));
+            // That node does not provision in 1 s either: it goes, and the group backs off again.
+            await().atMost(Duration.ofSeconds(30)).until(() -> lab.desiredWorkers() == 1);
+        }
+    }
+
+    /**
+     * (a) Alertmanager's repeat of a request handled before a restart (same group key, alert fingerprint and
+     * startsAt) is not acted on again after it, though the scale-up cooldown is over.
+     */
+    @Test
+    void aRestartedScalerDoesNotActOnAnAlertmanagerRepeatHandledBeforeTheRestart() throws Exception {
+        String alert = """
+                {"version":"4","groupKey":"{}:{alertname=\\"node_mem_limit_total_above\\"}","status":"firing",
+                 "receiver":"scaler","groupLabels":{"alertname":"node_mem_limit_total_above","scale":"up"},
+                 "commonLabels":{"alertname":"node_mem_limit_total_above","scale":"up","type":"node"},
+                 "alerts":[{"status":"firing","fingerprint":"5a1f0c3e9b7d2468","startsAt":"2026-12-01T08:00:00Z",
+                  "labels":{"alertname":"node_mem_limit_total_above","scale":"up","type":"node"}}]}""";
+        Map<String, String> env = Map.of("SCALE_UP_COOLDOWN", "2s");
+        try (ScalerRuntime first = lab.startScalerWithSwarmState(with(env, "REPLICA_ID", "first"))) {
+            HttpResponse<String> handled = post(first, alert);
+            assertThat(handled.statusCode()).as(handled.body()).isEqualTo(200);
+            assertThat(handled.body()).contains("from 1 to 2");
+            await().atMost(Duration.ofSeconds(60)).until(() -> lab.readyNodes(NodeRole.WORKER).size() == 2);
+        }
+        try (ScalerRuntime second = lab.startScalerWithSwarmState(with(env, "REPLICA_ID", "second"))) {
+            TestLab.awaitPasses(second, 3);
+            HttpResponse<String> repeat = post(second, alert);
+            System.out.printf("MEASURED restart: Alertmanager's repeat after the restart got %d %s%n",
+                    repeat.statusCode(), repeat.body());
+            assertThat(repeat.statusCode()).as(repeat.body()).isEqualTo(200);
+            assertThat(repeat.body()).contains("Already handled");
+            TestLab.awaitPasses(second, 3);
+            assertThat(lab.desiredWorkers()).isEqualTo(2);
+            assertThat(scaleUpsFrom(2)).isZero();
+        }
+    }
+
+    /** Scale-ups from {@code workers} worker nodes that daemons of this JVM logged. */
+    private static long scaleUpsFrom(int workers) {
+        return lab.logLines.stream()
+                .filter(l -> l.startsWith("Changing the number of worker nodes on local from " + workers + " to"))
+                .count();
+    }
+
+    private static HttpResponse<String> post(ScalerRuntime scaler, String alertmanagerBody) throws IOException {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + scaler.httpPort()
+                    + "/v1/scale-nodes?by=1&type=worker")).timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofString(alertmanagerBody)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    /**
      * (b) three replicas, one acts; (c) the leader SIGKILLed, another takes over and acts, honouring the cooldown
      * its predecessor started; (d) that one SIGSTOPped until the third took over and acted, then woken: it does
      * nothing.
@@ -255,9 +341,11 @@ class SwarmStateIntegrationTest {
         AtomicLong slowestProbe = new AtomicLong();
         long outage;
         long resumed;
+        List<String> workers = lab.readyNodes(NodeRole.WORKER).stream().map(n -> n.hostname()).toList();
         try (TestLab.Paused managers = TestLab.pause(lab.lab.cluster().managerDaemonPid())) {
             long stopped = System.nanoTime();
-            lab.lab.exporter().setRatio(NodeRole.WORKER, 0.9);
+            // By hostname: the exporter cannot list the nodes now (nor can Prometheus scrape it until they are back).
+            workers.forEach(host -> lab.lab.exporter().setNodeRatio(host, 0.9));
             // Until the lease is older than its duration for the follower (it would take over now, could it write),
             // the leader has given up, and both ran passes; the probes answer all along.
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() -> {
