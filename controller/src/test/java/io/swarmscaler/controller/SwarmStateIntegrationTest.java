@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swarmscaler.controller.aws.AwsNodeGroups;
+import io.swarmscaler.controller.aws.LocalAutoScalingEndpoint;
+import io.swarmscaler.controller.config.ScalerConfig;
 import io.swarmscaler.controller.local.LocalServices;
 import io.swarmscaler.controller.observe.ScalerMetrics;
 import io.swarmscaler.controller.state.MemoryCodec;
@@ -142,37 +145,50 @@ class SwarmStateIntegrationTest {
     }
 
     /**
-     * (a) A backoff that began before a restart is still waited out after it: the first daemon's scale-up does not
-     * provision within the (short) provision timeout, so the group backs off; the restarted daemon scales again only
-     * once that backoff is over, though its policy holds and its scale-up cooldown is long past.
+     * (a) A backoff that began before a restart is still waited out after it. The worker group is an Auto Scaling
+     * group of the local endpoint (a local node boots in about a second: it cannot miss a provision timeout) whose
+     * first launch fails; the restarted daemon asks for capacity again only once the backoff that failure started is
+     * over, though its policy holds and its scale-up cooldown is long past.
      */
     @Test
     void aRestartedScalerWaitsOutTheBackoffFromBeforeTheRestart() throws Exception {
         Duration backoff = Duration.ofSeconds(40);
-        LocalServices.create(lab.docker, WORKER_EXPORTER, Map.of(
-                "com.df.alertIf.1", "@node_mem_limit_total_above:0.8", "com.df.alertFor.1", "1s",
-                "com.df.scaleWorkerNodeMax", "3"), ON_WORKERS, -1);
-        Map<String, String> env = Map.of("NODE_PROVISION_TIMEOUT", "1s", "SCALE_UP_COOLDOWN", "2s",
-                "FAILED_GROUP_BACKOFF", backoff.toSeconds() + "s");
-        Instant backedOff;
-        try (ScalerRuntime first = lab.startScalerWithSwarmState(with(env, "REPLICA_ID", "first"))) {
-            lab.lab.exporter().setRatio(NodeRole.WORKER, 0.9);
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> first.reconciler().memory().backoff().containsKey(NodeRole.WORKER));
-            backedOff = Instant.now();
-        }
-        assertThat(scaleUpsFrom(1)).isEqualTo(1);
-        try (ScalerRuntime second = lab.startScalerWithSwarmState(with(env, "REPLICA_ID", "second"))) {
-            await().atMost(Duration.ofSeconds(10))
-                    .until(() -> second.reconciler().memory().backoff().containsKey(NodeRole.WORKER));
-            await().atMost(backoff.plusSeconds(30)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> scaleUpsFrom(1) == 2);
-            Duration waited = Duration.between(backedOff, Instant.now());
-            System.out.printf("MEASURED restart: the next scale-up came %d s after the backoff began before the"
-                    + " restart (backoff %d s, scale-up cooldown 2 s)%n", waited.toSeconds(), backoff.toSeconds());
-            assertThat(waited).isGreaterThanOrEqualTo(backoff.minusSeconds(1));
-            // That node does not provision in 1 s either: it goes, and the group backs off again.
-            await().atMost(Duration.ofSeconds(30)).until(() -> lab.desiredWorkers() == 1);
+        deployUpPolicy(3);
+        try (LocalAutoScalingEndpoint endpoint = LocalAutoScalingEndpoint.start(
+                LocalAutoScalingEndpoint.paperMachines())) {
+            endpoint.addGroup("ssaws-NodeAsg-RESTART", 0, 5);
+            endpoint.failNextLaunches(1, "We currently do not have sufficient t2.micro capacity");
+            Path secret = lab.stateDir().resolve("aws-secret");
+            Files.writeString(secret, "export AWS_ACCESS_KEY_ID=AKIARESTARTTEST\nexport AWS_SECRET_ACCESS_KEY=x\n");
+            Map<String, String> env = Map.of("NODE_SCALER_BACKEND", "aws", "AWS_WORKER_ASG", "ssaws-NodeAsg-RESTART",
+                    "AWS_ENV_FILE", secret.toString(), "AWS_ENDPOINT_URL", endpoint.address().toString(),
+                    "PROMETHEUS_ADDRESS", lab.lab.prometheus().address().toString(),
+                    "SCALE_UP_COOLDOWN", "2s", "FAILED_GROUP_BACKOFF", backoff.toSeconds() + "s");
+            Instant backedOff;
+            try (AwsNodeGroups groups = AwsNodeGroups.connect(ScalerConfig.fromEnvironment(env).aws());
+                    ScalerRuntime first = lab.startScalerWithSwarmState(with(env, "REPLICA_ID", "first"),
+                            groups.groups())) {
+                lab.lab.exporter().setRatio(NodeRole.WORKER, 0.9);
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> first.reconciler().memory().backoff().containsKey(NodeRole.WORKER));
+                backedOff = Instant.now();
+            }
+            assertThat(endpoint.accepted("SetDesiredCapacity")).hasSize(1);
+            try (AwsNodeGroups groups = AwsNodeGroups.connect(ScalerConfig.fromEnvironment(env).aws());
+                    ScalerRuntime second = lab.startScalerWithSwarmState(with(env, "REPLICA_ID", "second"),
+                            groups.groups())) {
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> second.reconciler().memory().backoff().containsKey(NodeRole.WORKER));
+                TestLab.awaitPasses(second, 3);
+                assertThat(endpoint.accepted("SetDesiredCapacity")).as("within the backoff").hasSize(1);
+                await().atMost(backoff.plusSeconds(30))
+                        .until(() -> endpoint.accepted("SetDesiredCapacity").size() == 2);
+                Duration waited = Duration.between(backedOff, endpoint.accepted("SetDesiredCapacity").get(1).at());
+                System.out.printf("MEASURED restart: the next SetDesiredCapacity came %d s after the backoff began"
+                        + " before the restart (backoff %d s, scale-up cooldown 2 s)%n", waited.toSeconds(),
+                        backoff.toSeconds());
+                assertThat(waited).isGreaterThanOrEqualTo(backoff.minusSeconds(1));
+            }
         }
     }
 
@@ -208,6 +224,13 @@ class SwarmStateIntegrationTest {
         }
     }
 
+    /** The worker exporter, with a policy that scales workers up after 1 s over 0.8, to {@code max} workers. */
+    private static void deployUpPolicy(int max) {
+        LocalServices.create(lab.docker, WORKER_EXPORTER, Map.of(
+                "com.df.alertIf.1", "@node_mem_limit_total_above:0.8", "com.df.alertFor.1", "1s",
+                "com.df.scaleWorkerNodeMax", Integer.toString(max)), ON_WORKERS, -1);
+    }
+
     /** Scale-ups from {@code workers} worker nodes that daemons of this JVM logged. */
     private static long scaleUpsFrom(int workers) {
         return lab.logLines.stream()
@@ -235,9 +258,7 @@ class SwarmStateIntegrationTest {
     @Test
     void oneOfThreeReplicasActsAndAnotherTakesOverWhenItDiesOrSleeps() throws Exception {
         Duration cooldown = Duration.ofSeconds(25);
-        LocalServices.create(lab.docker, WORKER_EXPORTER, Map.of(
-                "com.df.alertIf.1", "@node_mem_limit_total_above:0.8", "com.df.alertFor.1", "1s",
-                "com.df.scaleWorkerNodeMax", "5"), ON_WORKERS, -1);
+        deployUpPolicy(5);
         for (String id : List.of("r1", "r2", "r3")) {
             replicas.add(Replica.start(id, Map.of("SCALE_UP_COOLDOWN", cooldown.toSeconds() + "s")));
         }
@@ -328,9 +349,7 @@ class SwarmStateIntegrationTest {
      */
     @Test
     void noReplicaActsWhileTheManagersAreUnreachable() throws Exception {
-        LocalServices.create(lab.docker, WORKER_EXPORTER, Map.of(
-                "com.df.alertIf.1", "@node_mem_limit_total_above:0.8", "com.df.alertFor.1", "1s",
-                "com.df.scaleWorkerNodeMax", "3"), ON_WORKERS, -1);
+        deployUpPolicy(3);
         for (String id : List.of("u1", "u2")) {
             replicas.add(Replica.start(id, Map.of()));
         }

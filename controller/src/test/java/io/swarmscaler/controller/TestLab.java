@@ -111,8 +111,14 @@ final class TestLab implements AutoCloseable {
 
     /** The daemon keeping its memory and lease in this Swarm, as the real one does. */
     ScalerRuntime startScalerWithSwarmState(Map<String, String> env) {
+        return startScalerWithSwarmState(env, List.of(lab.workers()));
+    }
+
+    /** The same, scaling {@code groups} (another backend's adapters) in place of the local worker group. */
+    ScalerRuntime startScalerWithSwarmState(Map<String, String> env,
+            List<io.swarmscaler.controller.port.NodeGroup> groups) {
         ScalerConfig config = config(env);
-        return ScalerRuntime.start(config, lab.swarm(), List.of(lab.workers()),
+        return ScalerRuntime.start(config, lab.swarm(), groups,
                 Prometheus.connect(lab.prometheus().address()), notifications::add,
                 Clock.systemUTC(), io.swarmscaler.controller.state.StateStore.swarmService(
                         lab.cluster().dockerHost(), config.leadership().stateService()));

@@ -96,10 +96,9 @@ final class SilenceLimit implements DockerHttpClient {
             return wait.get();
         } catch (IOException | RuntimeException e) {
             if (alarm.rang()) {
-                SocketTimeoutException timeout = new SocketTimeoutException("no answer from Docker at %s within %ss"
-                        .formatted(endpoint, limit.toSeconds()));
-                timeout.initCause(e);
-                throw timeout;
+                // Without the cause: what the interrupt left (ClosedByInterrupt, Cancellation) would be named instead.
+                throw new SocketTimeoutException("no answer from Docker at %s within %ss".formatted(endpoint,
+                        limit.toSeconds()));
             }
             throw e;
         } finally {
