@@ -146,9 +146,9 @@ class SwarmStateIntegrationTest {
 
     /**
      * (a) A backoff that began before a restart is still waited out after it. The worker group is an Auto Scaling
-     * group of the local endpoint (a local node boots in about a second: it cannot miss a provision timeout) whose
-     * first launch fails; the restarted daemon asks for capacity again only once the backoff that failure started is
-     * over, though its policy holds and its scale-up cooldown is long past.
+     * group of the local endpoint whose instances never become Swarm nodes (a local node boots in about a second, so
+     * it cannot miss a provision timeout): the first scale-up times out and the group backs off; the restarted daemon
+     * asks for capacity again only once that backoff is over, though its policy holds and its cooldown is long past.
      */
     @Test
     void aRestartedScalerWaitsOutTheBackoffFromBeforeTheRestart() throws Exception {
@@ -157,13 +157,13 @@ class SwarmStateIntegrationTest {
         try (LocalAutoScalingEndpoint endpoint = LocalAutoScalingEndpoint.start(
                 LocalAutoScalingEndpoint.paperMachines())) {
             endpoint.addGroup("ssaws-NodeAsg-RESTART", 0, 5);
-            endpoint.failNextLaunches(1, "We currently do not have sufficient t2.micro capacity");
             Path secret = lab.stateDir().resolve("aws-secret");
             Files.writeString(secret, "export AWS_ACCESS_KEY_ID=AKIARESTARTTEST\nexport AWS_SECRET_ACCESS_KEY=x\n");
             Map<String, String> env = Map.of("NODE_SCALER_BACKEND", "aws", "AWS_WORKER_ASG", "ssaws-NodeAsg-RESTART",
                     "AWS_ENV_FILE", secret.toString(), "AWS_ENDPOINT_URL", endpoint.address().toString(),
                     "PROMETHEUS_ADDRESS", lab.lab.prometheus().address().toString(),
-                    "SCALE_UP_COOLDOWN", "2s", "FAILED_GROUP_BACKOFF", backoff.toSeconds() + "s");
+                    "NODE_PROVISION_TIMEOUT", "3s", "SCALE_UP_COOLDOWN", "2s",
+                    "FAILED_GROUP_BACKOFF", backoff.toSeconds() + "s");
             Instant backedOff;
             try (AwsNodeGroups groups = AwsNodeGroups.connect(ScalerConfig.fromEnvironment(env).aws());
                     ScalerRuntime first = lab.startScalerWithSwarmState(with(env, "REPLICA_ID", "first"),
@@ -172,6 +172,9 @@ class SwarmStateIntegrationTest {
                 await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                         .until(() -> first.reconciler().memory().backoff().containsKey(NodeRole.WORKER));
                 backedOff = Instant.now();
+                // and the instance that never became a node is gone, as the provision timeout wants
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> endpoint.accepted("TerminateInstanceInAutoScalingGroup").size() == 1);
             }
             assertThat(endpoint.accepted("SetDesiredCapacity")).hasSize(1);
             try (AwsNodeGroups groups = AwsNodeGroups.connect(ScalerConfig.fromEnvironment(env).aws());

@@ -58,6 +58,6 @@ public final class DockerSwarms {
             return builder.build();
         }
         // The client's own timeout holds on TCP only; SilenceLimit holds on the Unix socket too.
-        return new SilenceLimit(builder.responseTimeout(responseTimeout).build(), responseTimeout, dockerHost);
+        return new SilenceLimit(builder.responseTimeout(responseTimeout).build(), responseTimeout);
     }
 }

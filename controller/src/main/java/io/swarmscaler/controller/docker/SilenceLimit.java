@@ -33,12 +33,10 @@ final class SilenceLimit implements DockerHttpClient {
 
     private final DockerHttpClient calls;
     private final Duration limit;
-    private final String endpoint;
 
-    SilenceLimit(DockerHttpClient calls, Duration limit, String endpoint) {
+    SilenceLimit(DockerHttpClient calls, Duration limit) {
         this.calls = calls;
         this.limit = limit;
-        this.endpoint = endpoint;
     }
 
     @FunctionalInterface
@@ -97,8 +95,8 @@ final class SilenceLimit implements DockerHttpClient {
         } catch (IOException | RuntimeException e) {
             if (alarm.rang()) {
                 // Without the cause: what the interrupt left (ClosedByInterrupt, Cancellation) would be named instead.
-                throw new SocketTimeoutException("no answer from Docker at %s within %ss".formatted(endpoint,
-                        limit.toSeconds()));
+                // Callers name Docker and its address.
+                throw new SocketTimeoutException("no answer within %dms".formatted(limit.toMillis()));
             }
             throw e;
         } finally {
