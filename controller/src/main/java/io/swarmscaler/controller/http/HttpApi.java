@@ -48,6 +48,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * <p>No client can take the probes' threads: requests are parsed and bodies read without holding a thread (a
  * half-sent request costs a socket until the idle timeout), open routes (the probes) answer on Jetty's pool, and
  * every other route runs on a small bounded pool of its own, which answers 503 with {@code Retry-After} when full.
+ * Open connections are capped; more wait to be accepted, and at the cap idle ones are closed sooner.
  */
 public final class HttpApi implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
@@ -175,6 +176,7 @@ public final class HttpApi implements AutoCloseable {
 
     private final Server server;
     private final ServerConnector connector;
+    private final NetworkConnectionLimit connectionLimit;
     private final ThreadPoolExecutor routeWorkers;
     private final String prefix;
     private final int maxBodyBytes;
@@ -182,8 +184,6 @@ public final class HttpApi implements AutoCloseable {
     private final Set<String> openPaths = ConcurrentHashMap.newKeySet();
     private volatile Authenticator authenticator = request -> true;
     private volatile ResponseListener responses = (route, status) -> {};
-
-    private final NetworkConnectionLimit connectionLimit;
 
     private HttpApi(String prefix, int maxBodyBytes, int maxConnections) {
         this.prefix = prefix;
