@@ -139,7 +139,7 @@ public final class ScalerRuntime implements AutoCloseable {
             ScalerRuntime runtime, ScalerMetrics stats) {
         ScalerConfig.Http settings = config.http();
         HttpApi api = HttpApi.start(new InetSocketAddress(settings.listenAddress(), settings.listenPort()),
-                settings.prefix(), MAX_REQUEST_BYTES);
+                settings.prefix(), MAX_REQUEST_BYTES, settings.maxConnections());
         api.onResponse(stats::httpRequest);
         settings.authFile().ifPresent(file -> api.requireAuthentication(WebhookAuth.fromFile(file)));
         new WebhookRoutes(runtime.inbox, runtime.loop::trigger, swarm, new PolicyParser(config.parserSettings()),

@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swarmscaler.controller.aws.AwsNodeGroups;
+import io.swarmscaler.controller.aws.LocalAutoScalingEndpoint;
+import io.swarmscaler.controller.config.ScalerConfig;
 import io.swarmscaler.controller.local.LocalServices;
 import io.swarmscaler.controller.observe.ScalerMetrics;
 import io.swarmscaler.controller.state.MemoryCodec;
@@ -32,6 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -141,6 +145,115 @@ class SwarmStateIntegrationTest {
     }
 
     /**
+     * (a) A backoff that began before a restart is still waited out after it. The worker group is an Auto Scaling
+     * group of the local endpoint whose instances never become Swarm nodes (a local node boots in about a second, so
+     * it cannot miss a provision timeout): the first scale-up times out and the group backs off; the restarted daemon
+     * asks for capacity again only once that backoff is over, though its policy holds and its cooldown is long past.
+     */
+    @Test
+    void aRestartedScalerWaitsOutTheBackoffFromBeforeTheRestart() throws Exception {
+        Duration backoff = Duration.ofSeconds(40);
+        deployUpPolicy(3);
+        try (LocalAutoScalingEndpoint endpoint = LocalAutoScalingEndpoint.start(
+                LocalAutoScalingEndpoint.paperMachines())) {
+            endpoint.addGroup("ssaws-NodeAsg-RESTART", 0, 5);
+            Path secret = lab.stateDir().resolve("aws-secret");
+            Files.writeString(secret, "export AWS_ACCESS_KEY_ID=AKIARESTARTTEST\nexport AWS_SECRET_ACCESS_KEY=x\n");
+            Map<String, String> env = Map.of("NODE_SCALER_BACKEND", "aws", "AWS_WORKER_ASG", "ssaws-NodeAsg-RESTART",
+                    "AWS_ENV_FILE", secret.toString(), "AWS_ENDPOINT_URL", endpoint.address().toString(),
+                    "PROMETHEUS_ADDRESS", lab.lab.prometheus().address().toString(),
+                    "NODE_PROVISION_TIMEOUT", "3s", "SCALE_UP_COOLDOWN", "2s",
+                    "FAILED_GROUP_BACKOFF", backoff.toSeconds() + "s");
+            Instant backedOff;
+            try (AwsNodeGroups groups = AwsNodeGroups.connect(ScalerConfig.fromEnvironment(env).aws());
+                    ScalerRuntime first = lab.startScalerWithSwarmState(with(env, "REPLICA_ID", "first"),
+                            groups.groups())) {
+                lab.lab.exporter().setRatio(NodeRole.WORKER, 0.9);
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> first.reconciler().memory().backoff().containsKey(NodeRole.WORKER));
+                backedOff = Instant.now();
+                // and the instance that never became a node is gone, as the provision timeout wants
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> endpoint.accepted("TerminateInstanceInAutoScalingGroup").size() == 1);
+            }
+            assertThat(endpoint.accepted("SetDesiredCapacity")).hasSize(1);
+            try (AwsNodeGroups groups = AwsNodeGroups.connect(ScalerConfig.fromEnvironment(env).aws());
+                    ScalerRuntime second = lab.startScalerWithSwarmState(with(env, "REPLICA_ID", "second"),
+                            groups.groups())) {
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> second.reconciler().memory().backoff().containsKey(NodeRole.WORKER));
+                TestLab.awaitPasses(second, 3);
+                assertThat(endpoint.accepted("SetDesiredCapacity")).as("within the backoff").hasSize(1);
+                await().atMost(backoff.plusSeconds(30))
+                        .until(() -> endpoint.accepted("SetDesiredCapacity").size() == 2);
+                Duration waited = Duration.between(backedOff, endpoint.accepted("SetDesiredCapacity").get(1).at());
+                System.out.printf("MEASURED restart: the next SetDesiredCapacity came %d s after the backoff began"
+                        + " before the restart (backoff %d s, scale-up cooldown 2 s)%n", waited.toSeconds(),
+                        backoff.toSeconds());
+                assertThat(waited).isGreaterThanOrEqualTo(backoff.minusSeconds(1));
+            }
+        }
+    }
+
+    /**
+     * (a) Alertmanager's repeat of a request handled before a restart (same group key, alert fingerprint and
+     * startsAt) is not acted on again after it, though the scale-up cooldown is over.
+     */
+    @Test
+    void aRestartedScalerDoesNotActOnAnAlertmanagerRepeatHandledBeforeTheRestart() throws Exception {
+        String alert = """
+                {"version":"4","groupKey":"{}:{alertname=\\"node_mem_limit_total_above\\"}","status":"firing",
+                 "receiver":"scaler","groupLabels":{"alertname":"node_mem_limit_total_above","scale":"up"},
+                 "commonLabels":{"alertname":"node_mem_limit_total_above","scale":"up","type":"node"},
+                 "alerts":[{"status":"firing","fingerprint":"5a1f0c3e9b7d2468","startsAt":"2026-12-01T08:00:00Z",
+                  "labels":{"alertname":"node_mem_limit_total_above","scale":"up","type":"node"}}]}""";
+        Map<String, String> env = Map.of("SCALE_UP_COOLDOWN", "2s");
+        try (ScalerRuntime first = lab.startScalerWithSwarmState(with(env, "REPLICA_ID", "first"))) {
+            HttpResponse<String> handled = post(first, alert);
+            assertThat(handled.statusCode()).as(handled.body()).isEqualTo(200);
+            assertThat(handled.body()).contains("from 1 to 2");
+            await().atMost(Duration.ofSeconds(60)).until(() -> lab.readyNodes(NodeRole.WORKER).size() == 2);
+        }
+        try (ScalerRuntime second = lab.startScalerWithSwarmState(with(env, "REPLICA_ID", "second"))) {
+            TestLab.awaitPasses(second, 3);
+            HttpResponse<String> repeat = post(second, alert);
+            System.out.printf("MEASURED restart: Alertmanager's repeat after the restart got %d %s%n",
+                    repeat.statusCode(), repeat.body());
+            assertThat(repeat.statusCode()).as(repeat.body()).isEqualTo(200);
+            assertThat(repeat.body()).contains("Already handled");
+            TestLab.awaitPasses(second, 3);
+            assertThat(lab.desiredWorkers()).isEqualTo(2);
+            assertThat(scaleUpsFrom(2)).isZero();
+        }
+    }
+
+    /** The worker exporter, with a policy that scales workers up after 1 s over 0.8, to {@code max} workers. */
+    private static void deployUpPolicy(int max) {
+        LocalServices.create(lab.docker, WORKER_EXPORTER, Map.of(
+                "com.df.alertIf.1", "@node_mem_limit_total_above:0.8", "com.df.alertFor.1", "1s",
+                "com.df.scaleWorkerNodeMax", Integer.toString(max)), ON_WORKERS, -1);
+    }
+
+    /** Scale-ups from {@code workers} worker nodes that daemons of this JVM logged. */
+    private static long scaleUpsFrom(int workers) {
+        return lab.logLines.stream()
+                .filter(l -> l.startsWith("Changing the number of worker nodes on local from " + workers + " to"))
+                .count();
+    }
+
+    private static HttpResponse<String> post(ScalerRuntime scaler, String alertmanagerBody) throws IOException {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + scaler.httpPort()
+                    + "/v1/scale-nodes?by=1&type=worker")).timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofString(alertmanagerBody)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    /**
      * (b) three replicas, one acts; (c) the leader SIGKILLed, another takes over and acts, honouring the cooldown
      * its predecessor started; (d) that one SIGSTOPped until the third took over and acted, then woken: it does
      * nothing.
@@ -148,9 +261,7 @@ class SwarmStateIntegrationTest {
     @Test
     void oneOfThreeReplicasActsAndAnotherTakesOverWhenItDiesOrSleeps() throws Exception {
         Duration cooldown = Duration.ofSeconds(25);
-        LocalServices.create(lab.docker, WORKER_EXPORTER, Map.of(
-                "com.df.alertIf.1", "@node_mem_limit_total_above:0.8", "com.df.alertFor.1", "1s",
-                "com.df.scaleWorkerNodeMax", "5"), ON_WORKERS, -1);
+        deployUpPolicy(5);
         for (String id : List.of("r1", "r2", "r3")) {
             replicas.add(Replica.start(id, Map.of("SCALE_UP_COOLDOWN", cooldown.toSeconds() + "s")));
         }
@@ -234,6 +345,65 @@ class SwarmStateIntegrationTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> lab.readyNodes(NodeRole.WORKER).size() == 2);
     }
 
+    /**
+     * (g) With the Swarm's only manager unreachable (its dockerd SIGSTOPped) while a policy holds, no replica acts,
+     * though both keep running passes and lease rounds; the probes answer all along; once the manager is back, one
+     * replica leads again and scales once.
+     */
+    @Test
+    void noReplicaActsWhileTheManagersAreUnreachable() throws Exception {
+        deployUpPolicy(3);
+        for (String id : List.of("u1", "u2")) {
+            replicas.add(Replica.start(id, Map.of()));
+        }
+        Replica leader = awaitLeader(replicas);
+        Replica follower = replicas.stream().filter(r -> r != leader).findFirst().orElseThrow();
+        Map<Replica, Long> passesBefore = new HashMap<>();
+        replicas.forEach(r -> passesBefore.put(r, r.passes()));
+        AtomicLong slowestProbe = new AtomicLong();
+        long outage;
+        long resumed;
+        List<String> workers = lab.readyNodes(NodeRole.WORKER).stream().map(n -> n.hostname()).toList();
+        try (TestLab.Paused managers = TestLab.pause(lab.lab.cluster().managerDaemonPid())) {
+            long stopped = System.nanoTime();
+            // By hostname: the exporter cannot list the nodes now (nor can Prometheus scrape it until they are back).
+            workers.forEach(host -> lab.lab.exporter().setNodeRatio(host, 0.9));
+            // Until the lease is older than its duration for the follower (it would take over now, could it write),
+            // the leader has given up, and both ran passes; the probes answer all along.
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() -> {
+                for (Replica r : replicas) {
+                    slowestProbe.accumulateAndGet(r.probeMillis("/readyz", 200, 503), Math::max);
+                    slowestProbe.accumulateAndGet(r.probeMillis("/v1/ping", 200), Math::max);
+                }
+                return follower.leaseAgeSeconds() >= 15 && leader.log().contains(leader.id + " stops acting")
+                        && replicas.stream().allMatch(r -> r.passes() >= passesBefore.get(r) + 2);
+            });
+            outage = System.nanoTime() - stopped;
+            assertThat(lab.desiredWorkers()).isEqualTo(1);
+            assertThat(scaleUps(replicas)).as("scale-ups per replica").isEmpty();
+            for (Replica r : replicas) {
+                assertThat(r.actions()).as(r.id + "'s scale actions and drain steps").isZero();
+                assertThat(r.log()).contains("Cannot reach the scaler's state");
+                assertThat(r.send("GET", "/readyz", null).body()).contains("cannot read the scaler's state");
+            }
+            resumed = System.nanoTime();
+        }
+        Replica next = awaitLeader(replicas);
+        long led = System.nanoTime();
+        await().atMost(Duration.ofSeconds(40)).until(() -> lab.desiredWorkers() == 2);
+        long scaled = System.nanoTime();
+        System.out.printf("MEASURED managers unreachable: %d s with the manager's dockerd stopped, passes %s,"
+                + " 0 capacity calls and 0 drains; /readyz and /v1/ping answered within %d ms all along; after"
+                + " SIGCONT %s led again in %d ms and scaled once %d ms later%n", outage / 1_000_000_000L,
+                replicas.stream().map(r -> r.id + " " + (r.passes() - passesBefore.get(r))).toList(),
+                slowestProbe.get(), next.id, (led - resumed) / 1_000_000, (scaled - led) / 1_000_000);
+        assertThat(slowestProbe.get()).isLessThan(1000);
+        awaitPasses(replicas, 5);
+        assertThat(lab.desiredWorkers()).isEqualTo(2);
+        assertThat(scaleUps(replicas)).isEqualTo(only(next, 1));
+        await().atMost(Duration.ofSeconds(60)).until(() -> lab.readyNodes(NodeRole.WORKER).size() == 2);
+    }
+
     private static Map<String, Integer> only(Replica replica, int count) {
         return Map.of(replica.id, count);
     }
@@ -257,7 +427,7 @@ class SwarmStateIntegrationTest {
 
     /** Proves each replica ran {@code passes} more reconcile passes. */
     private static void awaitPasses(List<Replica> replicas, int passes) {
-        Map<Replica, Double> start = new HashMap<>();
+        Map<Replica, Long> start = new HashMap<>();
         replicas.forEach(r -> start.put(r, r.passes()));
         await().atMost(Duration.ofSeconds(60)).until(() -> replicas.stream()
                 .allMatch(r -> r.passes() >= start.get(r) + passes));
@@ -330,14 +500,37 @@ class SwarmStateIntegrationTest {
             }
         }
 
-        double passes() {
+        /** Passes ended, whatever their outcome; -1 while the replica does not answer. */
+        long passes() {
             try {
-                Matcher m = Pattern.compile("swarm_scaler_reconcile_cycles_total\\{outcome=\"success\",?} (\\S+)")
-                        .matcher(get("/metrics"));
-                return m.find() ? Double.parseDouble(m.group(1)) : 0;
+                return TestLab.passesRun(URI.create("http://127.0.0.1:" + port));
+            } catch (Exception e) {
+                return -1;
+            }
+        }
+
+        /** How old the lease is as this replica has seen it; -1 when unknown. */
+        double leaseAgeSeconds() {
+            try {
+                return JSON.readTree(get("/status")).path("leadership").path("leaseAgeSeconds").asDouble(-1);
             } catch (RuntimeException | IOException e) {
                 return -1;
             }
+        }
+
+        /** Scale actions and drain steps this replica took, by its metrics. */
+        double actions() throws IOException {
+            return get("/metrics").lines().filter(l -> l.startsWith("swarm_scaler_scale_actions_total{")
+                            || l.startsWith("swarm_scaler_drain_steps_total{"))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        }
+
+        /** Milliseconds a GET took; fails unless it answered with one of {@code statuses} within its timeout. */
+        long probeMillis(String path, Integer... statuses) throws IOException {
+            long started = System.nanoTime();
+            HttpResponse<String> reply = send("GET", path, null);
+            assertThat(reply.statusCode()).as(id + " " + path + ": " + reply.body()).isIn((Object[]) statuses);
+            return (System.nanoTime() - started) / 1_000_000;
         }
 
         HttpResponse<String> send(String method, String path, String body) throws IOException {
@@ -362,14 +555,14 @@ class SwarmStateIntegrationTest {
             }
         }
 
-        void signal(String name) throws Exception {
-            new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start().waitFor();
+        void signal(String name) {
+            TestLab.signal(process.pid(), name);
         }
 
         void kill() {
             try {
                 signal("CONT");
-            } catch (Exception ignored) {
+            } catch (RuntimeException ignored) {
                 // it may be gone
             }
             process.destroyForcibly();

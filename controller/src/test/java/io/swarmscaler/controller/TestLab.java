@@ -111,8 +111,14 @@ final class TestLab implements AutoCloseable {
 
     /** The daemon keeping its memory and lease in this Swarm, as the real one does. */
     ScalerRuntime startScalerWithSwarmState(Map<String, String> env) {
+        return startScalerWithSwarmState(env, List.of(lab.workers()));
+    }
+
+    /** The same, scaling {@code groups} (another backend's adapters) in place of the local worker group. */
+    ScalerRuntime startScalerWithSwarmState(Map<String, String> env,
+            List<io.swarmscaler.controller.port.NodeGroup> groups) {
         ScalerConfig config = config(env);
-        return ScalerRuntime.start(config, lab.swarm(), List.of(lab.workers()),
+        return ScalerRuntime.start(config, lab.swarm(), groups,
                 Prometheus.connect(lab.prometheus().address()), notifications::add,
                 Clock.systemUTC(), io.swarmscaler.controller.state.StateStore.swarmService(
                         lab.cluster().dockerHost(), config.leadership().stateService()));
@@ -316,6 +322,33 @@ final class TestLab implements AutoCloseable {
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
         } catch (IOException e) {
             return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A process stopped with SIGSTOP, as a hung dependency or a frozen machine looks; closing it sends SIGCONT. */
+    interface Paused extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Stops the process until the returned handle is closed: use it in try-with-resources, so it always resumes. */
+    static Paused pause(long pid) {
+        signal(pid, "STOP");
+        return () -> signal(pid, "CONT");
+    }
+
+    /** Sends the signal {@code name} (STOP, CONT, KILL...) to the process. */
+    static void signal(long pid, String name) {
+        try {
+            int code = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor();
+            if (code != 0) {
+                throw new IllegalStateException("kill -%s %d exited with %d".formatted(name, pid, code));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

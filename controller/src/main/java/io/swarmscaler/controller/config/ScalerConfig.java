@@ -67,13 +67,13 @@ public record ScalerConfig(
      * @param authFile credentials required on every route but the liveness ones, when set
      * @param slackWebhookUrl a secret: never logged
      */
-    public record Http(String listenAddress, int listenPort, String prefix, Optional<java.nio.file.Path> authFile,
-            Optional<URI> alertmanagerAddress, Optional<URI> slackWebhookUrl) {
+    public record Http(String listenAddress, int listenPort, String prefix, int maxConnections,
+            Optional<java.nio.file.Path> authFile, Optional<URI> alertmanagerAddress, Optional<URI> slackWebhookUrl) {
         @Override
         public String toString() {
-            return "Http[listen=%s:%d, prefix=%s, auth=%s, alertmanager=%s, slack=%s]".formatted(listenAddress,
-                    listenPort, prefix, authFile.isPresent() ? "file" : "none", alertmanagerAddress.orElse(null),
-                    slackWebhookUrl.isPresent() ? "set" : "none");
+            return "Http[listen=%s:%d, prefix=%s, maxConnections=%d, auth=%s, alertmanager=%s, slack=%s]".formatted(
+                    listenAddress, listenPort, prefix, maxConnections, authFile.isPresent() ? "file" : "none",
+                    alertmanagerAddress.orElse(null), slackWebhookUrl.isPresent() ? "set" : "none");
         }
     }
 
@@ -176,6 +176,7 @@ public record ScalerConfig(
                     }
                 }),
                 r.value("SERVER_PREFIX", "", "a path such as /scaler", v -> v.isEmpty() || v.startsWith("/") ? v : null),
+                r.integer("HTTP_MAX_CONNECTIONS", "512", 4),
                 Optional.ofNullable(env.get("WEBHOOK_AUTH_FILE")).filter(v -> !v.isBlank()).map(java.nio.file.Path::of),
                 Optional.ofNullable(env.get("ALERTMANAGER_ADDRESS")).filter(v -> !v.isBlank())
                         .map(v -> r.<URI>value("ALERTMANAGER_ADDRESS", v, "an http(s) URL such as"

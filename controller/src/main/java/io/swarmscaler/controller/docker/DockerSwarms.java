@@ -33,6 +33,14 @@ public final class DockerSwarms {
         return client(dockerHost, http(dockerHost, Duration.ofSeconds(30)));
     }
 
+    /**
+     * A docker-java client for the daemon's own calls besides the passes' (its state and lease): a hung manager
+     * fails them within the same {@link #RESPONSE_TIMEOUT}, so a lease round never waits longer than a pass.
+     */
+    public static DockerClient daemonClient(String dockerHost) {
+        return client(dockerHost, http(dockerHost, RESPONSE_TIMEOUT));
+    }
+
     private static DockerClient client(String dockerHost, DockerHttpClient http) {
         DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
                 .withDockerHost(dockerHost)
@@ -46,9 +54,10 @@ public final class DockerSwarms {
                 .dockerHost(URI.create(dockerHost))
                 .connectionTimeout(CONNECT_TIMEOUT)
                 .maxConnections(20);
-        if (responseTimeout != null) {
-            builder.responseTimeout(responseTimeout);
+        if (responseTimeout == null) {
+            return builder.build();
         }
-        return builder.build();
+        // The client's own timeout holds on TCP only; SilenceLimit holds on the Unix socket too.
+        return new SilenceLimit(builder.responseTimeout(responseTimeout).build(), responseTimeout);
     }
 }

@@ -27,9 +27,11 @@ import java.util.logging.Logger;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
@@ -46,12 +48,18 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * <p>No client can take the probes' threads: requests are parsed and bodies read without holding a thread (a
  * half-sent request costs a socket until the idle timeout), open routes (the probes) answer on Jetty's pool, and
  * every other route runs on a small bounded pool of its own, which answers 503 with {@code Retry-After} when full.
+ * Open connections are capped; more wait to be accepted, and at the cap idle ones are closed sooner.
  */
 public final class HttpApi implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
     static final ObjectMapper JSON = new ObjectMapper();
     /** A connection that sends nothing for this long is closed. */
     static final Duration IDLE_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * While the open connections are at their cap ({@code HTTP_MAX_CONNECTIONS}), a connection idle this long is
+     * closed, so that a new client (the health check) gets in soon, not one idle timeout later.
+     */
+    static final Duration IDLE_TIMEOUT_AT_CAP = Duration.ofSeconds(1);
     /** The whole body must arrive within this long, however it trickles. */
     static final Duration BODY_TIMEOUT = Duration.ofSeconds(10);
     /** Request line and headers together; larger ones get 431 (or 414 for a long request line). */
@@ -142,12 +150,33 @@ public final class HttpApi implements AutoCloseable {
         boolean allows(Request request);
     }
 
+    /**
+     * Shortens the idle timeout of every open connection once they reach the cap. Jetty's own
+     * ({@code NetworkConnectionLimit.setEndPointIdleTimeout}) misses connections accepted in a burst, which are
+     * not open yet when the cap is reached, so a burst of idle ones would hold the cap for a whole idle timeout.
+     */
+    private final class ShortIdleTimeoutAtCap implements Connection.Listener {
+        private final int cap;
+
+        ShortIdleTimeoutAtCap(int cap) {
+            this.cap = cap;
+        }
+
+        @Override
+        public void onOpened(Connection opened) {
+            if (connectionLimit.getNetworkConnectionCount() >= cap) {
+                connector.getConnectedEndPoints().forEach(e -> e.setIdleTimeout(IDLE_TIMEOUT_AT_CAP.toMillis()));
+            }
+        }
+    }
+
     private record Route(String pattern, boolean open, Map<String, Handler> byMethod) {}
 
     private record Match(Route route, Map<String, String> parameters) {}
 
     private final Server server;
     private final ServerConnector connector;
+    private final NetworkConnectionLimit connectionLimit;
     private final ThreadPoolExecutor routeWorkers;
     private final String prefix;
     private final int maxBodyBytes;
@@ -156,7 +185,7 @@ public final class HttpApi implements AutoCloseable {
     private volatile Authenticator authenticator = request -> true;
     private volatile ResponseListener responses = (route, status) -> {};
 
-    private HttpApi(String prefix, int maxBodyBytes) {
+    private HttpApi(String prefix, int maxBodyBytes, int maxConnections) {
         this.prefix = prefix;
         this.maxBodyBytes = maxBodyBytes;
         QueuedThreadPool jettyThreads = new QueuedThreadPool(32, 4);
@@ -172,6 +201,10 @@ public final class HttpApi implements AutoCloseable {
         connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
         connector.setAcceptQueueSize(256);
         server.addConnector(connector);
+        // More connections wait in the kernel's accept queue: sockets and memory stay bounded whoever connects.
+        this.connectionLimit = new NetworkConnectionLimit(maxConnections, connector);
+        server.addBean(connectionLimit);
+        connector.addBean(new ShortIdleTimeoutAtCap(maxConnections));
         server.setHandler(new Dispatcher());
         server.setErrorHandler(new JsonErrors());
         server.setStopTimeout(0);
@@ -188,11 +221,12 @@ public final class HttpApi implements AutoCloseable {
     /**
      * @param prefix extra path prefix such as {@code /scaler}, or empty
      * @param maxBodyBytes larger request bodies are refused with 413
+     * @param maxConnections connections open at once; more wait to be accepted
      */
-    public static HttpApi start(InetSocketAddress bind, String prefix, int maxBodyBytes) {
+    public static HttpApi start(InetSocketAddress bind, String prefix, int maxBodyBytes, int maxConnections) {
         String normalised = prefix == null || prefix.isBlank() || prefix.equals("/") ? ""
                 : "/" + prefix.replaceAll("^/+|/+$", "");
-        HttpApi api = new HttpApi(normalised, maxBodyBytes);
+        HttpApi api = new HttpApi(normalised, maxBodyBytes, maxConnections);
         api.connector.setHost(bind.getHostString());
         api.connector.setPort(bind.getPort());
         try {
@@ -207,6 +241,11 @@ public final class HttpApi implements AutoCloseable {
 
     public int port() {
         return connector.getLocalPort();
+    }
+
+    /** Connections open now, never more than the cap. */
+    int openConnections() {
+        return connectionLimit.getNetworkConnectionCount();
     }
 
     /** Requires {@code authenticator} on every route but those registered with {@link #openRoute}. */

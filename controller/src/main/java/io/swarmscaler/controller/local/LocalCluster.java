@@ -213,6 +213,11 @@ public final class LocalCluster implements AutoCloseable {
         return settings.name() + "-" + MANAGER;
     }
 
+    /** The manager's dockerd, for a test that makes the Swarm's managers unreachable. */
+    public long managerDaemonPid() {
+        return pid(MANAGER).orElseThrow(() -> new LocalClusterException("the manager's dockerd is not running", null));
+    }
+
     @Override
     public void close() {
         removeEverything();

@@ -71,6 +71,14 @@ public final class PrometheusProcess implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port);
     }
 
+    /** The running server's process, for a test that makes it hang. */
+    public synchronized long pid() {
+        if (process == null) {
+            throw new LocalClusterException("Prometheus is not running", null);
+        }
+        return process.pid();
+    }
+
     /** Starts the server (again, after {@link #stop()}) and waits until it is ready. */
     public synchronized void restart() {
         if (!Files.isExecutable(Path.of(BINARY))) {

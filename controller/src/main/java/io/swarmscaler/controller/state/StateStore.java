@@ -1,5 +1,6 @@
 package io.swarmscaler.controller.state;
 
+import io.swarmscaler.controller.docker.DockerSwarms;
 import java.util.Map;
 
 /**
@@ -10,8 +11,7 @@ public interface StateStore {
 
     /** The labels of the 0-replica service {@code serviceName} on the Swarm manager at {@code dockerHost}. */
     static StateStore swarmService(String dockerHost, String serviceName) {
-        return new SwarmServiceStore(io.swarmscaler.controller.docker.DockerSwarms.client(dockerHost), serviceName,
-                dockerHost);
+        return new SwarmServiceStore(DockerSwarms.daemonClient(dockerHost), serviceName, dockerHost);
     }
 
     /** The object's labels and version; creates it, without labels, when it does not exist. */

@@ -63,17 +63,18 @@ public final class SwarmLeadership implements ScalerState, AutoCloseable {
     private Thread renewer;
     private volatile boolean closed;
 
-    // Guarded by this.
-    private StateStore.Versioned last;
+    // Written under this. The volatile ones are also read without it, by view() and unready(): those answer
+    // requests (/status, /readyz), which must not wait while a lease round waits for a hung manager.
+    private volatile StateStore.Versioned last;
     private String observedLease = "";
-    private long observedAt;
-    private boolean leading;
-    private long renewStartedAt;
+    private volatile long observedAt;
+    private volatile boolean leading;
+    private volatile long renewStartedAt;
     private ScalerMemory memory = ScalerMemory.empty();
     private String savedMemory = EMPTY;
     private Map<String, String> observedRequests = Map.of();
-    private Long lastReadAt;
-    private String lastReadError = "not read yet";
+    private volatile Long lastReadAt;
+    private volatile String lastReadError = "not read yet";
 
     /** @param onChange run when this replica gains or loses the lead, or a handed-over request comes or is decided */
     public SwarmLeadership(StateStore store, Settings settings, Clock clock, LongSupplier nanoTime,
@@ -110,6 +111,8 @@ public final class SwarmLeadership implements ScalerState, AutoCloseable {
         try {
             StateStore.Versioned now = store.read();
             lastReadAt = started;
+            // What unready() says should the next read neither answer nor fail.
+            lastReadError = "no answer from the Swarm manager yet";
             observe(now, started);
             String holder = now.labels().getOrDefault(HOLDER, "");
             boolean expired = holder.isEmpty() || started - observedAt >= leaseOf(now).toNanos();
@@ -210,8 +213,10 @@ public final class SwarmLeadership implements ScalerState, AutoCloseable {
      * Why this replica is not ready, if it is not: it cannot read the store, or no live leader holds the lease
      * (a follower is ready while it follows one).
      */
-    public synchronized Optional<String> unready() {
+    public Optional<String> unready() {
         long now = nanoTime.getAsLong();
+        Long lastReadAt = this.lastReadAt;
+        StateStore.Versioned last = this.last;
         if (lastReadAt == null || now - lastReadAt >= settings.renewDeadline().toNanos()) {
             return Optional.of("cannot read the scaler's state%s: %s".formatted(lastReadAt == null ? ""
                     : " for %ds".formatted((now - lastReadAt) / 1_000_000_000L), lastReadError));
@@ -230,8 +235,9 @@ public final class SwarmLeadership implements ScalerState, AutoCloseable {
         return Optional.empty();
     }
 
-    public synchronized View view() {
+    public View view() {
         long now = nanoTime.getAsLong();
+        StateStore.Versioned last = this.last;
         Map<String, String> labels = last == null ? Map.of() : last.labels();
         String holder = labels.getOrDefault(HOLDER, "");
         return new View(settings.identity(), leadingAt(now), holder, labels.get(RENEWED),

@@ -23,6 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** The server's own answers over raw sockets on loopback: limits, HEAD, path parameters, failures. */
 class HttpApiTest {
+    private static final int MAX_CONNECTIONS = 8;
     private HttpApi api;
     private final List<LogRecord> warnings = new CopyOnWriteArrayList<>();
     private final Handler recorder = new Handler() {
@@ -43,7 +44,7 @@ class HttpApiTest {
     @BeforeEach
     void start() {
         Logger.getLogger("").addHandler(recorder);
-        api = HttpApi.start(new InetSocketAddress("127.0.0.1", 0), "/p", 1024);
+        api = HttpApi.start(new InetSocketAddress("127.0.0.1", 0), "/p", 1024, MAX_CONNECTIONS);
         api.openRoute("GET", "/v1/ping", request -> Response.status(200, "pong"));
         api.route("POST", "/echo", request -> Response.status(200, request.bodyText()));
         api.route("GET", "/v1/requests/{id}", request -> Response.status(200, request.pathParameters().get("id")));
@@ -59,8 +60,12 @@ class HttpApiTest {
     }
 
     private String send(String request) throws Exception {
+        return send(request, java.time.Duration.ofSeconds(5));
+    }
+
+    private String send(String request, java.time.Duration timeout) throws Exception {
         try (Socket socket = new Socket("127.0.0.1", api.port())) {
-            socket.setSoTimeout(5000);
+            socket.setSoTimeout((int) timeout.toMillis());
             try {
                 socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
                 socket.shutdownOutput();
@@ -111,5 +116,35 @@ class HttpApiTest {
         String answer = send("HEAD /v1/ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         assertThat(answer).startsWith("HTTP/1.1 200").contains("Content-Length: ").doesNotContain("pong");
         assertThat(warnings).isEmpty();
+    }
+
+    /**
+     * Idle connections beyond the cap wait to be accepted; at the cap idle ones are closed early, so a new client
+     * gets its ping answered well within the idle timeout, however many idle ones came first.
+     */
+    @Test
+    void idleConnectionsPastTheCapDoNotKeepANewClientOutPastTheIdleTimeout() throws Exception {
+        List<Socket> idle = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 3 * MAX_CONNECTIONS; i++) {
+                idle.add(new Socket("127.0.0.1", api.port()));
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                    .until(() -> api.openConnections() == MAX_CONNECTIONS);
+            long started = System.nanoTime();
+            String answer = send("GET /v1/ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                    HttpApi.IDLE_TIMEOUT.multipliedBy(3));
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            System.out.printf("MEASURED connection cap: with %d idle connections open against a cap of %d, a new"
+                    + " client's ping was answered in %d ms (idle timeout %d s, %d s at the cap)%n", idle.size(),
+                    MAX_CONNECTIONS, millis, HttpApi.IDLE_TIMEOUT.toSeconds(), HttpApi.IDLE_TIMEOUT_AT_CAP.toSeconds());
+            assertThat(answer).startsWith("HTTP/1.1 200").contains("pong");
+            assertThat(millis).isLessThan(HttpApi.IDLE_TIMEOUT.toMillis());
+            assertThat(api.openConnections()).isLessThanOrEqualTo(MAX_CONNECTIONS);
+        } finally {
+            for (Socket socket : idle) {
+                socket.close();
+            }
+        }
     }
 }

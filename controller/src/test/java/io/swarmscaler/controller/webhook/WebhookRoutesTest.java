@@ -110,7 +110,7 @@ class WebhookRoutesTest {
 
     @BeforeEach
     void start() {
-        api = HttpApi.start(new InetSocketAddress("127.0.0.1", 0), "/scaler", 64 * 1024);
+        api = HttpApi.start(new InetSocketAddress("127.0.0.1", 0), "/scaler", 64 * 1024, 64);
         new WebhookRoutes(inbox, this::pass, swarm, new PolicyParser(PolicyParser.Settings.defaults()),
                 "com.df.reschedule", notifications::add, clock, Duration.ofMillis(200), false).register(api);
     }
