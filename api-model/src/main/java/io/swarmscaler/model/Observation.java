@@ -94,4 +94,17 @@ public sealed interface Observation extends Reason {
             return "Same request as %s in this pass (%s); handled once".formatted(twinId, origin);
         }
     }
+
+    /** Tasks pending longer than the delay, for lack of nodes the group could add, and how many new nodes hold them. */
+    record PendingTasks(NodeRole role, int tasks, Duration delay, int nodes, NodeShape newNode)
+            implements Observation {
+        public String message() {
+            return "%d task(s) pending for %s or more need %d new %s node(s) of %s".formatted(tasks,
+                    Durations.format(delay), nodes, role.word(), newNode.words());
+        }
+
+        public Object shape() {
+            return List.of(getClass(), role, nodes);
+        }
+    }
 }

@@ -28,7 +28,8 @@ final class PolicyReader {
         this.groups = new GroupLabels(labels, settings.defaultBounds());
     }
 
-    void readInto(List<Policy> policies) {
+    /** This service's policies into {@code policies}, and the node size it gives its group into {@code shapes}. */
+    void readInto(List<Policy> policies, Map<NodeRole, NodeShape> shapes) {
         new LookAlikeKeys(labels, settings.rescheduleLabel()).check();
         checkReschedule();
         // Bounds count on every service, with or without policies, for both groups: the webhook reads them too.
@@ -39,6 +40,21 @@ final class PolicyReader {
         for (String index : policyIndices()) {
             readPolicy(index, bounds).ifPresent(policies::add);
         }
+        readNodeShape(shapes);
+    }
+
+    /** {@link NodeShape#LABEL}, for the group the service's policies scale; the first service to give one wins. */
+    private void readNodeShape(Map<NodeRole, NodeShape> shapes) {
+        String value = labels.get(NodeShape.LABEL);
+        if (value == null) {
+            return;
+        }
+        Optional<NodeShape> shape = NodeShape.parse(value);
+        if (shape.isEmpty()) {
+            labels.error(NodeShape.LABEL, value, NodeShape.EXPECTED);
+            return;
+        }
+        groups.role("").ifPresent(role -> shapes.putIfAbsent(role, shape.get()));
     }
 
     private void checkReschedule() {

@@ -688,7 +688,13 @@ class PolicyParserTest {
                 new BadLabel("reschedule=yes", List.of(), labels("com.df.reschedule", "yes"),
                         "com.df.reschedule", "yes", "true or false"),
                 new BadLabel("reschedule=1", List.of(), labels("com.df.reschedule", "1"),
-                        "com.df.reschedule", "1", "true or false"));
+                        "com.df.reschedule", "1", "true or false"),
+                worker("node shape without units", labels("com.df.scaler.nodeShape", "cpus=2,memory=4"),
+                        "com.df.scaler.nodeShape", "cpus=2,memory=4", "cpus=2,memory=4GiB"),
+                worker("node shape of no CPU", labels("com.df.scaler.nodeShape", "cpus=0,memory=4GiB"),
+                        "com.df.scaler.nodeShape", "cpus=0,memory=4GiB", "cpus=2,memory=4GiB"),
+                worker("node shape key in another case", labels("com.df.scaler.nodeshape", "cpus=2,memory=4GiB"),
+                        "com.df.scaler.nodeshape", "cpus=2,memory=4GiB", "com.df.scaler.nodeShape "));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -719,6 +725,17 @@ class PolicyParserTest {
 
         assertThat(set.errors()).extracting(PolicyError::label).containsExactly("com.df.scaleWorkerNodeUpBy");
         assertThat(set.policies()).extracting(Policy::id).containsExactly(new PolicyId("svc", "2"));
+    }
+
+    @Test
+    void aNodeShapeLabelSizesTheNewNodesOfTheGroupItsServiceScales() {
+        PolicySet set = parse(service("svc", List.of("node.role==worker"), labels(
+                "com.df.alertIf.1", "@node_mem_limit_total_above:0.8", "com.df.scaler.nodeShape",
+                "cpus=1.5, memory=512MiB")));
+
+        assertThat(set.errors()).isEmpty();
+        assertThat(set.nodeShapes()).containsExactly(Map.entry(NodeRole.WORKER, new NodeShape(1_500_000_000L,
+                512L << 20)));
     }
 
     @Test

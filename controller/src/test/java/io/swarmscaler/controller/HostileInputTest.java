@@ -376,6 +376,11 @@ class HostileInputTest {
             }
 
             @Override
+            public List<TaskInfo> pendingTasks(java.util.Set<String> serviceIds) {
+                return List.of();
+            }
+
+            @Override
             public void forceUpdate(String serviceId) {}
 
             @Override

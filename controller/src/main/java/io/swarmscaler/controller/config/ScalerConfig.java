@@ -34,6 +34,7 @@ public record ScalerConfig(
         double scaleDownMargin,
         Duration failedGroupBackoff,
         Duration failedGroupBackoffMax,
+        Duration pendingTaskDelay,
         Map<NodeRole, GroupBounds> defaultBounds,
         boolean legacyNodeExporterNames,
         Local local,
@@ -138,6 +139,7 @@ public record ScalerConfig(
         });
         Duration backoff = r.duration("FAILED_GROUP_BACKOFF", "5m");
         Duration backoffMax = r.duration("FAILED_GROUP_BACKOFF_MAX", "30m");
+        Duration pendingTaskDelay = r.duration("PENDING_TASK_DELAY", "10s");
         String rescheduleLabel = r.value("RESCHEDULE_LABEL", "com.df.reschedule", "a Docker label key",
                 v -> v.isBlank() || v.contains("=") ? null : v);
         int upBy = r.integer("DEFAULT_SCALE_NODES_UP_BY", "1", 1);
@@ -210,7 +212,8 @@ public record ScalerConfig(
             throw new ConfigException(r.problems);
         }
         return new ScalerConfig(backend, dockerHost, prometheus, interval, cooldown, provision, rescheduleLabel,
-                scaleDownCooldown, drainTimeout, margin, backoff, backoffMax, bounds, legacy, local, aws, http,
+                scaleDownCooldown, drainTimeout, margin, backoff, backoffMax, pendingTaskDelay, bounds, legacy, local,
+                aws, http,
                 observability, leadership);
     }
 
@@ -227,7 +230,7 @@ public record ScalerConfig(
 
     public Planner.Settings plannerSettings() {
         return new Planner.Settings(scaleUpCooldown, provisionTimeout, rescheduleLabel, scaleDownCooldown,
-                drainTimeout, scaleDownMargin, failedGroupBackoff, failedGroupBackoffMax);
+                drainTimeout, scaleDownMargin, failedGroupBackoff, failedGroupBackoffMax, pendingTaskDelay, defaultBounds);
     }
 
     public PolicyParser.Settings parserSettings() {

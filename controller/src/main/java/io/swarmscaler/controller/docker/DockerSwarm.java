@@ -82,6 +82,16 @@ final class DockerSwarm implements Swarm {
     }
 
     @Override
+    public List<TaskInfo> pendingTasks(Set<String> serviceIds) {
+        if (serviceIds.isEmpty()) {
+            return List.of();
+        }
+        // The Engine API filters tasks by desired state, not by state: pending ones are picked out here.
+        return call("list pending tasks", () -> reader.tasks(Map.of("desired-state", List.of("running"), "service",
+                List.copyOf(serviceIds))).stream().filter(TaskInfo::pending).toList());
+    }
+
+    @Override
     public void drain(String nodeId, String markLabel, String markValue) {
         updateNode(nodeId, "drain", spec -> {
             Map<String, String> labels = new HashMap<>(spec.getLabels() == null ? Map.of() : spec.getLabels());

@@ -49,6 +49,11 @@ public final class FakeSwarm implements Swarm {
         services.add(service);
     }
 
+    /** A task of a service added before; a pending one (no node) makes its service short of tasks. */
+    public synchronized void addTask(TaskInfo task) {
+        tasks.add(task);
+    }
+
     /** The next {@code count} reads of the Swarm fail as an unreachable Docker would. */
     public synchronized void failNextReads(int count) {
         failingReads = count;
@@ -80,13 +85,20 @@ public final class FakeSwarm implements Swarm {
     @Override
     public synchronized List<ServiceInfo> services() {
         read();
-        return List.copyOf(services);
+        return services.stream().map(s -> new ServiceInfo(s.id(), s.name(), s.labels(), s.constraints(), s.replicas(),
+                tasks.stream().anyMatch(t -> t.pending() && t.serviceId().equals(s.id())))).toList();
     }
 
     @Override
     public synchronized List<TaskInfo> tasks(Set<String> nodesWithHistory) {
         read();
         return List.copyOf(tasks);
+    }
+
+    @Override
+    public synchronized List<TaskInfo> pendingTasks(Set<String> serviceIds) {
+        read();
+        return tasks.stream().filter(t -> t.pending() && serviceIds.contains(t.serviceId())).toList();
     }
 
     private void read() {

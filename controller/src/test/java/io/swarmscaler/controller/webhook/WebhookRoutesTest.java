@@ -78,6 +78,11 @@ class WebhookRoutesTest {
         }
 
         @Override
+        public List<TaskInfo> pendingTasks(Set<String> serviceIds) {
+            return List.of();
+        }
+
+        @Override
         public void forceUpdate(String serviceId) {
             forceUpdated.add(serviceId);
         }
