@@ -26,6 +26,8 @@ public final class FakeSwarm implements Swarm {
     private final List<TaskInfo> tasks = new ArrayList<>();
     private final List<String> forceUpdated = new ArrayList<>();
     private final List<String> removed = new ArrayList<>();
+    /** Each task read: {@code all} or {@code pending of [ids]}. */
+    private final List<String> taskReads = new ArrayList<>();
     private final AtomicInteger nextId = new AtomicInteger(1);
     private int failingReads;
     private int failingDrains;
@@ -68,6 +70,10 @@ public final class FakeSwarm implements Swarm {
         return List.copyOf(forceUpdated);
     }
 
+    public synchronized List<String> taskReads() {
+        return List.copyOf(taskReads);
+    }
+
     public synchronized List<String> removed() {
         return List.copyOf(removed);
     }
@@ -92,12 +98,14 @@ public final class FakeSwarm implements Swarm {
     @Override
     public synchronized List<TaskInfo> tasks(Set<String> nodesWithHistory) {
         read();
+        taskReads.add("all");
         return List.copyOf(tasks);
     }
 
     @Override
     public synchronized List<TaskInfo> pendingTasks(Set<String> serviceIds) {
         read();
+        taskReads.add("pending of " + new java.util.TreeSet<>(serviceIds));
         return tasks.stream().filter(t -> t.pending() && serviceIds.contains(t.serviceId())).toList();
     }
 

@@ -24,6 +24,7 @@ import io.swarmscaler.model.ScaleDirection;
 import io.swarmscaler.model.ScaleRequest;
 import io.swarmscaler.model.ScalerMemory;
 import io.swarmscaler.model.ServiceInfo;
+import io.swarmscaler.model.TaskInfo;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -109,6 +110,24 @@ class ReconcilerTest {
 
         assertThat(swarm.forceUpdated()).as("the demo service is spread over the new node").containsExactly("svc-demo");
         assertThat(reconciler.memory().pending()).isEmpty();
+    }
+
+    @Test
+    void pendingTasksGrowTheGroupByTheNodesTheyNeedInOnePassReadingOnlyTheServicesShortOfTasks() {
+        FakeNodeGroup workers = new FakeNodeGroup(NodeRole.WORKER, swarm, 1);
+        Reconciler reconciler = reconciler(workers, false);
+        reconciler.reconcile();
+        assertThat(swarm.taskReads()).as("a steady pass reads no task").isEmpty();
+        for (int i = 0; i < 3; i++) {
+            // 3 GiB each on nodes of 4 GiB: one new node per task
+            swarm.addTask(new TaskInfo("t" + i, "svc-demo", "", true, false, 0, 3L << 30,
+                    "no suitable node (insufficient resources on 1 node)", clock.instant()));
+        }
+
+        nextPass(reconciler);
+
+        assertThat(workers.desiredCapacities()).containsExactly(4);
+        assertThat(swarm.taskReads()).containsExactly("pending of [svc-demo]");
     }
 
     @Test
