@@ -107,4 +107,16 @@ public sealed interface Observation extends Reason {
             return List.of(getClass(), role, nodes);
         }
     }
+
+    /** Target tracking: {@code nodes} at the value seen need {@code wanted} to bring the ratio to {@code target}. */
+    record Tracking(Reason seen, int nodes, double target, int wanted) implements Observation {
+        public String message() {
+            return "%s; the target %s needs %d node(s) instead of %d".formatted(seen.message(), Wording.show(target),
+                    wanted, nodes);
+        }
+
+        public Object shape() {
+            return List.of(getClass(), seen.shape(), wanted);
+        }
+    }
 }

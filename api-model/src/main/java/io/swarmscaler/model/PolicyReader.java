@@ -107,6 +107,14 @@ final class PolicyReader {
         if (labels.errorCount() > errorsBefore || role.isEmpty() || bounds.isEmpty()) {
             return Optional.empty();
         }
+        if (direction == ScaleDirection.UP && bounds.get().tracksTarget()
+                && alertIf.get().kind() != Policy.Kind.GROUP_MEMORY) {
+            String label = GroupLabels.boundLabel(role.get(), "UpBy");
+            labels.error(label, GroupBounds.AUTO, ("a whole number of nodes: auto (target tracking) needs the group's"
+                    + " memory ratio, and %s is not @node_mem_limit_total_above").formatted(
+                            ServiceLabels.numbered("alertIf", index)));
+            return Optional.empty();
+        }
         String service = labels.service().name();
         String alertName = labels.service().labels().getOrDefault(ServiceLabels.numbered("alertName", index),
                 alertIf.get().defaultName(index));

@@ -86,6 +86,8 @@ class ReasonTest {
                                 + " cooldown"),
                 row(new SameRequest("r1", "alertmanager"),
                         "Same request as r1 in this pass (alertmanager); handled once"),
+                row(new Observation.Tracking(HIGH, 3, 0.75, 4),
+                        "value 0.9 > 0.8; the target 0.75 needs 4 node(s) instead of 3"),
                 row(new Observation.PendingTasks(NodeRole.WORKER, 5, Duration.ofSeconds(10), 3,
                                 new NodeShape(2_000_000_000L, 4L << 30)),
                         "5 task(s) pending for 10s or more need 3 new worker node(s) of 2 CPU and 4096 MiB"),

@@ -290,7 +290,8 @@ public final class Observer implements ReconcileLoop.Outcomes {
         p.put("scale", direction(policy));
         p.put("group", policy.role().word());
         p.put("bounds", Map.of("min", policy.bounds().min(), "max", policy.bounds().max(),
-                "upBy", policy.bounds().upBy(), "downBy", policy.bounds().downBy()));
+                "upBy", policy.bounds().tracksTarget() ? GroupBounds.AUTO : policy.bounds().upBy(),
+                "downBy", policy.bounds().downBy()));
         return p;
     }
 
