@@ -381,6 +381,11 @@ class HostileInputTest {
             }
 
             @Override
+            public void scaleService(String serviceId, int replicas) {
+                throw new AssertionError("no client may scale a service here");
+            }
+
+            @Override
             public void forceUpdate(String serviceId) {}
 
             @Override

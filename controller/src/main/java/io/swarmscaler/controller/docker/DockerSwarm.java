@@ -135,6 +135,20 @@ final class DockerSwarm implements Swarm {
     }
 
     @Override
+    public void scaleService(String serviceId, int replicas) {
+        call("scale service " + serviceId, () -> {
+            Service service = docker.inspectServiceCmd(serviceId).exec();
+            ServiceSpec spec = service.getSpec();
+            if (spec.getMode() == null || spec.getMode().getReplicated() == null) {
+                throw new IllegalStateException("service " + serviceId + " is not replicated");
+            }
+            spec.getMode().getReplicated().withReplicas(replicas);
+            docker.updateServiceCmd(serviceId, spec).withVersion(service.getVersion().getIndex()).exec();
+            return null;
+        });
+    }
+
+    @Override
     public void forceUpdate(String serviceId) {
         call("force-update service " + serviceId, () -> {
             Service service = docker.inspectServiceCmd(serviceId).exec();

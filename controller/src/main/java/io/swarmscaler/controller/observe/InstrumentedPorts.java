@@ -52,6 +52,11 @@ public final class InstrumentedPorts {
         }
 
         @Override
+        public void scaleService(String serviceId, int replicas) {
+            run("scale_service", () -> swarm.scaleService(serviceId, replicas));
+        }
+
+        @Override
         public void forceUpdate(String serviceId) {
             run("force_update", () -> swarm.forceUpdate(serviceId));
         }

@@ -26,6 +26,9 @@ public interface Swarm {
      */
     List<TaskInfo> pendingTasks(Set<String> serviceIds);
 
+    /** {@code docker service scale}: the replicated service's replica count, with its current version. */
+    void scaleService(String serviceId, int replicas);
+
     /** {@code docker service update --force}: Swarm re-places the service's tasks over today's nodes. */
     void forceUpdate(String serviceId);
 

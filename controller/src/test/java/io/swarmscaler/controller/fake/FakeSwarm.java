@@ -31,6 +31,7 @@ public final class FakeSwarm implements Swarm {
     private final AtomicInteger nextId = new AtomicInteger(1);
     private int failingReads;
     private int failingDrains;
+    private int failingScales;
 
     /** A Ready, active node that joined now (later nodes are newer). */
     public synchronized SwarmNode join(NodeRole role, boolean ready) {
@@ -64,6 +65,11 @@ public final class FakeSwarm implements Swarm {
     /** The next {@code count} drains are refused, as a node update out of sequence would be. */
     public synchronized void failNextDrains(int count) {
         failingDrains = count;
+    }
+
+    /** The next {@code count} service scalings are refused, as an update out of sequence would be. */
+    public synchronized void failNextScales(int count) {
+        failingScales = count;
     }
 
     public synchronized List<String> forceUpdated() {
@@ -114,6 +120,16 @@ public final class FakeSwarm implements Swarm {
             failingReads--;
             throw new BackendUnavailableException("Docker at unix:///fake.sock is unreachable", null);
         }
+    }
+
+    @Override
+    public synchronized void scaleService(String serviceId, int replicas) {
+        if (failingScales > 0) {
+            failingScales--;
+            throw new IllegalStateException("update out of sequence");
+        }
+        services.replaceAll(s -> s.id().equals(serviceId)
+                ? new ServiceInfo(s.id(), s.name(), s.labels(), s.constraints(), replicas) : s);
     }
 
     @Override
