@@ -45,6 +45,10 @@ public final class ScalerMetrics implements ReconcileListener {
     private final Gauge policyThreshold = Gauge.build("swarm_scaler_policy_threshold",
             "The threshold a policy compares its value with").labelNames("policy", "group", "direction")
             .register(registry);
+    private final Gauge pendingTasks = Gauge.build("swarm_scaler_pending_tasks",
+            "Tasks Swarm wants running and has not placed, by cause: for_lack_of_nodes (counted for new nodes),"
+                    + " within_delay, unexplained, or why new nodes would not cure them").labelNames("cause")
+            .register(registry);
     private final Gauge policyErrors = Gauge.build("swarm_scaler_policy_label_errors",
             "Labels that could not be understood, so their policies are skipped").register(registry);
     private final Counter scaleActions = Counter.build("swarm_scaler_scale_actions_total",
@@ -120,6 +124,12 @@ public final class ScalerMetrics implements ReconcileListener {
     public void clearPolicies() {
         policyValue.clear();
         policyThreshold.clear();
+    }
+
+    /** This pass's pending tasks by cause; causes not seen this pass are dropped. */
+    public void pendingTasks(Map<String, Integer> byCause) {
+        pendingTasks.clear();
+        byCause.forEach((cause, count) -> pendingTasks.labels(cause).set(count));
     }
 
     public void policyErrors(int count) {

@@ -8,6 +8,7 @@ import io.swarmscaler.controller.fake.FakeMetrics;
 import io.swarmscaler.controller.fake.FakeNodeGroup;
 import io.swarmscaler.controller.fake.FakeStateStore;
 import io.swarmscaler.controller.fake.FakeSwarm;
+import io.swarmscaler.controller.observe.Observer;
 import io.swarmscaler.controller.observe.ScalerMetrics;
 import io.swarmscaler.controller.state.SwarmLeadership;
 import io.swarmscaler.controller.fake.RecordingNotifier;
@@ -128,6 +129,16 @@ class ReconcilerTest {
 
         assertThat(workers.desiredCapacities()).containsExactly(4);
         assertThat(swarm.taskReads()).containsExactly("pending of [svc-demo]");
+        // what the status and the metrics show of it
+        ScalerMetrics metrics = new ScalerMetrics();
+        Observer observer = new Observer(reconciler, metrics, clock, new Observer.Settings("fake", false,
+                Duration.ofMinutes(2), Planner.Settings.defaults(), Map.of()));
+        observer.passEnded(0, null);
+        assertThat(observer.status()).containsEntry("pendingTasks", Map.of("for_lack_of_nodes", 3));
+        assertThat(observer.status().get("groups")).asList().singleElement().asInstanceOf(
+                org.assertj.core.api.InstanceOfAssertFactories.MAP).containsEntry("nodesEstimated", 3);
+        assertThat(metrics.scrape()).contains("swarm_scaler_pending_tasks{cause=\"for_lack_of_nodes\",} 3.0")
+                .contains("swarm_scaler_group_nodes{group=\"worker\",backend=\"fake\",kind=\"estimated\",} 3.0");
     }
 
     @Test
