@@ -94,6 +94,7 @@ final class PassState {
 
     Plan plan() {
         return new Plan(actions, decisions, outcomes, new ScalerMemory(trueSince, lastScaleUp, lastScaleDown,
-                pending, announced, backoff, handledRequests), Optional.ofNullable(wakeAt), pendingTasks, nodesEstimated);
+                pending, announced, backoff, handledRequests), Optional.ofNullable(wakeAt), pendingTasks,
+                nodesEstimated);
     }
 }

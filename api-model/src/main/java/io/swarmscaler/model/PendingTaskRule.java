@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -37,7 +38,9 @@ final class PendingTaskRule {
     /** Pending, but the scheduler has not said why yet. */
     static final String UNEXPLAINED = "unexplained";
 
-    private static final List<String> CURABLE = List.of("insufficient resources", "scheduling constraints not satisfied");
+    /** What Swarm's scheduler says of a task that more nodes would let run. */
+    private static final List<String> CURABLE =
+            List.of("insufficient resources", "scheduling constraints not satisfied");
 
     /** A new node of a group as placement constraints see it: no hostname or id yet, the labels all its nodes carry. */
     private record NewNode(SwarmNode node, NodeShape shape) {}
@@ -88,7 +91,7 @@ final class PendingTaskRule {
 
     /** The metric's name for why a pending task is no reason to scale, e.g. {@code too_big_for_new_node}. */
     static String cause(Refusal refusal) {
-        return refusal.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+        return refusal.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
     }
 
     private boolean waitedLongEnough(TaskInfo task, Instant newestNode) {

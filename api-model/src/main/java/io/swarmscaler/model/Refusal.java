@@ -172,10 +172,13 @@ public sealed interface Refusal extends Reason {
         }
     }
 
-    /** The scheduler holds a task back for something other than room or constraints (max replicas per node, ...). */
+    /**
+     * The scheduler holds a task back for something other than room or constraints (max replicas per node, ...):
+     * not sized into nodes here, so not counted.
+     */
     record NotForLackOfNodes(String service, String schedulerError) implements Refusal {
         public String message() {
-            return "a task of service %s is pending for a reason new nodes do not cure (%s);".formatted(service,
+            return "a task of service %s is pending for another reason than room or constraints (%s);".formatted(service,
                     schedulerError) + Wording.NO_REASON_TO_SCALE;
         }
 

@@ -29,6 +29,7 @@ import io.swarmscaler.model.Refusal.TooBigForNewNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -60,6 +61,11 @@ class PlannerPendingTasksTest {
 
     static Expect wakesAt(Instant at) {
         return plan -> assertThat(plan.wakeAt()).as("next pass").contains(at);
+    }
+
+    /** A worker group asked for {@code desired} nodes, {@code ready} of them Ready. */
+    static Cluster workers(int desired, int ready) {
+        return cluster().group(NodeRole.WORKER, desired, ready, 0, Optional.empty());
     }
 
     /** Pending for lack of room for a minute. */
@@ -121,7 +127,7 @@ class PlannerPendingTasksTest {
                         .at(0, roomy(roomy(cluster().workers(1), "huge", 1, 1, 8192), "web", 2, 0.5, 3072).state(),
                                 scales(NodeRole.WORKER, 1, 3), estimates(NodeRole.WORKER, 2),
                                 decides(new TooBigForNewNode("huge", 1_000_000_000L, 8L << 30))),
-                scenario("another cause: max replicas per node is not cured by nodes of this planner")
+                scenario("another cause: max replicas per node is no reason to scale")
                         .at(0, cluster().workers(2).pending("web", 0, 0,
                                         "no suitable node (max replicas per node limit exceed)", LONG_AGO).state(),
                                 noScale(), decides(new NotForLackOfNodes("web",
@@ -133,11 +139,11 @@ class PlannerPendingTasksTest {
                         .at(0, roomy(cluster().workers(2), "web", 2, 0.5, 3072).created("worker-1",
                                 T0.minusSeconds(5)).state(), noScale(), wakesAt(T0.plusSeconds(5))),
                 scenario("nodes on their way: the tasks wait for them, not counted again")
-                        .at(0, roomy(cluster().group(NodeRole.WORKER, 3, 2, 0, java.util.Optional.empty()), "web", 2,
+                        .at(0, roomy(workers(3, 2), "web", 2,
                                 0.5, 3072).state(), noScale(), decides(new Joining(NodeRole.WORKER, 1))),
                 scenario("one step: after the scale-up, the same tasks are not counted again")
                         .at(0, roomy(cluster().workers(1), "web", 2, 0.5, 3072).state(), scales(NodeRole.WORKER, 1, 3))
-                        .at(20, roomy(cluster().group(NodeRole.WORKER, 3, 1, 0, java.util.Optional.empty()), "web", 2,
+                        .at(20, roomy(workers(3, 1), "web", 2,
                                 0.5, 3072).state(), noScale(), decides(new Joining(NodeRole.WORKER, 2)))
                         // Ready now, with the tasks not yet placed: the scheduler's delay, then the cooldown.
                         .at(40, roomy(cluster().workers(3), "web", 2, 0.5, 3072).created("worker-2", at(38))
@@ -145,12 +151,13 @@ class PlannerPendingTasksTest {
                         .at(60, roomy(cluster().workers(3), "web", 2, 0.5, 3072).created("worker-2", at(38))
                                 .state(), noScale(), decides(Cooldown.class, c -> true)),
                 scenario("empty group, no shape: nothing to size new nodes by")
-                        .at(0, roomy(cluster().group(NodeRole.WORKER, 0, 0, 0, java.util.Optional.empty()), "web", 1,
+                        .at(0, roomy(workers(0, 0), "web", 1,
                                 0.5, 1024).state(), noScale(), decides(new NoShape(NodeRole.WORKER))),
                 scenario("empty group with a node shape label: sized by it")
                         .nodeShape(NodeRole.WORKER, WORKER_SHAPE)
-                        .at(0, roomy(cluster().group(NodeRole.WORKER, 0, 0, 0, java.util.Optional.empty()), "web", 3,
-                                0.5, 3072).state(), scales(NodeRole.WORKER, 0, 3), decides(seen(NodeRole.WORKER, 3, 3))),
+                        .at(0, roomy(workers(0, 0), "web", 3,
+                                0.5, 3072).state(), scales(NodeRole.WORKER, 0, 3),
+                                decides(seen(NodeRole.WORKER, 3, 3))),
                 scenario("global services' tasks never ask for nodes")
                         .at(0, cluster().workers(1).global("agent").pending("agent", 0.5, 512, ROOM, LONG_AGO).state(),
                                 noScale(), noNotify()),

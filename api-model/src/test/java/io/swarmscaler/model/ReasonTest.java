@@ -140,8 +140,8 @@ class ReasonTest {
                         "a task of service pinned is pending and its constraints (node.hostname==worker-0) allow no"
                                 + " new node of any group; no reason to scale"),
                 row(new Refusal.NotForLackOfNodes("web", "no suitable node (max replicas per node limit exceed)"),
-                        "a task of service web is pending for a reason new nodes do not cure (no suitable node (max"
-                                + " replicas per node limit exceed)); no reason to scale"),
+                        "a task of service web is pending for another reason than room or constraints (no suitable"
+                                + " node (max replicas per node limit exceed)); no reason to scale"),
                 row(new Refusal.NoShape(NodeRole.WORKER), "the worker group has no node to learn a new node's size"
                         + " from and no com.df.scaler.nodeShape label gives it; pending tasks cannot be sized for it"),
                 // a computed ratio is shown to three decimals at most
