@@ -71,7 +71,8 @@ final class GroupLabels {
         int errorsBefore = labels.errorCount();
         int min = count(boundLabel(role, "Min"), fallback.min(), 0, Integer.MAX_VALUE);
         int max = count(boundLabel(role, "Max"), fallback.max(), 0, Integer.MAX_VALUE);
-        int upBy = count(boundLabel(role, "UpBy"), fallback.upBy(), 1, PolicyParser.MAX_STEP);
+        int upBy = GroupBounds.AUTO.equals(labels.get(boundLabel(role, "UpBy"))) ? GroupBounds.UP_BY_TARGET
+                : count(boundLabel(role, "UpBy"), fallback.upBy(), 1, PolicyParser.MAX_STEP);
         int downBy = count(boundLabel(role, "DownBy"), fallback.downBy(), 1, PolicyParser.MAX_STEP);
         if (labels.errorCount() > errorsBefore) {
             return Optional.empty();
@@ -108,8 +109,8 @@ final class GroupLabels {
         }
         labels.error(label, value, highest == Integer.MAX_VALUE
                 ? "a whole number of nodes in ASCII digits, at least " + lowest
-                : "a whole number of nodes in ASCII digits, from %d to %d (as the webhook's by)"
-                        .formatted(lowest, highest));
+                : "a whole number of nodes in ASCII digits, from %d to %d (as the webhook's by)%s"
+                        .formatted(lowest, highest, label.endsWith("UpBy") ? ", or auto (target tracking)" : ""));
         return fallback;
     }
 }

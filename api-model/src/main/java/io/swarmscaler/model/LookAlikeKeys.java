@@ -56,6 +56,9 @@ final class LookAlikeKeys {
             boolean indexed = segments.length > 2 && LabelGrammar.isIndex(segments[2]);
             return Optional.of(PolicyParser.NODE_GROUP_LABEL + (indexed ? "." + segments[2] : ""));
         }
+        if (head.equalsIgnoreCase("scaler") && segments.length > 1 && segments[1].equalsIgnoreCase("nodeShape")) {
+            return Optional.of(NodeShape.LABEL);
+        }
         for (String ours : unnumbered) {
             if (ours.startsWith(PREFIX) && ours.substring(PREFIX.length()).equalsIgnoreCase(head)) {
                 return Optional.of(ours);

@@ -94,4 +94,29 @@ public sealed interface Observation extends Reason {
             return "Same request as %s in this pass (%s); handled once".formatted(twinId, origin);
         }
     }
+
+    /** Tasks pending longer than the delay, for lack of nodes the group could add, and how many new nodes hold them. */
+    record PendingTasks(NodeRole role, int tasks, Duration delay, int nodes, NodeShape newNode)
+            implements Observation {
+        public String message() {
+            return "%d task(s) pending for %s or more need %d new %s node(s) of %s".formatted(tasks,
+                    Durations.format(delay), nodes, role.word(), newNode.words());
+        }
+
+        public Object shape() {
+            return List.of(getClass(), role, nodes);
+        }
+    }
+
+    /** Target tracking: {@code nodes} at the value seen need {@code wanted} to bring the ratio to {@code target}. */
+    record Tracking(Reason seen, int nodes, double target, int wanted) implements Observation {
+        public String message() {
+            return "%s; the target %s needs %d node(s) instead of %d".formatted(seen.message(), Wording.show(target),
+                    wanted, nodes);
+        }
+
+        public Object shape() {
+            return List.of(getClass(), seen.shape(), wanted);
+        }
+    }
 }

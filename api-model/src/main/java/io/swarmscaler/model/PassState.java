@@ -4,6 +4,7 @@ import io.swarmscaler.model.ScalerMemory.Backoff;
 import io.swarmscaler.model.ScalerMemory.PendingScaleUp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The one registry a planning pass shares between its rules, as Cluster Autoscaler's orchestrators share one
@@ -33,6 +35,10 @@ final class PassState {
     final Set<NodeRole> changed = EnumSet.noneOf(NodeRole.class);
     /** Each group's used-memory ratio this pass, read by its group-memory policies. */
     final Map<NodeRole, Double> groupRatios = new HashMap<>();
+    /** Pending tasks seen this pass, by cause ({@link PendingTaskRule#COUNTED}, ...), for the metrics. */
+    final Map<String, Integer> pendingTasks = new TreeMap<>();
+    /** The new nodes each group's pending tasks need, as estimated this pass. */
+    final Map<NodeRole, Integer> nodesEstimated = new EnumMap<>(NodeRole.class);
     private final List<Action> actions = new ArrayList<>();
     private final List<Decision> decisions = new ArrayList<>();
     private final Map<String, RequestOutcome> outcomes = new LinkedHashMap<>();
@@ -88,6 +94,7 @@ final class PassState {
 
     Plan plan() {
         return new Plan(actions, decisions, outcomes, new ScalerMemory(trueSince, lastScaleUp, lastScaleDown,
-                pending, announced, backoff, handledRequests), Optional.ofNullable(wakeAt));
+                pending, announced, backoff, handledRequests), Optional.ofNullable(wakeAt), pendingTasks,
+                nodesEstimated);
     }
 }

@@ -10,12 +10,19 @@ import java.util.Optional;
  * to remember, and when the next pass is due at the latest because a timer of a rule ends then (a condition's
  * {@code alertFor}, a cooldown, a backoff, a drain or provision timeout), as controller-runtime's
  * {@code RequeueAfter}.
+ *
+ * @param pendingTasks the pending tasks seen, by cause: {@code for_lack_of_nodes} (counted for new nodes),
+ *     {@code within_delay}, or why new nodes would not cure them ({@code too_big_for_new_node}, ...)
+ * @param nodesEstimated the new nodes each group's pending tasks need
  */
 public record Plan(List<Action> actions, List<Decision> decisions, Map<String, RequestOutcome> outcomes,
-        ScalerMemory memory, Optional<Instant> wakeAt) {
+        ScalerMemory memory, Optional<Instant> wakeAt, Map<String, Integer> pendingTasks,
+        Map<NodeRole, Integer> nodesEstimated) {
     public Plan {
         actions = List.copyOf(actions);
         decisions = List.copyOf(decisions);
         outcomes = Map.copyOf(outcomes);
+        pendingTasks = Map.copyOf(pendingTasks);
+        nodesEstimated = Map.copyOf(nodesEstimated);
     }
 }

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -14,6 +15,7 @@ import java.util.Set;
  *   <li>{@link GroupGate}: cooldowns, backoff, one change per pass, nodes still joining, a drain under way;
  *   <li>{@link PolicyEvaluator} and {@link Evaluation}: {@code alertFor}, no data, thresholds;
  *   <li>{@link RequestIntake}: scale requests, their repeats and twins;
+ *   <li>{@link PendingTaskRule} and {@link BinPackingEstimator}: the nodes pending tasks need;
  *   <li>{@link ScaleUpRule}: step and maximum;
  *   <li>{@link ScaleDownRule}: step, minimum, the last node; {@link VictimChoice}, {@link FitCheck},
  *       {@link MemoryPrediction} and {@link ManagerQuorum} choose which nodes may go;
@@ -39,16 +41,27 @@ public final class Planner {
      * @param scaleDownMargin the predicted memory ratio after a removal must stay this far below every memory
      *     scale-up threshold
      * @param firstBackoff how long a failing group is left alone, doubling up to {@code maxBackoff}
+     * @param pendingTaskDelay a task pending this long (and no node joined meanwhile) asks for nodes
+     * @param defaultBounds each group's bounds where no policy sets them, for the pending tasks' scale-ups
      */
     public record Settings(Duration scaleUpCooldown, Duration provisionTimeout, String rescheduleLabel,
             Duration scaleDownCooldown, Duration drainTimeout, double scaleDownMargin, Duration firstBackoff,
-            Duration maxBackoff) {
+            Duration maxBackoff, Duration pendingTaskDelay, Map<NodeRole, GroupBounds> defaultBounds) {
+        public Settings {
+            defaultBounds = Map.copyOf(defaultBounds);
+        }
 
         /** Cluster Autoscaler's defaults where it has one. */
         public static Settings defaults() {
             return new Settings(Duration.ofMinutes(3), Duration.ofMinutes(15), "com.df.reschedule",
                     Duration.ofMinutes(10), Duration.ofMinutes(10), 0.05, Duration.ofMinutes(5),
-                    Duration.ofMinutes(30));
+                    Duration.ofMinutes(30), Duration.ofSeconds(10), Map.of(NodeRole.WORKER,
+                            GroupBounds.defaultsFor(NodeRole.WORKER), NodeRole.MANAGER,
+                            GroupBounds.defaultsFor(NodeRole.MANAGER)));
+        }
+
+        GroupBounds defaultBounds(NodeRole role) {
+            return defaultBounds.getOrDefault(role, GroupBounds.defaultsFor(role));
         }
     }
 
@@ -64,7 +77,10 @@ public final class Planner {
         RequestIntake requests = new RequestIntake(pass);
         new DrainTracker(pass, gate).follow();
         new ScaleUpFollowUp(pass, gate).follow();
-        List<Want> wants = wants(pass, policies, requests);
+        PendingTaskRule pendingTasks = new PendingTaskRule(pass, policies);
+        // First: their want is sized to what the tasks need, and a group changes once per pass.
+        List<Want> wants = pendingTasks.wants();
+        wants.addAll(wants(pass, policies, requests));
         ScaleUpRule up = new ScaleUpRule(pass, gate, requests);
         ScaleDownRule down = new ScaleDownRule(pass, gate, requests,
                 new VictimChoice(pass, new MemoryPrediction(pass, policies)));
@@ -72,7 +88,7 @@ public final class Planner {
             wants.stream().filter(w -> w.role() == role && w.direction() == ScaleDirection.UP).forEach(up::apply);
             wants.stream().filter(w -> w.role() == role && w.direction() == ScaleDirection.DOWN).forEach(down::apply);
         }
-        forgetRemovedPolicies(pass, policies);
+        forgetRemovedPolicies(pass, policies, pendingTasks.announcing());
         return pass.plan();
     }
 
@@ -89,9 +105,12 @@ public final class Planner {
         return wants;
     }
 
-    /** A policy whose labels were removed is forgotten, so a re-added one starts its {@code for} afresh. */
-    private static void forgetRemovedPolicies(PassState pass, PolicySet policies) {
-        Set<PolicyId> known = new HashSet<>();
+    /**
+     * A policy whose labels were removed is forgotten, so a re-added one starts its {@code for} afresh; so are
+     * unplaceable tasks no longer pending, so that new ones are announced again.
+     */
+    private static void forgetRemovedPolicies(PassState pass, PolicySet policies, Set<PolicyId> stillAnnouncing) {
+        Set<PolicyId> known = new HashSet<>(stillAnnouncing);
         policies.policies().forEach(p -> known.add(p.id()));
         pass.trueSince.keySet().retainAll(known);
         pass.announced.retainAll(known);

@@ -51,9 +51,28 @@ final class PolicyEvaluator {
                     policy.alertName(), policy.id().service(), Notification.Status.PENDING, policy.summary(), why));
             return Optional.empty();
         }
+        if (policy.direction() == ScaleDirection.UP && policy.bounds().tracksTarget()) {
+            return Optional.of(tracking(policy, evaluation, subject, why));
+        }
         int by = policy.direction() == ScaleDirection.UP ? policy.bounds().upBy() : policy.bounds().downBy();
         return Optional.of(new Want(subject, evaluation.seen(), policy.role(), policy.direction(), by, policy.bounds(), why,
                 Optional.of(policy.id()), Optional.empty()));
+    }
+
+    /**
+     * Target tracking, as AWS's: enough nodes to bring the group's memory ratio to the threshold minus the
+     * scale-down margin, {@code ceil(n × value / target) − n} and at least one, assuming the load spreads evenly.
+     */
+    private Want tracking(Policy policy, Evaluation evaluation, String subject, String why) {
+        double target = ((Condition.Threshold) policy.condition()).threshold() - pass.settings.scaleDownMargin();
+        int nodes = pass.observed.group(policy.role()).map(NodeGroupState::desired).orElse(0);
+        double value = evaluation.value().orElseThrow();
+        // Less a rounding error: 5 nodes at 0.9 for 0.75 are 6.000000000000001 in doubles, and need 6.
+        int wanted = target > 0 ? (int) Math.min(Integer.MAX_VALUE, Math.ceil(nodes * value / target - 1e-9))
+                : nodes + 1;
+        int by = Math.max(1, wanted - nodes);
+        return new Want(subject, new Observation.Tracking(evaluation.seen(), nodes, target, nodes + by),
+                policy.role(), ScaleDirection.UP, by, policy.bounds(), why, Optional.of(policy.id()), Optional.empty());
     }
 
     /** Held times in messages: whole seconds once past one second. */

@@ -2,6 +2,7 @@ package io.swarmscaler.model;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -61,11 +62,12 @@ public final class PolicyParser {
     public PolicySet parse(List<ServiceInfo> services) {
         List<Policy> policies = new ArrayList<>();
         List<PolicyError> errors = new ArrayList<>();
+        Map<NodeRole, NodeShape> shapes = new EnumMap<>(NodeRole.class);
         for (ServiceInfo service : services) {
-            new PolicyReader(new ServiceLabels(service, errors), settings).readInto(policies);
+            new PolicyReader(new ServiceLabels(service, errors), settings).readInto(policies, shapes);
         }
         policies.sort((a, b) -> a.id().compareTo(b.id()));
-        return new PolicySet(policies, errors);
+        return new PolicySet(policies, errors, shapes);
     }
 
     /**

@@ -28,7 +28,8 @@ final class PolicyReader {
         this.groups = new GroupLabels(labels, settings.defaultBounds());
     }
 
-    void readInto(List<Policy> policies) {
+    /** This service's policies into {@code policies}, and the node size it gives its group into {@code shapes}. */
+    void readInto(List<Policy> policies, Map<NodeRole, NodeShape> shapes) {
         new LookAlikeKeys(labels, settings.rescheduleLabel()).check();
         checkReschedule();
         // Bounds count on every service, with or without policies, for both groups: the webhook reads them too.
@@ -39,6 +40,21 @@ final class PolicyReader {
         for (String index : policyIndices()) {
             readPolicy(index, bounds).ifPresent(policies::add);
         }
+        readNodeShape(shapes);
+    }
+
+    /** {@link NodeShape#LABEL}, for the group the service's policies scale; the first service to give one wins. */
+    private void readNodeShape(Map<NodeRole, NodeShape> shapes) {
+        String value = labels.get(NodeShape.LABEL);
+        if (value == null) {
+            return;
+        }
+        Optional<NodeShape> shape = NodeShape.parse(value);
+        if (shape.isEmpty()) {
+            labels.error(NodeShape.LABEL, value, NodeShape.EXPECTED);
+            return;
+        }
+        groups.role("").ifPresent(role -> shapes.putIfAbsent(role, shape.get()));
     }
 
     private void checkReschedule() {
@@ -89,6 +105,14 @@ final class PolicyReader {
         // A bad bound was reported once for the service; every policy of its group is skipped.
         Optional<GroupBounds> bounds = role.flatMap(boundsByRole::get);
         if (labels.errorCount() > errorsBefore || role.isEmpty() || bounds.isEmpty()) {
+            return Optional.empty();
+        }
+        if (direction == ScaleDirection.UP && bounds.get().tracksTarget()
+                && alertIf.get().kind() != Policy.Kind.GROUP_MEMORY) {
+            String label = GroupLabels.boundLabel(role.get(), "UpBy");
+            labels.error(label, GroupBounds.AUTO, ("a whole number of nodes: auto (target tracking) needs the group's"
+                    + " memory ratio, and %s is not @node_mem_limit_total_above").formatted(
+                            ServiceLabels.numbered("alertIf", index)));
             return Optional.empty();
         }
         String service = labels.service().name();

@@ -141,8 +141,8 @@ public sealed interface Refusal extends Reason {
 
     record NoRoom(String service, long nanoCpus, long memoryBytes) implements Refusal {
         public String message() {
-            return "a task of service %s reserves %s CPU and %d MiB, and no remaining node has room"
-                    .formatted(service, nanoCpus / 1e9, memoryBytes >> 20);
+            return "a task of service %s reserves %s, and no remaining node has room"
+                    .formatted(service, Wording.resources(nanoCpus, memoryBytes));
         }
     }
 
@@ -151,6 +151,47 @@ public sealed interface Refusal extends Reason {
         public String message() {
             return "memory would rise from %s to %s, not below the scale-up threshold %s minus the margin %s"
                     .formatted(Wording.show(from), Wording.show(to), Wording.show(threshold), Wording.show(margin));
+        }
+    }
+
+    // ---- pending tasks that no new node would cure: never a reason to scale
+
+    /** A pending task reserves more than an empty new node of any group offers. */
+    record TooBigForNewNode(String service, long nanoCpus, long memoryBytes) implements Refusal {
+        public String message() {
+            return "a task of service %s is pending and reserves %s, more than a new node of any group offers;"
+                    .formatted(service, Wording.resources(nanoCpus, memoryBytes)) + Wording.NO_REASON_TO_SCALE;
+        }
+    }
+
+    /** A pending task whose constraints no new node would meet: pinned to a hostname, or a label no group has. */
+    record NoNewNodeAllowed(String service, List<String> constraints) implements Refusal {
+        public String message() {
+            return "a task of service %s is pending and its constraints (%s) allow no new node of any group;"
+                    .formatted(service, String.join(", ", constraints)) + Wording.NO_REASON_TO_SCALE;
+        }
+    }
+
+    /**
+     * The scheduler holds a task back for something other than room or constraints (max replicas per node, ...):
+     * not sized into nodes here, so not counted.
+     */
+    record NotForLackOfNodes(String service, String schedulerError) implements Refusal {
+        public String message() {
+            return "a task of service %s is pending for another reason than room or constraints (%s);".formatted(service,
+                    schedulerError) + Wording.NO_REASON_TO_SCALE;
+        }
+
+        public Object shape() {
+            return List.of(getClass(), service);
+        }
+    }
+
+    /** An empty group with no {@code com.df.scaler.nodeShape}: the size of its new nodes is unknown. */
+    record NoShape(NodeRole role) implements Refusal {
+        public String message() {
+            return ("the %s group has no node to learn a new node's size from and no %s label gives it; pending"
+                    + " tasks cannot be sized for it").formatted(role.word(), NodeShape.LABEL);
         }
     }
 }

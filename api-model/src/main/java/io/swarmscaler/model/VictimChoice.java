@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -82,25 +83,25 @@ final class VictimChoice {
     }
 
     /**
-     * Tasks Swarm wants running but could not place, that one of these nodes could take (its constraints allow
-     * it): a scale-down now would only make them wait longer.
+     * Tasks Swarm wants running but could not place, that one of these nodes could take (its constraints allow it
+     * and it offers as much as the task reserves): a scale-down now would only make them wait longer.
      */
     Optional<Refusal> pendingTasksTheyCouldHost(NodeGroupState group, List<SwarmNode> candidates) {
-        Map<String, Long> pendingByService = new HashMap<>();
+        Map<ServiceInfo, Long> hostableByService = new LinkedHashMap<>();
         for (TaskInfo task : pass.observed.tasksOnNode("")) {
-            if (task.desiredRunning() && !task.running()) {
-                pendingByService.merge(task.serviceId(), 1L, Long::sum);
+            Optional<ServiceInfo> service = pass.observed.service(task.serviceId());
+            if (task.pending() && service.isPresent()
+                    && candidates.stream().anyMatch(n -> couldHost(n, service.get(), task))) {
+                hostableByService.merge(service.get(), 1L, Long::sum);
             }
         }
-        for (Map.Entry<String, Long> pending : pendingByService.entrySet()) {
-            Optional<ServiceInfo> service = pass.observed.service(pending.getKey());
-            boolean hostable = service.isPresent() && candidates.stream().anyMatch(
-                    n -> PlacementConstraints.allow(service.get().constraints(), n).orElse(true));
-            if (hostable) {
-                return Optional.of(new Refusal.TasksPending(group.role(), service.get().name(), pending.getValue()));
-            }
-        }
-        return Optional.empty();
+        return hostableByService.entrySet().stream().findFirst()
+                .map(e -> new Refusal.TasksPending(group.role(), e.getKey().name(), e.getValue()));
+    }
+
+    private static boolean couldHost(SwarmNode node, ServiceInfo service, TaskInfo task) {
+        return PlacementConstraints.allow(service.constraints(), node).orElse(true)
+                && node.nanoCpus() >= task.reservedNanoCpus() && node.memoryBytes() >= task.reservedMemoryBytes();
     }
 
     /** Why these very nodes may not go: quorum, or tasks that would not fit elsewhere. */

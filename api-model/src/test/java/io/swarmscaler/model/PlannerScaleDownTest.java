@@ -298,6 +298,13 @@ class PlannerScaleDownTest {
             return this;
         }
 
+        /** A task pending since {@code since}, reserving this much, held back for the scheduler's reason. */
+        Cluster pending(String service, double cpus, long memoryMiB, String schedulerError, Instant since) {
+            tasks.add(new TaskInfo("task-" + tasks.size(), serviceId(service), "", true, false,
+                    Math.round(cpus * 1e9), memoryMiB * MIB, schedulerError, since));
+            return this;
+        }
+
         /** A task Swarm shut down on {@code host} (moved away by a drain, or an old one). */
         Cluster stopped(String service, String host) {
             tasks.add(new TaskInfo("task-" + tasks.size(), serviceId(service), "node-" + host, false, false, 0, 0));

@@ -60,7 +60,9 @@ class PlannerTest {
     static final Duration PROVISION_TIMEOUT = Duration.ofMinutes(10);
     static final String RESCHEDULE_LABEL = "com.df.reschedule";
     static final Planner PLANNER = new Planner(new Planner.Settings(COOLDOWN, PROVISION_TIMEOUT, RESCHEDULE_LABEL,
-            Duration.ofMinutes(10), Duration.ofMinutes(10), 0.05, Duration.ofMinutes(5), Duration.ofMinutes(30)));
+            Duration.ofMinutes(10), Duration.ofMinutes(10), 0.05, Duration.ofMinutes(5), Duration.ofMinutes(30),
+            Duration.ofSeconds(10), Map.of(NodeRole.WORKER, GroupBounds.defaultsFor(NodeRole.WORKER), NodeRole.MANAGER,
+                    GroupBounds.defaultsFor(NodeRole.MANAGER))));
 
     static final String W = "exporter_node-exporter-worker";
     static final String M = "exporter_node-exporter-manager";
@@ -317,7 +319,13 @@ class PlannerTest {
         }
 
         Scenario errors(PolicyError... errors) {
-            this.policies = new PolicySet(policies.policies(), Arrays.asList(errors));
+            this.policies = new PolicySet(policies.policies(), Arrays.asList(errors), policies.nodeShapes());
+            return this;
+        }
+
+        /** A service's {@link NodeShape#LABEL} gives the size of the group's new nodes. */
+        Scenario nodeShape(NodeRole role, NodeShape shape) {
+            this.policies = new PolicySet(policies.policies(), policies.errors(), Map.of(role, shape));
             return this;
         }
 

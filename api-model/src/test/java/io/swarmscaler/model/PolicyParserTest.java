@@ -223,7 +223,12 @@ class PolicyParserTest {
                 Arguments.of(WORKER, labels("com.df.scaleWorkerNodeUpBy", "100", "com.df.scaleWorkerNodeDownBy", "100",
                         "com.df.scaleWorkerNodeMax", "1000000"), new GroupBounds(0, 1000000, 100, 100)),
                 Arguments.of(WORKER, labels("com.df.scaleWorkerNodeMax", "007"), new GroupBounds(0, 7, 1, 1)),
-                Arguments.of(MANAGER, labels("com.df.scaleWorkerNodeMax", "1"), new GroupBounds(3, 7, 1, 1)));
+                Arguments.of(MANAGER, labels("com.df.scaleWorkerNodeMax", "1"), new GroupBounds(3, 7, 1, 1)),
+                // target tracking
+                Arguments.of(WORKER, labels("com.df.scaleWorkerNodeUpBy", "auto"),
+                        new GroupBounds(0, 5, GroupBounds.UP_BY_TARGET, 1)),
+                Arguments.of(MANAGER, labels("com.df.scaleManagerNodeUpBy", "auto"),
+                        new GroupBounds(3, 7, GroupBounds.UP_BY_TARGET, 1)));
     }
 
     @ParameterizedTest(name = "{0} with {1} has bounds {2}")
@@ -688,7 +693,20 @@ class PolicyParserTest {
                 new BadLabel("reschedule=yes", List.of(), labels("com.df.reschedule", "yes"),
                         "com.df.reschedule", "yes", "true or false"),
                 new BadLabel("reschedule=1", List.of(), labels("com.df.reschedule", "1"),
-                        "com.df.reschedule", "1", "true or false"));
+                        "com.df.reschedule", "1", "true or false"),
+                worker("auto in capitals", labels("com.df.scaleWorkerNodeUpBy", "AUTO"),
+                        "com.df.scaleWorkerNodeUpBy", "AUTO", "or auto (target tracking)"),
+                worker("auto on a policy that is not the group's memory", labels("com.df.alertIf.1",
+                                "@node_mem_limit:0.8", "com.df.scaleWorkerNodeUpBy", "auto"),
+                        "com.df.scaleWorkerNodeUpBy", "auto", "needs the group's memory ratio"),
+                worker("auto as a down step", labels("com.df.scaleWorkerNodeDownBy", "auto"),
+                        "com.df.scaleWorkerNodeDownBy", "auto", "from 1 to 100"),
+                worker("node shape without units", labels("com.df.scaler.nodeShape", "cpus=2,memory=4"),
+                        "com.df.scaler.nodeShape", "cpus=2,memory=4", "cpus=2,memory=4GiB"),
+                worker("node shape of no CPU", labels("com.df.scaler.nodeShape", "cpus=0,memory=4GiB"),
+                        "com.df.scaler.nodeShape", "cpus=0,memory=4GiB", "cpus=2,memory=4GiB"),
+                worker("node shape key in another case", labels("com.df.scaler.nodeshape", "cpus=2,memory=4GiB"),
+                        "com.df.scaler.nodeshape", "cpus=2,memory=4GiB", "com.df.scaler.nodeShape "));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -719,6 +737,17 @@ class PolicyParserTest {
 
         assertThat(set.errors()).extracting(PolicyError::label).containsExactly("com.df.scaleWorkerNodeUpBy");
         assertThat(set.policies()).extracting(Policy::id).containsExactly(new PolicyId("svc", "2"));
+    }
+
+    @Test
+    void aNodeShapeLabelSizesTheNewNodesOfTheGroupItsServiceScales() {
+        PolicySet set = parse(service("svc", List.of("node.role==worker"), labels(
+                "com.df.alertIf.1", "@node_mem_limit_total_above:0.8", "com.df.scaler.nodeShape",
+                "cpus=1.5, memory=512MiB")));
+
+        assertThat(set.errors()).isEmpty();
+        assertThat(set.nodeShapes()).containsExactly(Map.entry(NodeRole.WORKER, new NodeShape(1_500_000_000L,
+                512L << 20)));
     }
 
     @Test

@@ -86,6 +86,11 @@ class ReasonTest {
                                 + " cooldown"),
                 row(new SameRequest("r1", "alertmanager"),
                         "Same request as r1 in this pass (alertmanager); handled once"),
+                row(new Observation.Tracking(HIGH, 3, 0.75, 4),
+                        "value 0.9 > 0.8; the target 0.75 needs 4 node(s) instead of 3"),
+                row(new Observation.PendingTasks(NodeRole.WORKER, 5, Duration.ofSeconds(10), 3,
+                                new NodeShape(2_000_000_000L, 4L << 30)),
+                        "5 task(s) pending for 10s or more need 3 new worker node(s) of 2 CPU and 4096 MiB"),
 
                 // ---- why not
                 row(new NoGroup(NodeRole.MANAGER),
@@ -128,6 +133,17 @@ class ReasonTest {
                         "a task of service big reserves 0.5 CPU and 3072 MiB, and no remaining node has room"),
                 row(new Refusal.MemoryPrediction(0.45, 0.9, 0.8, 0.05), "memory would rise from 0.45 to 0.9, not below"
                         + " the scale-up threshold 0.8 minus the margin 0.05"),
+                row(new Refusal.TooBigForNewNode("huge", 1_500_000_000L, 8L << 30),
+                        "a task of service huge is pending and reserves 1.5 CPU and 8192 MiB, more than a new node of"
+                                + " any group offers; no reason to scale"),
+                row(new Refusal.NoNewNodeAllowed("pinned", List.of("node.hostname==worker-0")),
+                        "a task of service pinned is pending and its constraints (node.hostname==worker-0) allow no"
+                                + " new node of any group; no reason to scale"),
+                row(new Refusal.NotForLackOfNodes("web", "no suitable node (max replicas per node limit exceed)"),
+                        "a task of service web is pending for another reason than room or constraints (no suitable"
+                                + " node (max replicas per node limit exceed)); no reason to scale"),
+                row(new Refusal.NoShape(NodeRole.WORKER), "the worker group has no node to learn a new node's size"
+                        + " from and no com.df.scaler.nodeShape label gives it; pending tasks cannot be sized for it"),
                 // a computed ratio is shown to three decimals at most
                 row(new Refusal.MemoryPrediction(0.6, 0.6 * 3 / 2, 0.8, 0.05), "memory would rise from 0.6 to 0.9,"
                         + " not below the scale-up threshold 0.8 minus the margin 0.05"),

@@ -53,7 +53,10 @@ final class CheckCommand implements Callable<Integer> {
             out.printf("  when   %s%n", describe(p.condition()));
             out.printf("  for    %s%n", Durations.format(p.holdFor()));
             out.printf("  then   %s%n", switch (p.direction()) {
-                case UP -> "add %d %s node(s), up to %d".formatted(p.bounds().upBy(), p.role().word(), p.bounds().max());
+                case UP -> p.bounds().tracksTarget()
+                        ? "add the %s nodes that bring the ratio to the threshold minus the margin, up to %d"
+                                .formatted(p.role().word(), p.bounds().max())
+                        : "add %d %s node(s), up to %d".formatted(p.bounds().upBy(), p.role().word(), p.bounds().max());
                 case DOWN -> "remove %d %s node(s), down to %d".formatted(p.bounds().downBy(), p.role().word(),
                         p.bounds().min());
                 case NOTIFY_ONLY -> "notify only (scale=no)";

@@ -376,6 +376,16 @@ class HostileInputTest {
             }
 
             @Override
+            public List<TaskInfo> pendingTasks(java.util.Set<String> serviceIds) {
+                return List.of();
+            }
+
+            @Override
+            public void scaleService(String serviceId, int replicas) {
+                throw new AssertionError("no client may scale a service here");
+            }
+
+            @Override
             public void forceUpdate(String serviceId) {}
 
             @Override

@@ -4,6 +4,7 @@ import io.swarmscaler.model.Durations;
 import io.swarmscaler.model.GroupBounds;
 import io.swarmscaler.model.NodeRole;
 import io.swarmscaler.model.Planner;
+import io.swarmscaler.model.ServiceScaling;
 import io.swarmscaler.model.PolicyParser;
 import java.net.URI;
 import java.nio.file.Path;
@@ -34,7 +35,9 @@ public record ScalerConfig(
         double scaleDownMargin,
         Duration failedGroupBackoff,
         Duration failedGroupBackoffMax,
+        Duration pendingTaskDelay,
         Map<NodeRole, GroupBounds> defaultBounds,
+        ServiceScaling.Defaults replicaDefaults,
         boolean legacyNodeExporterNames,
         Local local,
         Aws aws,
@@ -138,6 +141,7 @@ public record ScalerConfig(
         });
         Duration backoff = r.duration("FAILED_GROUP_BACKOFF", "5m");
         Duration backoffMax = r.duration("FAILED_GROUP_BACKOFF_MAX", "30m");
+        Duration pendingTaskDelay = r.duration("PENDING_TASK_DELAY", "10s");
         String rescheduleLabel = r.value("RESCHEDULE_LABEL", "com.df.reschedule", "a Docker label key",
                 v -> v.isBlank() || v.contains("=") ? null : v);
         int upBy = r.integer("DEFAULT_SCALE_NODES_UP_BY", "1", 1);
@@ -145,6 +149,7 @@ public record ScalerConfig(
         Map<NodeRole, GroupBounds> bounds = Map.of(
                 NodeRole.WORKER, r.bounds("WORKER", 0, 5, upBy, downBy),
                 NodeRole.MANAGER, r.bounds("MANAGER", 3, 7, upBy, downBy));
+        ServiceScaling.Defaults replicas = r.replicaDefaults();
         boolean legacy = r.value("NODE_EXPORTER_METRIC_NAMES", "current", "current (names ending in _bytes) or legacy",
                 v -> switch (v) {
                     case "current" -> Boolean.FALSE;
@@ -211,8 +216,8 @@ public record ScalerConfig(
             throw new ConfigException(r.problems);
         }
         return new ScalerConfig(backend, dockerHost, prometheus, interval, cooldown, provision, rescheduleLabel,
-                scaleDownCooldown, drainTimeout, margin, backoff, backoffMax, bounds, legacy, local, aws, http,
-                observability, leadership);
+                scaleDownCooldown, drainTimeout, margin, backoff, backoffMax, pendingTaskDelay, bounds, replicas,
+                legacy, local, aws, http, observability, leadership);
     }
 
     /** A Swarm task's hostname is its container's id; the pid tells apart processes on one host. */
@@ -228,7 +233,7 @@ public record ScalerConfig(
 
     public Planner.Settings plannerSettings() {
         return new Planner.Settings(scaleUpCooldown, provisionTimeout, rescheduleLabel, scaleDownCooldown,
-                drainTimeout, scaleDownMargin, failedGroupBackoff, failedGroupBackoffMax);
+                drainTimeout, scaleDownMargin, failedGroupBackoff, failedGroupBackoffMax, pendingTaskDelay, defaultBounds);
     }
 
     public PolicyParser.Settings parserSettings() {
@@ -331,6 +336,18 @@ public record ScalerConfig(
             return Optional.ofNullable(env.get(name)).map(String::trim).filter(v -> !v.isEmpty())
                     .map(v -> value(name, v, "an Auto Scaling group name of at most 255 characters",
                             g -> g.length() <= 255 && g.chars().noneMatch(Character::isISOControl) ? g : null));
+        }
+
+        /** The old tool's replica bounds for services without com.df.scaleMin/Max labels: 1..5. */
+        ServiceScaling.Defaults replicaDefaults() {
+            int lo = integer("DEFAULT_MIN_REPLICAS", "1", 0);
+            int hi = integer("DEFAULT_MAX_REPLICAS", "5", 0);
+            if (lo > hi) {
+                problems.add("DEFAULT_MIN_REPLICAS=%d is above DEFAULT_MAX_REPLICAS=%d: expected a minimum no greater"
+                        .formatted(lo, hi) + " than the maximum");
+                return new ServiceScaling.Defaults(1, 5);
+            }
+            return new ServiceScaling.Defaults(lo, hi);
         }
 
         GroupBounds bounds(String role, int min, int max, int upBy, int downBy) {

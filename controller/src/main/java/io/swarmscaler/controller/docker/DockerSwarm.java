@@ -82,6 +82,16 @@ final class DockerSwarm implements Swarm {
     }
 
     @Override
+    public List<TaskInfo> pendingTasks(Set<String> serviceIds) {
+        if (serviceIds.isEmpty()) {
+            return List.of();
+        }
+        // The Engine API filters tasks by desired state, not by state: pending ones are picked out here.
+        return call("list pending tasks", () -> reader.tasks(Map.of("desired-state", List.of("running"), "service",
+                List.copyOf(serviceIds))).stream().filter(TaskInfo::pending).toList());
+    }
+
+    @Override
     public void drain(String nodeId, String markLabel, String markValue) {
         updateNode(nodeId, "drain", spec -> {
             Map<String, String> labels = new HashMap<>(spec.getLabels() == null ? Map.of() : spec.getLabels());
@@ -120,6 +130,20 @@ final class DockerSwarm implements Swarm {
                     .findFirst().orElseThrow(() -> new NotFoundException("node " + nodeId + " is not in the Swarm"));
             docker.updateSwarmNodeCmd().withSwarmNodeId(nodeId).withVersion(node.getVersion().getIndex())
                     .withSwarmNodeSpec(change.apply(node.getSpec())).exec();
+            return null;
+        });
+    }
+
+    @Override
+    public void scaleService(String serviceId, int replicas) {
+        call("scale service " + serviceId, () -> {
+            Service service = docker.inspectServiceCmd(serviceId).exec();
+            ServiceSpec spec = service.getSpec();
+            if (spec.getMode() == null || spec.getMode().getReplicated() == null) {
+                throw new IllegalStateException("service " + serviceId + " is not replicated");
+            }
+            spec.getMode().getReplicated().withReplicas(replicas);
+            docker.updateServiceCmd(serviceId, spec).withVersion(service.getVersion().getIndex()).exec();
             return null;
         });
     }

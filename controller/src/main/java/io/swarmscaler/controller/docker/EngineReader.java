@@ -52,8 +52,9 @@ final class EngineReader {
         return list("/nodes", NODES, (NodeJson n) -> n.toModel());
     }
 
+    /** With {@code status=true} (API 1.41): each service's running and desired task counts, to tell who is short. */
     List<ServiceInfo> services() {
-        return list("/services", SERVICES, (ServiceJson s) -> s.toModel());
+        return list("/services?status=true", SERVICES, (ServiceJson s) -> s.toModel());
     }
 
     /** Tasks matching every filter, e.g. {@code desired-state=[running]} or {@code node=[id1,id2]}. */
@@ -64,7 +65,7 @@ final class EngineReader {
 
     /**
      * Tasks are most of what a pass reads (about 2 KB of JSON each, 100,000 in a big Swarm): they are decoded with
-     * Jackson's streaming parser, which skips every part of a task but the seven fields the model keeps.
+     * Jackson's streaming parser, which skips every part of a task but the fields the model keeps.
      */
     static List<TaskInfo> decodeTasks(JsonParser p) throws IOException {
         // Tasks repeat the same service and node ids thousands of times: one String each keeps the heap small.
@@ -76,7 +77,8 @@ final class EngineReader {
             String serviceId = "";
             String nodeId = "";
             String desiredState = null;
-            String state = null;
+            String[] status = {null, ""};
+            Instant createdAt = null;
             long[] reserved = {0, 0};
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
@@ -86,34 +88,38 @@ final class EngineReader {
                     case "ServiceID" -> serviceId = ids.computeIfAbsent(p.getValueAsString(""), k -> k);
                     case "NodeID" -> nodeId = ids.computeIfAbsent(p.getValueAsString(""), k -> k);
                     case "DesiredState" -> desiredState = p.getValueAsString();
-                    case "Status" -> state = textAt(p, value, "State");
+                    case "CreatedAt" -> createdAt = instant(p.getValueAsString());
+                    case "Status" -> status(p, value, status);
                     case "Spec" -> reservations(p, value, reserved);
                     default -> p.skipChildren();
                 }
             }
-            tasks.add(new TaskInfo(id, serviceId, nodeId, "running".equals(desiredState), "running".equals(state),
-                    reserved[0], reserved[1]));
+            tasks.add(new TaskInfo(id, serviceId, nodeId, "running".equals(desiredState), "running".equals(status[0]),
+                    reserved[0], reserved[1], status[1], createdAt));
         }
         return tasks;
     }
 
-    /** The text of {@code name} in the object at hand, skipping the rest of it. */
-    private static String textAt(JsonParser p, JsonToken at, String name) throws IOException {
+    /** A task's {@code Status.State} and {@code Status.Err} (the scheduler's reason) into {@code status}. */
+    private static void status(JsonParser p, JsonToken at, String[] status) throws IOException {
         if (at != JsonToken.START_OBJECT) {
             p.skipChildren();
-            return null;
+            return;
         }
-        String text = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             p.nextToken();
-            if (field.equals(name)) {
-                text = p.getValueAsString();
-            } else {
-                p.skipChildren();
+            switch (field) {
+                case "State" -> status[0] = p.getValueAsString();
+                case "Err" -> status[1] = p.getValueAsString("");
+                default -> p.skipChildren();
             }
         }
-        return text;
+    }
+
+    /** Docker's RFC 3339 time with nanoseconds; null when absent. */
+    private static Instant instant(String text) {
+        return text == null ? null : Instant.parse(text);
     }
 
     /** {@code Spec.Resources.Reservations} of a task into {@code reserved} (nano CPUs, memory bytes). */
@@ -233,7 +239,7 @@ final class EngineReader {
                     s.labels() == null ? Map.of() : s.labels(),
                     resources == null ? 0 : resources.nanoCpus(),
                     resources == null ? 0 : resources.memoryBytes(),
-                    createdAt == null ? Instant.EPOCH : Instant.parse(createdAt));
+                    createdAt == null ? Instant.EPOCH : instant(createdAt));
         }
     }
 
@@ -255,7 +261,8 @@ final class EngineReader {
     record ManagerStatus(@JsonProperty("Reachability") String reachability) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record ServiceJson(@JsonProperty("ID") String id, @JsonProperty("Spec") ServiceSpec spec) {
+    record ServiceJson(@JsonProperty("ID") String id, @JsonProperty("Spec") ServiceSpec spec,
+            @JsonProperty("ServiceStatus") ServiceStatus status) {
         ServiceInfo toModel() {
             ServiceSpec s = spec == null ? new ServiceSpec(null, null, null, null) : spec;
             List<String> constraints = s.taskTemplate() == null || s.taskTemplate().placement() == null
@@ -265,9 +272,13 @@ final class EngineReader {
             int replicas = mode != null && mode.global() != null ? ServiceInfo.GLOBAL
                     : mode == null || mode.replicated() == null ? 1 : (int) mode.replicated().replicas();
             return new ServiceInfo(id, s.name() == null ? "" : s.name(), s.labels() == null ? Map.of() : s.labels(),
-                    constraints, replicas);
+                    constraints, replicas, status != null && status.runningTasks() < status.desiredTasks());
         }
     }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record ServiceStatus(@JsonProperty("RunningTasks") long runningTasks,
+            @JsonProperty("DesiredTasks") long desiredTasks) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     record ServiceSpec(@JsonProperty("Name") String name, @JsonProperty("Labels") Map<String, String> labels,

@@ -47,6 +47,16 @@ public final class InstrumentedPorts {
         }
 
         @Override
+        public List<TaskInfo> pendingTasks(Set<String> serviceIds) {
+            return metrics.timeCall(DOCKER, "pending_tasks", () -> swarm.pendingTasks(serviceIds));
+        }
+
+        @Override
+        public void scaleService(String serviceId, int replicas) {
+            run("scale_service", () -> swarm.scaleService(serviceId, replicas));
+        }
+
+        @Override
         public void forceUpdate(String serviceId) {
             run("force_update", () -> swarm.forceUpdate(serviceId));
         }

@@ -108,7 +108,10 @@ public final class Observer implements ReconcileLoop.Outcomes {
             GroupLimits bounds = effectiveBounds(pass, group);
             metrics.groupNodes(name, group.backend(), "min", bounds.min());
             metrics.groupNodes(name, group.backend(), "max", bounds.max());
+            metrics.groupNodes(name, group.backend(), "estimated",
+                    pass.plan().nodesEstimated().getOrDefault(group.role(), 0));
         }
+        metrics.pendingTasks(pass.plan().pendingTasks());
         Map<String, Double> values = new TreeMap<>();
         metrics.clearPolicies();
         for (Policy policy : pass.policies().policies()) {
@@ -222,6 +225,7 @@ public final class Observer implements ReconcileLoop.Outcomes {
         status.put("policies", policies);
         status.put("labelErrors", errors);
         status.put("decisions", decisions);
+        status.put("pendingTasks", last.map(pass -> pass.plan().pendingTasks()).orElse(Map.of()));
         List<Object> recent = new ArrayList<>();
         for (DecisionLog.Entry entry : reconciler.recentDecisions()) {
             recent.add(Map.of("at", entry.at().toString(), "subject", entry.subject(), "text", entry.text()));
@@ -264,6 +268,7 @@ public final class Observer implements ReconcileLoop.Outcomes {
         g.put("backoffUntil", backoff.map(b -> b.until().toString()).orElse(null));
         g.put("backoffReason", backoff.map(ScalerMemory.Backoff::reason).orElse(null));
         g.put("launchFailure", group.launchFailure().orElse(null));
+        g.put("nodesEstimated", pass.plan().nodesEstimated().getOrDefault(role, 0));
         return g;
     }
 
@@ -290,7 +295,8 @@ public final class Observer implements ReconcileLoop.Outcomes {
         p.put("scale", direction(policy));
         p.put("group", policy.role().word());
         p.put("bounds", Map.of("min", policy.bounds().min(), "max", policy.bounds().max(),
-                "upBy", policy.bounds().upBy(), "downBy", policy.bounds().downBy()));
+                "upBy", policy.bounds().tracksTarget() ? GroupBounds.AUTO : policy.bounds().upBy(),
+                "downBy", policy.bounds().downBy()));
         return p;
     }
 

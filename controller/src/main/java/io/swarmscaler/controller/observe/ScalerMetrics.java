@@ -62,6 +62,9 @@ public final class ScalerMetrics implements ReconcileListener {
             "Writes to the scaler's state in the Swarm by kind (renew, memory, fence, release)");
     private final Counter stateConflicts = counter("swarm_scaler_state_write_conflicts_total", List.of(),
             "Writes to the scaler's state refused because another replica wrote first");
+    private final Gauge pendingTasks = gauge("swarm_scaler_pending_tasks", List.of("cause"),
+            "Tasks Swarm wants running and has not placed, by cause: for_lack_of_nodes (counted for new nodes),"
+                    + " within_delay, unexplained, or why new nodes would not cure them");
 
     public ScalerMetrics() {
         DefaultExports.register(registry);
@@ -120,6 +123,12 @@ public final class ScalerMetrics implements ReconcileListener {
     public void clearPolicies() {
         policyValue.clear();
         policyThreshold.clear();
+    }
+
+    /** This pass's pending tasks by cause; causes not seen this pass are dropped. */
+    public void pendingTasks(Map<String, Integer> byCause) {
+        pendingTasks.clear();
+        byCause.forEach((cause, count) -> pendingTasks.labels(cause).set(count));
     }
 
     public void policyErrors(int count) {

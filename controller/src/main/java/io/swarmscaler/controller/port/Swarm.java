@@ -20,6 +20,15 @@ public interface Swarm {
      */
     List<TaskInfo> tasks(Set<String> nodesWithHistory);
 
+    /**
+     * The tasks of these services that Swarm wants running and has not placed on any node, with the scheduler's
+     * reason: what a steady pass reads, only for the services short of tasks.
+     */
+    List<TaskInfo> pendingTasks(Set<String> serviceIds);
+
+    /** {@code docker service scale}: the replicated service's replica count, with its current version. */
+    void scaleService(String serviceId, int replicas);
+
     /** {@code docker service update --force}: Swarm re-places the service's tasks over today's nodes. */
     void forceUpdate(String serviceId);
 

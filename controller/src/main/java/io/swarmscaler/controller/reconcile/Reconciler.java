@@ -197,13 +197,17 @@ public final class Reconciler {
         labelErrors.warnOnce(policies.errors());
         Map<NodeRole, NodeGroupState> groupStates = observeGroups(nodes);
         Instant now = clock.instant();
-        ObservedState observed = new ObservedState(groupStates, nodes, services, List.of(), checked.results(),
-                requests);
+        // A steady pass lists no placed task, which at 100,000 tasks is most of its cost: only the pending tasks of
+        // the services Swarm says are short of tasks, for the pending-task rule and the scale-down's check.
+        Set<String> shortOfTasks = services.stream().filter(ServiceInfo::shortOfTasks).map(ServiceInfo::id)
+                .collect(Collectors.toSet());
+        ObservedState observed = new ObservedState(groupStates, nodes, services,
+                shortOfTasks.isEmpty() ? List.of() : swarm.pendingTasks(shortOfTasks), checked.results(), requests);
         Plan plan = planner.plan(observed, policies, memory, now);
         Set<String> draining = nodes.stream().filter(DrainTracker::isDraining).map(SwarmNode::id)
                 .collect(Collectors.toSet());
-        // Only a drain under way and a scale-down read tasks: without tasks such a plan would drain, since no
-        // task could fail to fit. A steady pass never lists them, which at 100,000 tasks is most of its cost.
+        // Only a drain under way and a scale-down read every task: without them such a plan would drain, since no
+        // task could fail to fit.
         if (!draining.isEmpty() || plan.actions().stream().anyMatch(a -> a instanceof Action.DrainNode)) {
             // A draining node's ended tasks tell which services it ran; elsewhere only live tasks matter.
             observed = new ObservedState(groupStates, nodes, services, swarm.tasks(draining), checked.results(),

@@ -78,8 +78,6 @@ public final class WebhookRoutes {
         api.route("GET", "/v1/requests/{id}", this::requestOutcome);
         api.route("POST", "/v1/reschedule-services", this::rescheduleServices);
         api.route("POST", "/v1/reschedule-service", this::rescheduleService);
-        api.route("POST", "/v1/scale-service", request -> Response.status(501,
-                "scaling service replicas is not available in this version; scale nodes with /v1/scale-nodes"));
     }
 
     /** Thrown for input we cannot use; becomes a 4xx with the message. */
@@ -157,15 +155,7 @@ public final class WebhookRoutes {
         if (byText == null || byText.isBlank()) {
             throw new BadRequest(400, "query parameter by is missing: expected the number of nodes, e.g. ?by=1");
         }
-        // ASCII digits only: Integer.parseInt would take "+1", "１" and "١" too.
-        if (!byText.strip().matches("-?[0-9]{1,9}")) {
-            throw new BadRequest(400, "by=\"%s\" is not valid: expected a whole number from 1 to %d"
-                    .formatted(byText, MAX_BY));
-        }
-        int by = Integer.parseInt(byText.strip());
-        if (by < 1 || by > MAX_BY) {
-            throw new BadRequest(400, "by=%d is not valid: expected a whole number from 1 to %d".formatted(by, MAX_BY));
-        }
+        int by = by(byText);
         String typeText = request.query().get("type");
         if (typeText == null || typeText.isBlank()) {
             throw new BadRequest(400, "query parameter type is missing: expected worker or manager");
@@ -174,20 +164,7 @@ public final class WebhookRoutes {
                 "type=\"%s\" is not valid: expected worker or manager".formatted(typeText)));
         JsonNode body = body(request);
         JsonNode groupLabels = body.path("groupLabels");
-        String scaleText = textOrNull(groupLabels.path("scale"));
-        if (scaleText == null) {
-            scaleText = request.query().get("scale");
-        }
-        if (scaleText == null || scaleText.isBlank()) {
-            throw new BadRequest(400, "groupLabels.scale is missing: expected a body like"
-                    + " {\"groupLabels\": {\"scale\": \"up\"}} with up or down");
-        }
-        ScaleDirection direction = switch (scaleText.strip().toLowerCase(Locale.ROOT)) {
-            case "up" -> ScaleDirection.UP;
-            case "down" -> ScaleDirection.DOWN;
-            default -> throw new BadRequest(400, "groupLabels.scale=\"%s\" is not valid: expected up or down"
-                    .formatted(scaleText));
-        };
+        ScaleDirection direction = direction(request, groupLabels);
         String serviceName = textOrNull(groupLabels.path("service"));
         GroupBounds bounds = serviceName == null ? parser.defaultBounds(role) : serviceBounds(serviceName, role);
         String groupKey = textOrNull(body.path("groupKey"));
@@ -202,6 +179,38 @@ public final class WebhookRoutes {
                 groupKey != null ? dedupKey : parameters);
     }
 
+    /** A step from 1 to {@link #MAX_BY}, in ASCII digits: Integer.parseInt would take "+1", "１" and "١" too. */
+    static int by(String byText) throws BadRequest {
+        if (!byText.strip().matches("-?[0-9]{1,9}")) {
+            throw new BadRequest(400, "by=\"%s\" is not valid: expected a whole number from 1 to %d"
+                    .formatted(byText, MAX_BY));
+        }
+        int by = Integer.parseInt(byText.strip());
+        if (by < 1 || by > MAX_BY) {
+            throw new BadRequest(400, "by=%d is not valid: expected a whole number from 1 to %d".formatted(by, MAX_BY));
+        }
+        return by;
+    }
+
+    /** {@code groupLabels.scale} of the body, else the query's {@code scale}: up or down. */
+    static ScaleDirection direction(Request request, JsonNode groupLabels) throws BadRequest {
+        String scaleText = textOrNull(groupLabels.path("scale"));
+        if (scaleText == null) {
+            scaleText = request.query().get("scale");
+        }
+        if (scaleText == null || scaleText.isBlank()) {
+            throw new BadRequest(400, "groupLabels.scale is missing: expected a body like"
+                    + " {\"groupLabels\": {\"scale\": \"up\"}} with up or down");
+        }
+        String scale = scaleText;
+        return switch (scaleText.strip().toLowerCase(Locale.ROOT)) {
+            case "up" -> ScaleDirection.UP;
+            case "down" -> ScaleDirection.DOWN;
+            default -> throw new BadRequest(400, "groupLabels.scale=\"%s\" is not valid: expected up or down"
+                    .formatted(scale));
+        };
+    }
+
     private GroupBounds serviceBounds(String serviceName, NodeRole role) throws BadRequest {
         ServiceInfo service = swarm.services().stream().filter(s -> s.name().equals(serviceName)).findFirst()
                 .orElseThrow(() -> new BadRequest(404, ("groupLabels.service=\"%s\" is not a service of this Swarm:"
@@ -214,7 +223,7 @@ public final class WebhookRoutes {
         return bounds.bounds().orElseThrow();
     }
 
-    private static JsonNode body(Request request) throws BadRequest {
+    static JsonNode body(Request request) throws BadRequest {
         if (request.body().length == 0) {
             return JSON.createObjectNode();
         }
@@ -233,7 +242,7 @@ public final class WebhookRoutes {
         }
     }
 
-    private static String textOrNull(JsonNode node) {
+    static String textOrNull(JsonNode node) {
         return node.isTextual() ? node.asText() : null;
     }
 

@@ -29,12 +29,16 @@ class EngineReaderTest {
     private static final String WORKER = "f560za6qrhziyc25b5pzbfidz";
     private static final String SAMPLE = "2p1tn5p2678dak4wrs2hu7qg9";
     private static final String DEMO = "xcixbptonjy5x529fggs91ay1";
+    private static final String BIG = "tuiiwvzhwpvyl594q9yua3lrm";
 
     private final CountDownLatch release = new CountDownLatch(1);
     private HttpServer server;
     private volatile int status = 200;
     private volatile boolean hang;
     private volatile String lastTaskQuery;
+    private volatile String lastServiceQuery;
+    /** Serve the replies of a Swarm whose services' tasks are pending: too big, and pinned to no host. */
+    private volatile boolean pendingSwarm;
 
     private DockerSwarm swarm(Duration responseTimeout) throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -48,10 +52,14 @@ class EngineReaderTest {
                 if (path.equals("/v1.41/tasks")) {
                     lastTaskQuery = exchange.getRequestURI().getQuery();
                 }
+                if (path.equals("/v1.41/services")) {
+                    lastServiceQuery = exchange.getRequestURI().getQuery();
+                }
                 String file = switch (path) {
                     case "/v1.41/nodes" -> "nodes.json";
-                    case "/v1.41/services" -> "services.json";
-                    case "/v1.41/tasks" -> lastTaskQuery.contains("node") ? "tasks-all.json" : "tasks-running.json";
+                    case "/v1.41/services" -> pendingSwarm ? "services-pending.json" : "services-status.json";
+                    case "/v1.41/tasks" -> pendingSwarm ? "tasks-pending.json"
+                            : lastTaskQuery.contains("node") ? "tasks-all.json" : "tasks-running.json";
                     default -> null;
                 };
                 byte[] body;
@@ -97,8 +105,11 @@ class EngineReaderTest {
         List<ServiceInfo> services = swarm(Duration.ofSeconds(5)).services();
         assertThat(services).extracting(ServiceInfo::name).containsExactly("sample",
                 "exporter_node-exporter-worker", "exporter_node-exporter-manager", "demo");
+        assertThat(lastServiceQuery).isEqualTo("status=true");
+        // sample runs none of its 2 tasks; the others run all of theirs
         assertThat(services.get(0)).isEqualTo(new ServiceInfo(SAMPLE, "sample",
-                Map.of("com.df.reschedule", "true"), List.of("node.role==worker"), 2));
+                Map.of("com.df.reschedule", "true"), List.of("node.role==worker"), 2, true));
+        assertThat(services.subList(1, 4)).noneMatch(ServiceInfo::shortOfTasks);
         assertThat(services.get(1).global()).isTrue();
         assertThat(services.get(1).labels()).containsEntry("com.df.alertIf.2", "@node_mem_limit_total_below:0.05");
         assertThat(services.get(3).replicas()).isEqualTo(6);
@@ -122,6 +133,32 @@ class EngineReaderTest {
         assertThat(tasks).hasSize(8 + sample.size()).extracting(TaskInfo::id).doesNotHaveDuplicates();
         assertThat(sample).isNotEmpty().noneMatch(TaskInfo::desiredRunning).noneMatch(TaskInfo::running)
                 .allMatch(t -> t.reservedNanoCpus() == 10_000_000L && t.reservedMemoryBytes() == 4_194_304L);
+    }
+
+    @Test
+    void readsThePendingTasksOfServicesShortOfTasksWithTheSchedulersReasonAndTheirAge() throws IOException {
+        pendingSwarm = true;
+        DockerSwarm swarm = swarm(Duration.ofSeconds(5));
+        List<ServiceInfo> services = swarm.services();
+        assertThat(services).extracting(ServiceInfo::name).containsExactly("pinned", "big");
+        assertThat(services).allMatch(ServiceInfo::shortOfTasks);
+
+        List<TaskInfo> pending = swarm.pendingTasks(Set.of(BIG));
+
+        assertThat(lastTaskQuery).contains("\"desired-state\":[\"running\"]").contains("\"service\":[\"" + BIG + "\"]");
+        assertThat(pending).hasSize(3).allMatch(TaskInfo::pending);
+        TaskInfo big = pending.stream().filter(t -> t.id().equals("6h2df5msalzyn13oddwbrpcmm")).findFirst().orElseThrow();
+        assertThat(big).isEqualTo(new TaskInfo("6h2df5msalzyn13oddwbrpcmm", BIG, "", true, false, 500_000_000L,
+                1000L << 30, "no suitable node (insufficient resources on 1 node)",
+                Instant.parse("2026-12-01T08:27:21.142044435Z")));
+        assertThat(pending).extracting(TaskInfo::schedulerError)
+                .contains("no suitable node (scheduling constraints not satisfied on 1 node)");
+    }
+
+    @Test
+    void noServiceShortOfTasksNoTaskRead() throws IOException {
+        assertThat(swarm(Duration.ofSeconds(5)).pendingTasks(Set.of())).isEmpty();
+        assertThat(lastTaskQuery).isNull();
     }
 
     @Test

@@ -26,9 +26,12 @@ public final class FakeSwarm implements Swarm {
     private final List<TaskInfo> tasks = new ArrayList<>();
     private final List<String> forceUpdated = new ArrayList<>();
     private final List<String> removed = new ArrayList<>();
+    /** Each task read: {@code all} or {@code pending of [ids]}. */
+    private final List<String> taskReads = new ArrayList<>();
     private final AtomicInteger nextId = new AtomicInteger(1);
     private int failingReads;
     private int failingDrains;
+    private int failingScales;
 
     /** A Ready, active node that joined now (later nodes are newer). */
     public synchronized SwarmNode join(NodeRole role, boolean ready) {
@@ -49,6 +52,11 @@ public final class FakeSwarm implements Swarm {
         services.add(service);
     }
 
+    /** A task of a service added before; a pending one (no node) makes its service short of tasks. */
+    public synchronized void addTask(TaskInfo task) {
+        tasks.add(task);
+    }
+
     /** The next {@code count} reads of the Swarm fail as an unreachable Docker would. */
     public synchronized void failNextReads(int count) {
         failingReads = count;
@@ -59,8 +67,17 @@ public final class FakeSwarm implements Swarm {
         failingDrains = count;
     }
 
+    /** The next {@code count} service scalings are refused, as an update out of sequence would be. */
+    public synchronized void failNextScales(int count) {
+        failingScales = count;
+    }
+
     public synchronized List<String> forceUpdated() {
         return List.copyOf(forceUpdated);
+    }
+
+    public synchronized List<String> taskReads() {
+        return List.copyOf(taskReads);
     }
 
     public synchronized List<String> removed() {
@@ -80,13 +97,22 @@ public final class FakeSwarm implements Swarm {
     @Override
     public synchronized List<ServiceInfo> services() {
         read();
-        return List.copyOf(services);
+        return services.stream().map(s -> new ServiceInfo(s.id(), s.name(), s.labels(), s.constraints(), s.replicas(),
+                tasks.stream().anyMatch(t -> t.pending() && t.serviceId().equals(s.id())))).toList();
     }
 
     @Override
     public synchronized List<TaskInfo> tasks(Set<String> nodesWithHistory) {
         read();
+        taskReads.add("all");
         return List.copyOf(tasks);
+    }
+
+    @Override
+    public synchronized List<TaskInfo> pendingTasks(Set<String> serviceIds) {
+        read();
+        taskReads.add("pending of " + new java.util.TreeSet<>(serviceIds));
+        return tasks.stream().filter(t -> t.pending() && serviceIds.contains(t.serviceId())).toList();
     }
 
     private void read() {
@@ -94,6 +120,16 @@ public final class FakeSwarm implements Swarm {
             failingReads--;
             throw new BackendUnavailableException("Docker at unix:///fake.sock is unreachable", null);
         }
+    }
+
+    @Override
+    public synchronized void scaleService(String serviceId, int replicas) {
+        if (failingScales > 0) {
+            failingScales--;
+            throw new IllegalStateException("update out of sequence");
+        }
+        services.replaceAll(s -> s.id().equals(serviceId)
+                ? new ServiceInfo(s.id(), s.name(), s.labels(), s.constraints(), replicas) : s);
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.swarmscaler.controller.fake.FakeMetrics;
 import io.swarmscaler.controller.fake.FakeNodeGroup;
 import io.swarmscaler.controller.fake.FakeStateStore;
 import io.swarmscaler.controller.fake.FakeSwarm;
+import io.swarmscaler.controller.observe.Observer;
 import io.swarmscaler.controller.observe.ScalerMetrics;
 import io.swarmscaler.controller.state.SwarmLeadership;
 import io.swarmscaler.controller.fake.RecordingNotifier;
@@ -24,6 +25,7 @@ import io.swarmscaler.model.ScaleDirection;
 import io.swarmscaler.model.ScaleRequest;
 import io.swarmscaler.model.ScalerMemory;
 import io.swarmscaler.model.ServiceInfo;
+import io.swarmscaler.model.TaskInfo;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -109,6 +111,34 @@ class ReconcilerTest {
 
         assertThat(swarm.forceUpdated()).as("the demo service is spread over the new node").containsExactly("svc-demo");
         assertThat(reconciler.memory().pending()).isEmpty();
+    }
+
+    @Test
+    void pendingTasksGrowTheGroupByTheNodesTheyNeedInOnePassReadingOnlyTheServicesShortOfTasks() {
+        FakeNodeGroup workers = new FakeNodeGroup(NodeRole.WORKER, swarm, 1);
+        Reconciler reconciler = reconciler(workers, false);
+        reconciler.reconcile();
+        assertThat(swarm.taskReads()).as("a steady pass reads no task").isEmpty();
+        for (int i = 0; i < 3; i++) {
+            // 3 GiB each on nodes of 4 GiB: one new node per task
+            swarm.addTask(new TaskInfo("t" + i, "svc-demo", "", true, false, 0, 3L << 30,
+                    "no suitable node (insufficient resources on 1 node)", clock.instant()));
+        }
+
+        nextPass(reconciler);
+
+        assertThat(workers.desiredCapacities()).containsExactly(4);
+        assertThat(swarm.taskReads()).containsExactly("pending of [svc-demo]");
+        // what the status and the metrics show of it
+        ScalerMetrics metrics = new ScalerMetrics();
+        Observer observer = new Observer(reconciler, metrics, clock, new Observer.Settings("fake", false,
+                Duration.ofMinutes(2), Planner.Settings.defaults(), Map.of()));
+        observer.passEnded(0, null);
+        assertThat(observer.status()).containsEntry("pendingTasks", Map.of("for_lack_of_nodes", 3));
+        assertThat(observer.status().get("groups")).asList().singleElement().asInstanceOf(
+                org.assertj.core.api.InstanceOfAssertFactories.MAP).containsEntry("nodesEstimated", 3);
+        assertThat(metrics.scrape()).contains("swarm_scaler_pending_tasks{cause=\"for_lack_of_nodes\",} 3.0")
+                .contains("swarm_scaler_group_nodes{group=\"worker\",backend=\"fake\",kind=\"estimated\",} 3.0");
     }
 
     @Test

@@ -78,6 +78,16 @@ class WebhookRoutesTest {
         }
 
         @Override
+        public List<TaskInfo> pendingTasks(Set<String> serviceIds) {
+            return List.of();
+        }
+
+        @Override
+        public void scaleService(String serviceId, int replicas) {
+            throw new AssertionError("scale-service is ServiceScaleRouteTest's");
+        }
+
+        @Override
         public void forceUpdate(String serviceId) {
             forceUpdated.add(serviceId);
         }
@@ -328,9 +338,7 @@ class WebhookRoutesTest {
                 Arguments.of("POST", "/v1/nothing-here", null, 404, "no such path: /v1/nothing-here"),
                 Arguments.of("POST", "/v1/reschedule-service", null, 400, "service is missing"),
                 Arguments.of("POST", "/v1/reschedule-service?service=nope", null, 404,
-                        "service=\"nope\" is not a service"),
-                Arguments.of("POST", "/v1/scale-service?service=demo&scale=up&by=1", null, 501,
-                        "not available in this version"));
+                        "service=\"nope\" is not a service"));
     }
 
     @ParameterizedTest(name = "{0} {1} → {3}")
