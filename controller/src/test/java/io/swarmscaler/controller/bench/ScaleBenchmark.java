@@ -156,6 +156,10 @@ public final class ScaleBenchmark {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(IMAGE_JVM_FLAGS);
+            String archive = System.getProperty("bench.cdsArchive", "");
+            if (!archive.isEmpty()) { // as in the image: scripts/cds-archive.sh made it for this jar
+                command.add("-XX:SharedArchiveFile=" + archive);
+            }
             String extra = System.getProperty("bench.jvmArgs", "").trim(); // e.g. a flight recording
             if (!extra.isEmpty()) {
                 command.addAll(List.of(extra.split("\\s+")));
