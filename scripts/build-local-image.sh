@@ -97,6 +97,7 @@ if [ ! -f "$tarball" ]; then
   # every call is refused at once) and docker-java; it must run with no class or library missing. The same run
   # leaves the class-data sharing archive of the image's runtime for this jar (scripts/cds-archive.sh).
   cp scripts/cds-archive.sh "$rootfs/tmp/cds-archive.sh"
+  mknod -m 666 "$rootfs/dev/null" c 1 3 # for the shell's background job; Docker mounts its own /dev at run time
   smoke="$work/smoke.log"
   if ! "${in_rootfs[@]}" TMPDIR=/tmp sh /tmp/cds-archive.sh java /opt/swarm-scaler/swarm-scaler.jar \
     /opt/swarm-scaler/swarm-scaler.jsa >"$smoke" 2>&1; then
@@ -104,7 +105,7 @@ if [ ! -f "$tarball" ]; then
     head -50 "$smoke" >&2
     exit 1
   fi
-  rm -f "$smoke" "$rootfs/tmp/cds-archive.sh"
+  rm -f "$smoke" "$rootfs/tmp/cds-archive.sh" "$rootfs/dev/null"
 
   tar --numeric-owner -C "$rootfs" -cf "$work/rootfs.tar" .
   rm -f "$cache"/rootfs-*.tar

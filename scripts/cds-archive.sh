@@ -24,11 +24,11 @@ env NODE_SCALER_BACKEND=aws AWS_WORKER_ASG=cds AWS_DEFAULT_REGION=us-east-1 AWS_
   -jar "$jar" run >"$log" 2>&1 &
 pid=$!
 i=0
-while [ $i -lt 120 ] && ! grep -q 'Swarm Scaler running' "$log" && kill -0 "$pid" 2>/dev/null; do
+while [ $i -lt 120 ] && ! grep -q 'Swarm Scaler running' "$log" && kill -0 "$pid" 2>&-; do
   sleep 0.5; i=$((i + 1))
 done
 sleep 2 # a few (failing) passes: their classes too
-kill -TERM "$pid" 2>/dev/null || true
+kill -TERM "$pid" 2>&- || true
 wait "$pid" || true
 if [ ! -s "$archive" ] || ! grep -q 'Swarm Scaler running' "$log" \
   || grep -Eq 'NoClassDefFoundError|ClassNotFoundException|UnsatisfiedLinkError|ServiceConfigurationError' "$log"; then
