@@ -7,7 +7,9 @@
 #     engine-api-1.41), the local Auto Scaling endpoint and a loopback Prometheus, in dry run, with
 #     RECONCILE_INTERVAL=2s. Prints pass p50/p99, CPU per pass, the docker/tasks call p50, heap after a full GC,
 #     peak RSS and start -> ready, for a steady pass (no policy holds) and a pass that considers a scale-down, and
-#     how many passes a burst of 200 node events in 20 s makes. Without a size: 10/100/1000 workers with
+#     how many passes a burst of 200 node events in 20 s makes, start -> /v1/ping, and the p50/p99 of /v1/ping and
+#     /status at 500 requests a second for 20 s. The daemon runs with the image's JVM flags and its class-data
+#     sharing archive (scripts/cds-archive.sh). Without a size: 10/100/1000 workers with
 #     10/50/100 tasks per node, without and with 5 history tasks per slot (about 20 minutes).
 #   scripts/benchmark.sh planner [JMH ARGS]
 #     JMH benchmarks of the pure part of a pass (label parsing, planning), up to 1,000 nodes, 2,000 services and
@@ -21,7 +23,10 @@ case "$mode" in
     exec java -jar benchmarks/target/benchmarks.jar PlannerBenchmark -prof gc "$@" ;;
   scale)
     mvn -B -q -DskipTests -pl controller -am package
-    run() { java -Xmx4g -cp controller/target/test-classes:controller/target/swarm-scaler.jar \
+    # The image's class-data sharing archive, made the image's way for this jar.
+    scripts/cds-archive.sh java controller/target/swarm-scaler.jar controller/target/swarm-scaler.jsa
+    run() { java -Xmx4g -Dbench.cdsArchive=controller/target/swarm-scaler.jsa \
+      -cp controller/target/test-classes:controller/target/swarm-scaler.jar \
       io.swarmscaler.controller.bench.ScaleBenchmark controller/target/swarm-scaler.jar "$@"; }
     if [ $# -gt 0 ]; then run "$@"; exit; fi
     for workers in 10 100 1000; do

@@ -8,6 +8,7 @@
 #   /opt/java                          a Java runtime made with jlink from this machine's JDK (modules from jdeps)
 #   /lib, /lib64                       the shared libraries that runtime links against, copied from this machine
 #   /opt/swarm-scaler/swarm-scaler.jar the daemon (built with Maven when missing)
+#   /opt/swarm-scaler/swarm-scaler.jsa its class-data sharing archive (scripts/cds-archive.sh, in the root file system)
 #   /bin/busybox                       Debian's static busybox: sh, and wget for the health check
 # tarred and given to `docker import`. The tarball is cached under target/local-image/, keyed by the jar, the JDK
 # and this script, so a second run only imports it (or does nothing when the engine has this very image).
@@ -41,7 +42,7 @@ if [ ! -f "$jar" ] || [ "${REBUILD_JAR:-false}" = true ]; then
 fi
 
 java_home="$(dirname "$(dirname "$(readlink -f "$(command -v jlink)")")")"
-key="$( { sha256sum "$jar" | cut -d' ' -f1; "$java_home/bin/java" -version 2>&1; sha256sum "$busybox" "$0"; } \
+key="$( { sha256sum "$jar" | cut -d' ' -f1; "$java_home/bin/java" -version 2>&1; sha256sum "$busybox" "$0" scripts/cds-archive.sh; } \
   | sha256sum | cut -c1-16)"
 tarball="$cache/rootfs-$key.tar"
 
@@ -78,7 +79,7 @@ if [ ! -f "$tarball" ]; then
 
   cp "$jar" "$rootfs/opt/swarm-scaler/swarm-scaler.jar"
   cp "$busybox" "$rootfs/bin/busybox"
-  for applet in sh ash cat echo env grep ls ps sleep wget nslookup; do
+  for applet in sh ash cat echo env grep ls ps sleep wget nslookup rm du cut head; do
     ln -s busybox "$rootfs/bin/$applet"
   done
   printf 'root:x:0:0:root:/root:/bin/sh\n' >"$rootfs/etc/passwd"
@@ -93,28 +94,18 @@ if [ ! -f "$tarball" ]; then
   timeout 60 "${in_rootfs[@]}" java -jar /opt/swarm-scaler/swarm-scaler.jar --help >/dev/null 2>&1 \
     || die "the runtime in $rootfs does not run swarm-scaler --help"
   # `run` as far as the loop and the HTTP API: configuration, the AWS SDK (its endpoint a closed loopback port, so
-  # every call is refused at once) and docker-java; it must log that it runs, with no class or library missing.
+  # every call is refused at once) and docker-java; it must run with no class or library missing. The same run
+  # leaves the class-data sharing archive of the image's runtime for this jar (scripts/cds-archive.sh).
+  cp scripts/cds-archive.sh "$rootfs/tmp/cds-archive.sh"
+  mknod -m 666 "$rootfs/dev/null" c 1 3 # for the shell's background job; Docker mounts its own /dev at run time
   smoke="$work/smoke.log"
-  "${in_rootfs[@]}" NODE_SCALER_BACKEND=aws AWS_WORKER_ASG=smoke AWS_DEFAULT_REGION=us-east-1 \
-    AWS_ENDPOINT_URL=http://127.0.0.1:9 AWS_ACCESS_KEY_ID=AKIASMOKETEST0000000 AWS_SECRET_ACCESS_KEY=smoke \
-    AWS_EC2_METADATA_DISABLED=true PROMETHEUS_ADDRESS=http://127.0.0.1:9 DOCKER_HOST=unix:///nonexistent.sock \
-    LISTEN_ADDRESS=127.0.0.1 LISTEN_PORT=0 java -jar /opt/swarm-scaler/swarm-scaler.jar run >"$smoke" 2>&1 &
-  smoke_pid=$!
-  for _ in $(seq 1 120); do
-    grep -q 'Swarm Scaler running' "$smoke" && break
-    kill -0 "$smoke_pid" 2>/dev/null || break
-    sleep 0.5
-  done
-  # unshare --fork ignores SIGTERM while it waits: stop its child, java.
-  kill $(pgrep -P "$smoke_pid") 2>/dev/null || true
-  wait "$smoke_pid" 2>/dev/null || true
-  if ! grep -q 'Swarm Scaler running' "$smoke" \
-    || grep -Eq 'NoClassDefFoundError|ClassNotFoundException|UnsatisfiedLinkError|ServiceConfigurationError' "$smoke"; then
+  if ! "${in_rootfs[@]}" TMPDIR=/tmp sh /tmp/cds-archive.sh java /opt/swarm-scaler/swarm-scaler.jar \
+    /opt/swarm-scaler/swarm-scaler.jsa >"$smoke" 2>&1; then
     say "the runtime in $rootfs does not run swarm-scaler run as expected:"
     head -50 "$smoke" >&2
     exit 1
   fi
-  rm -f "$smoke"
+  rm -f "$smoke" "$rootfs/tmp/cds-archive.sh" "$rootfs/dev/null"
 
   tar --numeric-owner -C "$rootfs" -cf "$work/rootfs.tar" .
   rm -f "$cache"/rootfs-*.tar
@@ -123,9 +114,9 @@ if [ ! -f "$tarball" ]; then
 fi
 
 # docker import takes no HEALTHCHECK: the stacks (stacks/*.yml) declare it. The JVM flags are the Dockerfile's: a
-# bounded heap and the serial collector.
+# bounded heap, the serial collector and the class-data sharing archive.
 docker -H "$host" import \
-  --change 'ENTRYPOINT ["/opt/java/bin/java", "-XX:+UseSerialGC", "-Xmx256m", "-XX:MaxMetaspaceSize=128m", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/swarm-scaler/swarm-scaler.jar"]' \
+  --change 'ENTRYPOINT ["/opt/java/bin/java", "-XX:+UseSerialGC", "-Xmx256m", "-XX:MaxMetaspaceSize=128m", "-XX:+ExitOnOutOfMemoryError", "-XX:SharedArchiveFile=/opt/swarm-scaler/swarm-scaler.jsa", "-jar", "/opt/swarm-scaler/swarm-scaler.jar"]' \
   --change 'CMD ["run"]' \
   --change 'ENV PATH=/opt/java/bin:/bin' \
   --change "ENV SWARM_SCALER_IMAGE_KEY=$key" \

@@ -5,6 +5,7 @@ import io.swarmscaler.controller.aws.AwsNodeGroups;
 import io.swarmscaler.controller.config.ConfigException;
 import io.swarmscaler.controller.config.ScalerConfig;
 import io.swarmscaler.controller.docker.DockerSwarms;
+import io.swarmscaler.controller.http.HttpApi;
 import io.swarmscaler.controller.local.LocalCluster;
 import io.swarmscaler.controller.local.LocalLab;
 import io.swarmscaler.controller.port.Metrics;
@@ -19,6 +20,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
 import picocli.CommandLine;
@@ -108,31 +111,41 @@ public final class Main implements Callable<Integer> {
         }
 
         int runUntilStopped() throws InterruptedException {
+            HttpApi api = ScalerRuntime.listen(config); // first: /v1/ping answers while the backends connect
             LocalLab lab = null;
-            Swarm swarm;
-            List<NodeGroup> groups;
+            ScalerRuntime runtime;
             URI prometheusAddress;
-            String dockerHost = config.dockerHost();
-            if (config.backend() == ScalerConfig.Backend.LOCAL) {
-                ScalerConfig.Local local = config.local();
-                lab = LocalLab.start(new LocalCluster.Settings(local.name(), local.stateDir(), local.subnet()),
-                        local.workers(), local.exporterPort(), local.prometheusPort(), local.keepCluster(),
-                        DockerSwarms::connect);
-                lab.deployDemoServices(DockerSwarms.client(lab.cluster().dockerHost()));
-                swarm = lab.swarm();
-                dockerHost = lab.cluster().dockerHost();
-                groups = List.of(lab.workers());
-                prometheusAddress = config.prometheusAddress().orElse(lab.prometheus().address());
-                printLocalHints(lab);
-            } else {
-                swarm = DockerSwarms.connect(config.dockerHost());
-                groups = AwsNodeGroups.connect(config.aws()).groups();
-                prometheusAddress = config.prometheusAddress().orElseThrow();
+            try {
+                Swarm swarm;
+                List<NodeGroup> groups;
+                String dockerHost = config.dockerHost();
+                if (config.backend() == ScalerConfig.Backend.LOCAL) {
+                    ScalerConfig.Local local = config.local();
+                    lab = LocalLab.start(new LocalCluster.Settings(local.name(), local.stateDir(), local.subnet()),
+                            local.workers(), local.exporterPort(), local.prometheusPort(), local.keepCluster(),
+                            DockerSwarms::connect);
+                    lab.deployDemoServices(DockerSwarms.client(lab.cluster().dockerHost()));
+                    swarm = lab.swarm();
+                    dockerHost = lab.cluster().dockerHost();
+                    groups = List.of(lab.workers());
+                    prometheusAddress = config.prometheusAddress().orElse(lab.prometheus().address());
+                    printLocalHints(lab);
+                } else {
+                    // The AWS SDK takes about a second to set up: alongside Docker's client, not after it.
+                    CompletableFuture<AwsNodeGroups> aws = CompletableFuture.supplyAsync(
+                            () -> AwsNodeGroups.connect(config.aws()));
+                    swarm = DockerSwarms.connect(config.dockerHost());
+                    groups = joined(aws).groups();
+                    prometheusAddress = config.prometheusAddress().orElseThrow();
+                }
+                Metrics metrics = Prometheus.connect(prometheusAddress);
+                runtime = ScalerRuntime.start(config, swarm, groups, metrics,
+                        Notifiers.from(config.http(), Clock.systemUTC()), Clock.systemUTC(),
+                        StateStore.swarmService(dockerHost, config.leadership().stateService()), api);
+            } catch (RuntimeException e) {
+                api.close();
+                throw e;
             }
-            Metrics metrics = Prometheus.connect(prometheusAddress);
-            ScalerRuntime runtime = ScalerRuntime.start(config, swarm, groups, metrics,
-                    Notifiers.from(config.http(), Clock.systemUTC()), Clock.systemUTC(),
-                    StateStore.swarmService(dockerHost, config.leadership().stateService()));
             LOG.info("Swarm Scaler running%s: backend %s, Prometheus %s, every %ss, HTTP API on %s:%d%s".formatted(
                     config.observability().dryRun() ? " as a DRY RUN (plans and reports, changes nothing)" : "",
                     config.backend().name().toLowerCase(java.util.Locale.ROOT), prometheusAddress,
@@ -155,6 +168,21 @@ public final class Main implements Callable<Integer> {
             }, "shutdown"));
             stopped.await();
             return 0;
+        }
+
+        /** The value, or the exception it failed with as it was thrown (a configuration error stops the start). */
+        private static <T> T joined(CompletableFuture<T> future) {
+            try {
+                return future.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException cause) {
+                    throw cause;
+                }
+                if (e.getCause() instanceof Error error) {
+                    throw error;
+                }
+                throw e;
+            }
         }
 
         private static void printLocalHints(LocalLab lab) {

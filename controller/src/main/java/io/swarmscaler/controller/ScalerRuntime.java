@@ -66,7 +66,21 @@ public final class ScalerRuntime implements AutoCloseable {
      */
     public static ScalerRuntime start(ScalerConfig config, Swarm dockerSwarm, List<NodeGroup> backendGroups,
             Metrics prometheus, Notifier notifier, Clock clock) {
-        return start(config, dockerSwarm, backendGroups, prometheus, notifier, clock, Optional.empty());
+        return start(config, dockerSwarm, backendGroups, prometheus, notifier, clock, Optional.empty(),
+                listen(config));
+    }
+
+    /**
+     * Starts the HTTP API with {@code /v1/ping} only, before anything else: the process answers within a second of
+     * its start while the backends connect; {@link #start} adds the other routes.
+     */
+    public static HttpApi listen(ScalerConfig config) {
+        ScalerConfig.Http settings = config.http();
+        HttpApi api = HttpApi.start(new InetSocketAddress(settings.listenAddress(), settings.listenPort()),
+                settings.prefix(), MAX_REQUEST_BYTES, settings.maxConnections());
+        settings.authFile().ifPresent(file -> api.requireAuthentication(WebhookAuth.fromFile(file)));
+        WebhookRoutes.registerPing(api);
+        return api;
     }
 
     /**
@@ -75,11 +89,28 @@ public final class ScalerRuntime implements AutoCloseable {
      */
     public static ScalerRuntime start(ScalerConfig config, Swarm dockerSwarm, List<NodeGroup> backendGroups,
             Metrics prometheus, Notifier notifier, Clock clock, StateStore store) {
-        return start(config, dockerSwarm, backendGroups, prometheus, notifier, clock, Optional.of(store));
+        return start(config, dockerSwarm, backendGroups, prometheus, notifier, clock, Optional.of(store),
+                listen(config));
+    }
+
+    /** The same, on the HTTP API that {@link #listen} started; closing the runtime closes it. */
+    public static ScalerRuntime start(ScalerConfig config, Swarm dockerSwarm, List<NodeGroup> backendGroups,
+            Metrics prometheus, Notifier notifier, Clock clock, StateStore store, HttpApi api) {
+        return start(config, dockerSwarm, backendGroups, prometheus, notifier, clock, Optional.of(store), api);
     }
 
     private static ScalerRuntime start(ScalerConfig config, Swarm dockerSwarm, List<NodeGroup> backendGroups,
-            Metrics prometheus, Notifier notifier, Clock clock, Optional<StateStore> store) {
+            Metrics prometheus, Notifier notifier, Clock clock, Optional<StateStore> store, HttpApi api) {
+        try {
+            return startOn(config, dockerSwarm, backendGroups, prometheus, notifier, clock, store, api);
+        } catch (RuntimeException e) {
+            api.close();
+            throw e;
+        }
+    }
+
+    private static ScalerRuntime startOn(ScalerConfig config, Swarm dockerSwarm, List<NodeGroup> backendGroups,
+            Metrics prometheus, Notifier notifier, Clock clock, Optional<StateStore> store, HttpApi api) {
         ScalerMetrics stats = new ScalerMetrics();
         AtomicReference<ReconcileLoop> loopRef = new AtomicReference<>();
         Optional<SwarmLeadership> leadership = store.map(s -> {
@@ -116,8 +147,9 @@ public final class ScalerRuntime implements AutoCloseable {
         loop.start();
         ScalerRuntime runtime = new ScalerRuntime(reconciler, loop, inbox, swarm.watch(loop::trigger), observer,
                 leadership.<AutoCloseable>map(l -> l).orElse(() -> {}));
+        runtime.http = api;
         try {
-            runtime.http = startHttp(config, swarm, notifier, clock, runtime, stats);
+            registerRoutes(api, config, swarm, notifier, clock, runtime, stats);
         } catch (RuntimeException e) {
             runtime.closeQuietly();
             throw e;
@@ -136,13 +168,9 @@ public final class ScalerRuntime implements AutoCloseable {
         return status;
     }
 
-    private static HttpApi startHttp(ScalerConfig config, Swarm swarm, Notifier notifier, Clock clock,
-            ScalerRuntime runtime, ScalerMetrics stats) {
-        ScalerConfig.Http settings = config.http();
-        HttpApi api = HttpApi.start(new InetSocketAddress(settings.listenAddress(), settings.listenPort()),
-                settings.prefix(), MAX_REQUEST_BYTES, settings.maxConnections());
+    private static void registerRoutes(HttpApi api, ScalerConfig config, Swarm swarm, Notifier notifier,
+            Clock clock, ScalerRuntime runtime, ScalerMetrics stats) {
         api.onResponse(stats::httpRequest);
-        settings.authFile().ifPresent(file -> api.requireAuthentication(WebhookAuth.fromFile(file)));
         new WebhookRoutes(runtime.inbox, runtime.loop::trigger, swarm, new PolicyParser(config.parserSettings()),
                 config.rescheduleLabel(), notifier, clock, REPLY_TIMEOUT, config.observability().dryRun())
                 .register(api);
@@ -151,7 +179,6 @@ public final class ScalerRuntime implements AutoCloseable {
         new ServiceScaleRoute(swarm, notifier, clock, config.replicaDefaults(), repeatWindow,
                 config.observability().dryRun()).register(api);
         new ObservabilityRoutes(runtime.observer, stats).register(api);
-        return api;
     }
 
     public Observer observer() {

@@ -118,12 +118,17 @@ class PendingTasksIntegrationTest {
                             + " nowhere) allow no new node"))
                     .anyMatch(s -> s.contains("more than a new node of any group offers"));
             @SuppressWarnings("unchecked")
-            List<Map<String, Object>> decisions = (List<Map<String, Object>>) scaler.observer().status()
+            List<Map<String, Object>> decisions = (List<Map<String, Object>>) statusOf(scaler.observer())
                     .get("decisions");
             assertThat(decisions).extracting(d -> d.get("subject"))
                     .contains("pending tasks of service pinned", "pending tasks of service huge");
-            assertThat(scaler.observer().status().get("pendingTasks")).isEqualTo(Map.of(
+            assertThat(statusOf(scaler.observer()).get("pendingTasks")).isEqualTo(Map.of(
                     "no_new_node_allowed", 1, "too_big_for_new_node", 1));
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> statusOf(io.swarmscaler.controller.observe.Observer observer) throws Exception {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readValue(observer.statusJson(), Map.class);
     }
 }

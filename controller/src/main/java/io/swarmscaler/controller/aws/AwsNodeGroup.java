@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -58,6 +59,8 @@ final class AwsNodeGroup implements NodeGroup {
     private final String subject;
     /** Instance id to addresses; an instance keeps its private IP and DNS name for its whole life. */
     private final Map<String, Addresses> addresses = new ConcurrentHashMap<>();
+    /** The same, looked up the way a node is matched: every pass matches every node, 1,000 of them at scale. */
+    private volatile AddressIndex index = AddressIndex.of(Map.of());
     private volatile boolean addressesKnown;
     private volatile Instant addressesReadAt = Instant.MIN;
     private volatile Instant lastScaleUp;
@@ -154,24 +157,39 @@ final class AwsNodeGroup implements NodeGroup {
     }
 
     private Optional<String> knownInstanceOf(SwarmNode node) {
-        for (Map.Entry<String, Addresses> entry : addresses.entrySet()) {
-            if (matches(node, entry.getValue())) {
-                return Optional.of(entry.getKey());
-            }
-        }
-        return Optional.empty();
+        return index.instanceOf(node);
     }
 
-    /** Private IP equals the address the node advertises; private DNS name equals its hostname (Docker for AWS). */
-    private static boolean matches(SwarmNode node, Addresses instance) {
-        if (!instance.privateIp().isEmpty() && instance.privateIp().equals(node.address())) {
-            return true;
+    /**
+     * Private IP equals the address the node advertises; private DNS name, or its first label, equals its hostname
+     * (Docker for AWS), ignoring case.
+     */
+    private record AddressIndex(Map<String, String> byIp, Map<String, String> byHostname) {
+        static AddressIndex of(Map<String, Addresses> addresses) {
+            Map<String, String> byIp = new HashMap<>();
+            Map<String, String> byHostname = new HashMap<>();
+            addresses.forEach((id, a) -> {
+                if (!a.privateIp().isEmpty()) {
+                    byIp.put(a.privateIp(), id);
+                }
+                String dns = a.privateDnsName().toLowerCase(Locale.ROOT);
+                if (!dns.isEmpty()) {
+                    byHostname.putIfAbsent(dns, id);
+                    byHostname.putIfAbsent(dns.split("\\.")[0], id);
+                }
+            });
+            return new AddressIndex(byIp, byHostname);
         }
-        // A node that is still joining may not have told Swarm its hostname yet.
-        String hostname = node.hostname() == null ? "" : node.hostname();
-        String dns = instance.privateDnsName();
-        return !dns.isEmpty() && !hostname.isEmpty()
-                && (dns.equalsIgnoreCase(hostname) || dns.split("\\.")[0].equalsIgnoreCase(hostname));
+
+        Optional<String> instanceOf(SwarmNode node) {
+            String byAddress = node.address() == null ? null : byIp.get(node.address());
+            if (byAddress != null) {
+                return Optional.of(byAddress);
+            }
+            // A node that is still joining may not have told Swarm its hostname yet.
+            String hostname = node.hostname() == null ? "" : node.hostname().toLowerCase(Locale.ROOT);
+            return hostname.isEmpty() ? Optional.empty() : Optional.ofNullable(byHostname.get(hostname));
+        }
     }
 
     static Instance.Lifecycle lifecycle(String state) {
@@ -203,7 +221,16 @@ final class AwsNodeGroup implements NodeGroup {
     /** Learns the addresses of instances seen for the first time, and forgets those that left the group. */
     private void rememberAddresses(Set<String> ids) {
         addresses.keySet().retainAll(ids);
-        List<String> unknown = ids.stream().filter(id -> !addresses.containsKey(id)).sorted().toList();
+        try {
+            learnAddresses(ids.stream().filter(id -> !addresses.containsKey(id)).sorted().toList());
+        } finally {
+            index = AddressIndex.of(addresses);
+        }
+        addressesKnown = true;
+        addressesReadAt = clock.instant();
+    }
+
+    private void learnAddresses(List<String> unknown) {
         for (int from = 0; from < unknown.size(); from += IDS_PER_CALL) {
             List<String> chunk = unknown.subList(from, Math.min(unknown.size(), from + IDS_PER_CALL));
             // A filter, not InstanceIds: an id that just vanished must not fail the whole call.
@@ -218,8 +245,6 @@ final class AwsNodeGroup implements NodeGroup {
                 return null;
             });
         }
-        addressesKnown = true;
-        addressesReadAt = clock.instant();
     }
 
     /**

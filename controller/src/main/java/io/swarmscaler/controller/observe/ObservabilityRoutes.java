@@ -36,7 +36,7 @@ public final class ObservabilityRoutes {
             return Response.json(readiness.ready() ? 200 : 503, Map.of(
                     "status", readiness.ready() ? "OK" : "NOK", "message", readiness.reason()));
         });
-        api.route("GET", "/status", request -> Response.json(200, observer.status()));
+        api.route("GET", "/status", request -> new Response(200, "application/json", observer.statusJson()));
         api.route("GET", "/", request -> Response.text(200, "text/html; charset=utf-8", page));
     }
 

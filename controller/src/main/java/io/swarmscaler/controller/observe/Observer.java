@@ -1,5 +1,7 @@
 package io.swarmscaler.controller.observe;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swarmscaler.controller.reconcile.DecisionLog;
 import io.swarmscaler.controller.reconcile.ReconcileLoop;
 import io.swarmscaler.controller.reconcile.Reconciler;
@@ -32,12 +34,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the daemon knows about itself, for {@code /healthz}, {@code /readyz}, {@code /status}, the status page and
  * the per-pass gauges of {@code /metrics}. Fed by the loop after each pass.
  */
 public final class Observer implements ReconcileLoop.Outcomes {
+    private static final ObjectMapper JSON = new ObjectMapper();
     /** The page's charts cover an hour; one sample per this long is plenty for that. */
     static final Duration SAMPLE_EVERY = Duration.ofSeconds(10);
     static final Duration HISTORY = Duration.ofHours(1);
@@ -72,6 +76,8 @@ public final class Observer implements ReconcileLoop.Outcomes {
     private volatile Instant lastFailure;
     private volatile String lastError;
     private volatile java.util.function.Supplier<Map<String, Object>> leadership = () -> null;
+    private final AtomicLong passesEnded = new AtomicLong();
+    private volatile RenderedPass renderedPass;
     private volatile java.util.function.Supplier<Optional<String>> leaderUnready = Optional::empty;
 
     public Observer(Reconciler reconciler, ScalerMetrics metrics, Clock clock, Settings settings) {
@@ -90,10 +96,12 @@ public final class Observer implements ReconcileLoop.Outcomes {
         if (failure != null) {
             lastFailure = now;
             lastError = failure.getMessage() == null ? failure.toString() : failure.getMessage();
-            return;
+        } else {
+            lastSuccess = now;
+            reconciler.lastPass().ifPresent(this::recordPass);
         }
-        lastSuccess = now;
-        reconciler.lastPass().ifPresent(this::recordPass);
+        // Last: a status rendered while this pass was being recorded is rendered again.
+        passesEnded.incrementAndGet();
     }
 
     private void recordPass(Reconciler.Pass pass) {
@@ -193,11 +201,15 @@ public final class Observer implements ReconcileLoop.Outcomes {
         this.leaderUnready = unready;
     }
 
-    /** Everything {@code /status} shows, as JSON-ready maps and lists. */
-    public Map<String, Object> status() {
-        Map<String, Object> status = new LinkedHashMap<>();
+    /**
+     * Everything {@code /status} shows, as JSON. What only a pass changes (groups, policies, decisions, history) is
+     * rendered once per pass, when first asked for, so that a dashboard polling it costs no more than the probes;
+     * the time, readiness and leadership are rendered per request.
+     */
+    public byte[] statusJson() {
         Instant now = clock.instant();
         Readiness readiness = readiness();
+        Map<String, Object> status = new LinkedHashMap<>();
         status.put("time", now.toString());
         status.put("backend", settings.backend());
         status.put("dryRun", settings.dryRun());
@@ -207,6 +219,39 @@ public final class Observer implements ReconcileLoop.Outcomes {
         status.put("lastSuccessfulPass", lastSuccess == null ? null : lastSuccess.toString());
         status.put("lastFailedPass", lastFailure == null ? null : lastFailure.toString());
         status.put("lastError", lastError);
+        byte[] head = render(status);
+        byte[] rest = passStatus(now);
+        // Two JSON objects made one: the head without its closing brace, a comma, the rest without its opening one.
+        byte[] joined = new byte[head.length + rest.length - 1];
+        System.arraycopy(head, 0, joined, 0, head.length - 1);
+        joined[head.length - 1] = ',';
+        System.arraycopy(rest, 1, joined, head.length, rest.length - 1);
+        return joined;
+    }
+
+    /** The rendering of the last pass's part of the status, made again only after a pass has ended. */
+    private byte[] passStatus(Instant now) {
+        long pass = passesEnded.get();
+        RenderedPass rendered = renderedPass;
+        if (rendered == null || rendered.pass() != pass) {
+            rendered = new RenderedPass(pass, render(passStatusMap(now)));
+            renderedPass = rendered;
+        }
+        return rendered.json();
+    }
+
+    private record RenderedPass(long pass, byte[] json) {}
+
+    private static byte[] render(Map<String, Object> json) {
+        try {
+            return JSON.writeValueAsBytes(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render the status: " + e.getMessage(), e);
+        }
+    }
+
+    private Map<String, Object> passStatusMap(Instant now) {
+        Map<String, Object> status = new LinkedHashMap<>();
         Optional<Reconciler.Pass> last = reconciler.lastPass();
         ScalerMemory memory = reconciler.memory();
         List<Object> groups = new ArrayList<>();

@@ -31,7 +31,9 @@ final class PrometheusMetrics implements Metrics {
     PrometheusMetrics(URI base, Duration connectTimeout, Duration timeout) {
         this.base = base;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
+        // Prometheus speaks HTTP/1.1 on plain http: offering an upgrade to HTTP/2 on every query only costs time.
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
+                .build();
     }
 
     @Override

@@ -73,8 +73,24 @@ public final class SwarmLeadership implements ScalerState, AutoCloseable {
     private ScalerMemory memory = ScalerMemory.empty();
     private String savedMemory = EMPTY;
     private Map<String, String> observedRequests = Map.of();
-    private volatile Long lastReadAt;
-    private volatile String lastReadError = "not read yet";
+    private Long lastReadAt;
+    private String lastReadError = "not read yet";
+    /**
+     * The lease as last seen, published after every change: the probes and {@code /status} read it without waiting
+     * for a lease round, which holds the lock across a Docker call.
+     */
+    private volatile Seen seen = new Seen(null, 0, false, 0, null, "not read yet");
+
+    private record Seen(StateStore.Versioned last, long observedAt, boolean leading, long renewStartedAt,
+            Long lastReadAt, String lastReadError) {
+        boolean leadingAt(long nanos, Duration renewDeadline) {
+            return leading && nanos - renewStartedAt < renewDeadline.toNanos();
+        }
+    }
+
+    private void publish() {
+        seen = new Seen(last, observedAt, leading, renewStartedAt, lastReadAt, lastReadError);
+    }
 
     /** @param onChange run when this replica gains or loses the lead, or a handed-over request comes or is decided */
     public SwarmLeadership(StateStore store, Settings settings, Clock clock, LongSupplier nanoTime,
@@ -107,6 +123,14 @@ public final class SwarmLeadership implements ScalerState, AutoCloseable {
 
     /** One round of the election: read the lease; take it when it is ours or expired; give up past the deadline. */
     public synchronized void tick() {
+        try {
+            round();
+        } finally {
+            publish();
+        }
+    }
+
+    private void round() {
         long started = nanoTime.getAsLong();
         try {
             StateStore.Versioned now = store.read();
@@ -150,46 +174,61 @@ public final class SwarmLeadership implements ScalerState, AutoCloseable {
 
     @Override
     public synchronized void save(ScalerMemory memory) {
-        String encoded = MemoryCodec.encode(memory);
-        if (encoded.equals(savedMemory) && leadingAt(nanoTime.getAsLong())) {
+        try {
+            String encoded = MemoryCodec.encode(memory);
+            if (encoded.equals(savedMemory) && leadingAt(nanoTime.getAsLong())) {
+                this.memory = memory;
+                return;
+            }
+            writeAsLeader(encoded, "memory", Map.of());
             this.memory = memory;
-            return;
+            savedMemory = encoded;
+    
+        } finally {
+            publish();
         }
-        writeAsLeader(encoded, "memory", Map.of());
-        this.memory = memory;
-        savedMemory = encoded;
     }
 
     @Override
     public synchronized void fence() {
-        writeAsLeader(savedMemory, "fence", Map.of());
+        try {
+            writeAsLeader(savedMemory, "fence", Map.of());
+    
+        } finally {
+            publish();
+        }
     }
 
     @Override
     public synchronized void handOver(ScaleRequest request) {
-        String label = HandoverCodec.encode(new HandedOver(request, Optional.empty()));
-        for (int attempt = 1; ; attempt++) {
-            StateStore.Versioned now = store.read();
-            lastReadAt = nanoTime.getAsLong();
-            observe(now, lastReadAt);
-            long waiting = now.labels().keySet().stream().filter(k -> k.startsWith(HandoverCodec.PREFIX)).count();
-            if (waiting >= MAX_HANDED_OVER) {
-                throw new IllegalStateException("%d requests already wait in the store for the leader".formatted(waiting));
-            }
-            Map<String, String> labels = new HashMap<>(now.labels());
-            labels.put(HandoverCodec.key(request.id()), label);
-            try {
-                // Seen at once, so that the request's label is known to be there until someone removes it.
-                last = new StateStore.Versioned(store.write(now.version(), labels), labels);
-                observedRequests = requestLabels(labels);
-                stats.stateWrite("handover");
-                return;
-            } catch (StateStore.StaleVersionException e) {
-                stats.stateWriteConflict();
-                if (attempt == CAS_ATTEMPTS) {
-                    throw e;
+        try {
+            String label = HandoverCodec.encode(new HandedOver(request, Optional.empty()));
+            for (int attempt = 1; ; attempt++) {
+                StateStore.Versioned now = store.read();
+                lastReadAt = nanoTime.getAsLong();
+                observe(now, lastReadAt);
+                long waiting = now.labels().keySet().stream().filter(k -> k.startsWith(HandoverCodec.PREFIX)).count();
+                if (waiting >= MAX_HANDED_OVER) {
+                    throw new IllegalStateException("%d requests already wait in the store for the leader".formatted(waiting));
+                }
+                Map<String, String> labels = new HashMap<>(now.labels());
+                labels.put(HandoverCodec.key(request.id()), label);
+                try {
+                    // Seen at once, so that the request's label is known to be there until someone removes it.
+                    last = new StateStore.Versioned(store.write(now.version(), labels), labels);
+                    observedRequests = requestLabels(labels);
+                    stats.stateWrite("handover");
+                    return;
+                } catch (StateStore.StaleVersionException e) {
+                    stats.stateWriteConflict();
+                    if (attempt == CAS_ATTEMPTS) {
+                        throw e;
+                    }
                 }
             }
+    
+        } finally {
+            publish();
         }
     }
 
@@ -200,12 +239,17 @@ public final class SwarmLeadership implements ScalerState, AutoCloseable {
 
     @Override
     public synchronized void recordOutcomes(Map<String, RequestOutcome> outcomes) {
-        Map<String, String> decided = new HashMap<>();
-        handedOver().stream().filter(h -> outcomes.containsKey(h.request().id())).forEach(h -> decided.put(
-                HandoverCodec.key(h.request().id()),
-                HandoverCodec.encode(new HandedOver(h.request(), Optional.of(outcomes.get(h.request().id()))))));
-        if (!decided.isEmpty()) {
-            writeAsLeader(savedMemory, "outcome", decided);
+        try {
+            Map<String, String> decided = new HashMap<>();
+            handedOver().stream().filter(h -> outcomes.containsKey(h.request().id())).forEach(h -> decided.put(
+                    HandoverCodec.key(h.request().id()),
+                    HandoverCodec.encode(new HandedOver(h.request(), Optional.of(outcomes.get(h.request().id()))))));
+            if (!decided.isEmpty()) {
+                writeAsLeader(savedMemory, "outcome", decided);
+            }
+    
+        } finally {
+            publish();
         }
     }
 
@@ -214,34 +258,33 @@ public final class SwarmLeadership implements ScalerState, AutoCloseable {
      * (a follower is ready while it follows one).
      */
     public Optional<String> unready() {
+        Seen s = seen;
         long now = nanoTime.getAsLong();
-        Long lastReadAt = this.lastReadAt;
-        StateStore.Versioned last = this.last;
-        if (lastReadAt == null || now - lastReadAt >= settings.renewDeadline().toNanos()) {
-            return Optional.of("cannot read the scaler's state%s: %s".formatted(lastReadAt == null ? ""
-                    : " for %ds".formatted((now - lastReadAt) / 1_000_000_000L), lastReadError));
+        if (s.lastReadAt() == null || now - s.lastReadAt() >= settings.renewDeadline().toNanos()) {
+            return Optional.of("cannot read the scaler's state%s: %s".formatted(s.lastReadAt() == null ? ""
+                    : " for %ds".formatted((now - s.lastReadAt()) / 1_000_000_000L), s.lastReadError()));
         }
-        if (leadingAt(now)) {
+        if (s.leadingAt(now, settings.renewDeadline())) {
             return Optional.empty();
         }
-        String holder = last.labels().getOrDefault(HOLDER, "");
+        String holder = s.last().labels().getOrDefault(HOLDER, "");
         if (holder.isEmpty()) {
             return Optional.of("no replica holds the lease");
         }
-        if (now - observedAt >= leaseOf(last).toNanos()) {
+        if (now - s.observedAt() >= leaseOf(s.last()).toNanos()) {
             return Optional.of("the leader %s has not renewed its lease for %ds".formatted(holder,
-                    (now - observedAt) / 1_000_000_000L));
+                    (now - s.observedAt()) / 1_000_000_000L));
         }
         return Optional.empty();
     }
 
     public View view() {
+        Seen s = seen;
         long now = nanoTime.getAsLong();
-        StateStore.Versioned last = this.last;
-        Map<String, String> labels = last == null ? Map.of() : last.labels();
+        Map<String, String> labels = s.last() == null ? Map.of() : s.last().labels();
         String holder = labels.getOrDefault(HOLDER, "");
-        return new View(settings.identity(), leadingAt(now), holder, labels.get(RENEWED),
-                last == null || holder.isEmpty() ? null : Math.round((now - observedAt) / 1e8) / 10.0,
+        return new View(settings.identity(), s.leadingAt(now, settings.renewDeadline()), holder, labels.get(RENEWED),
+                s.last() == null || holder.isEmpty() ? null : Math.round((now - s.observedAt()) / 1e8) / 10.0,
                 settings.lease().toSeconds());
     }
 
@@ -406,6 +449,7 @@ public final class SwarmLeadership implements ScalerState, AutoCloseable {
             }
             leading = false;
             stats.leader(false);
+            publish();
         }
     }
 }

@@ -53,6 +53,11 @@ public final class WebhookRoutes {
     private final Duration replyTimeout;
     private final boolean dryRun;
 
+    /** {@code GET /v1/ping}, which answers as soon as the server listens, before the backends are connected. */
+    public static void registerPing(HttpApi api) {
+        api.openRoute("GET", "/v1/ping", request -> Response.status(200, "pong"));
+    }
+
     /**
      * @param inbox where scale requests wait for the reconcile loop, which decides on them
      * @param triggerPass asks the loop for a pass now
@@ -73,7 +78,7 @@ public final class WebhookRoutes {
     }
 
     public void register(HttpApi api) {
-        api.openRoute("GET", "/v1/ping", request -> Response.status(200, "pong"));
+        registerPing(api);
         api.route("POST", "/v1/scale-nodes", this::scaleNodes);
         api.route("GET", "/v1/requests/{id}", this::requestOutcome);
         api.route("POST", "/v1/reschedule-services", this::rescheduleServices);

@@ -31,8 +31,15 @@ public final class ScaleBenchmark {
     static final List<String> IMAGE_JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xmx256m", "-XX:MaxMetaspaceSize=128m",
             "-XX:+ExitOnOutOfMemoryError");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** The load of issue 14: the webhook's p50/p99 at 500 requests a second for 20 s. */
+    private static final int HTTP_RATE = 500;
+    private static final Duration HTTP_LOAD = Duration.ofSeconds(Long.getLong("bench.httpSeconds", 20));
+    private static final HttpClient LOAD = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
     private static final String PASSES = "swarm_scaler_reconcile_cycles_total{outcome=\"success\"}";
     private static final Duration MEASURE = Duration.ofSeconds(Long.getLong("bench.seconds", 16));
+    /** A daemon runs for days: the first passes, while the JIT compiles the pass, are not what a pass costs. */
+    private static final Duration WARM_UP = Duration.ofSeconds(Long.getLong("bench.warmupSeconds", 30));
 
     public static void main(String[] args) throws Exception {
         Path jar = Path.of(args[0]);
@@ -41,22 +48,87 @@ public final class ScaleBenchmark {
         int history = Integer.parseInt(args[3]);
         int services = args.length > 4 ? Integer.parseInt(args[4]) : Math.max(10, workers * 2);
         var shape = new EngineApiStub.Shape(workers, services, tasksPerNode, history);
-        System.out.printf("%-6s %-8s %-8s %-5s %-10s | %7s %7s %9s %9s %8s %8s %8s%n", "nodes", "services",
-                "tasks", "hist", "pass", "p50 ms", "p99 ms", "CPU ms/p", "tasks ms", "heap MB", "RSS MB",
-                "ready s");
+        System.out.printf("%-6s %-8s %-8s %-5s %-10s | %7s %7s %9s %9s %9s %9s %8s %8s %8s%n", "nodes",
+                "services", "tasks", "hist", "pass", "p50 ms", "p99 ms", "CPU ms/p", "loop ms/p", "JIT+GC/p",
+                "tasks ms", "heap MB", "RSS MB", "ready s");
         for (String pass : System.getProperty("bench.passes", "steady,scale-down").split(",")) {
             Result r = run(jar, shape, pass.equals("steady") ? 0.5 : 0.01, pass.equals("steady"));
-            System.out.printf("%-6d %-8d %-8d %-5d %-10s | %7.1f %7.1f %9.1f %9.1f %8.1f %8.0f %8.2f%n",
+            System.out.printf("%-6d %-8d %-8d %-5d %-10s | %7.1f %7.1f %9.1f %9.1f %9.1f %9.1f %8.1f %8.0f %8.2f%n",
                     shape.nodes(), services, workers * tasksPerNode, history, pass, r.p50Ms, r.p99Ms, r.cpuMsPerPass,
-                    r.tasksMs, r.heapAfterGcMb, r.peakRssMb, r.startToReadySeconds);
+                    r.loopMsPerPass, r.jitGcMsPerPass, r.tasksMs, r.heapAfterGcMb, r.peakRssMb,
+                    r.startToReadySeconds);
+            System.out.printf("    start: /v1/ping answers %.2f s after java -jar, first successful pass (ready) %.2f s%n",
+                    r.startToPingSeconds, r.startToReadySeconds);
             if (r.burstPasses >= 0) {
                 System.out.printf("    burst: 200 node events in 20 s made %d passes%n", r.burstPasses);
+            }
+            if (r.ping != null) {
+                r.ping.print("/v1/ping");
+                r.status.print("/status");
             }
         }
     }
 
-    record Result(double p50Ms, double p99Ms, double cpuMsPerPass, double tasksMs, double heapAfterGcMb,
-            double peakRssMb, double startToReadySeconds, int burstPasses) {}
+    /**
+     * @param loopMsPerPass the CPU of the reconcile thread alone, per pass
+     * @param jitGcMsPerPass the CPU of the JIT compilers and the collector (serial: the VM thread), per pass
+     */
+    record Result(double p50Ms, double p99Ms, double cpuMsPerPass, double loopMsPerPass, double jitGcMsPerPass,
+            double tasksMs, double heapAfterGcMb, double peakRssMb, double startToPingSeconds,
+            double startToReadySeconds, int burstPasses, Latency ping, Latency status) {}
+
+    /** Replies at a fixed rate, timed from when each request was due, so a stall counts for every request. */
+    record Latency(double p50Ms, double p99Ms, double maxMs, int failed) {
+        void print(String path) {
+            System.out.printf("    %s at %d req/s for %d s: p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d failed%n", path,
+                    HTTP_RATE, HTTP_LOAD.toSeconds(), p50Ms, p99Ms, maxMs, failed);
+        }
+    }
+
+    /** How long from {@code started} until {@code uri} answers 200, polling every 10 ms. */
+    private static double secondsUntilOk(URI uri, Process daemon, long started, Path log) throws InterruptedException {
+        while (status(uri) != 200) {
+            if (!daemon.isAlive() || System.nanoTime() - started > Duration.ofMinutes(3).toNanos()) {
+                throw new IllegalStateException(uri.getPath() + " never answered 200; the daemon's log: " + log);
+            }
+            Thread.sleep(10);
+        }
+        return (System.nanoTime() - started) / 1e9;
+    }
+
+    /** GETs {@code uri} {@link #HTTP_RATE} times a second for {@link #HTTP_LOAD}, over a few kept-alive connections. */
+    private static Latency latency(URI uri) throws InterruptedException {
+        return latency(uri, HTTP_LOAD);
+    }
+
+    private static Latency latency(URI uri, Duration load) throws InterruptedException {
+        int count = (int) (HTTP_RATE * load.toSeconds());
+        long[] nanos = new long[count];
+        java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(count);
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build();
+        long start = System.nanoTime() + 100_000_000L;
+        for (int i = 0; i < count; i++) {
+            long due = start + i * 1_000_000_000L / HTTP_RATE;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+            int n = i;
+            LOAD.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, error) -> {
+                nanos[n] = System.nanoTime() - due;
+                if (error != null || response.statusCode() != 200) {
+                    failed.incrementAndGet();
+                }
+                done.countDown();
+            });
+        }
+        done.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        long[] sorted = nanos.clone();
+        java.util.Arrays.sort(sorted);
+        return new Latency(sorted[count / 2] / 1e6, sorted[(int) (count * 0.99)] / 1e6, sorted[count - 1] / 1e6,
+                failed.get());
+    }
 
     static Result run(Path jar, EngineApiStub.Shape shape, double memoryRatio, boolean burst) throws Exception {
         Map<String, String> exporter = Map.of(
@@ -88,6 +160,10 @@ public final class ScaleBenchmark {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(IMAGE_JVM_FLAGS);
+            String archive = System.getProperty("bench.cdsArchive", "");
+            if (!archive.isEmpty()) { // as in the image: scripts/cds-archive.sh made it for this jar
+                command.add("-XX:SharedArchiveFile=" + archive);
+            }
             String extra = System.getProperty("bench.jvmArgs", "").trim(); // e.g. a flight recording
             if (!extra.isEmpty()) {
                 command.addAll(List.of(extra.split("\\s+")));
@@ -101,19 +177,18 @@ public final class ScaleBenchmark {
             Process daemon = builder.start();
             try {
                 URI base = URI.create("http://127.0.0.1:" + port);
-                while (status(base.resolve("/readyz")) != 200) {
-                    if (!daemon.isAlive() || System.nanoTime() - started > Duration.ofMinutes(3).toNanos()) {
-                        throw new IllegalStateException("the daemon did not get ready; its log: " + log);
-                    }
-                    Thread.sleep(20);
-                }
-                double ready = (System.nanoTime() - started) / 1e9;
-                Thread.sleep(4000); // warm-up passes
+                double ping = secondsUntilOk(base.resolve("/v1/ping"), daemon, started, log);
+                double ready = secondsUntilOk(base.resolve("/readyz"), daemon, started, log);
+                Thread.sleep(WARM_UP.toMillis());
                 double cycles0 = metric(base, PASSES);
-                long cpu0 = cpuMillis(daemon.pid());
+                Map<String, Long> cpu0 = cpuMillisByThread(daemon.pid());
                 Thread.sleep(MEASURE.toMillis());
                 double passes = metric(base, PASSES) - cycles0;
-                double cpuPerPass = (cpuMillis(daemon.pid()) - cpu0) / Math.max(1, passes);
+                Map<String, Long> cpu = cpuMillisByThread(daemon.pid());
+                cpu.replaceAll((kind, ms) -> ms - cpu0.getOrDefault(kind, 0L));
+                double cpuPerPass = cpu.get("total") / Math.max(1, passes);
+                double loopPerPass = cpu.getOrDefault("loop", 0L) / Math.max(1, passes);
+                double jitGcPerPass = (cpu.getOrDefault("jit", 0L) + cpu.getOrDefault("gc", 0L)) / Math.max(1, passes);
                 double p50 = metric(base, "swarm_scaler_reconcile_cycle{quantile=\"0.5\"}") * 1000;
                 double p99 = metric(base, "swarm_scaler_reconcile_cycle{quantile=\"0.99\"}") * 1000;
                 double tasks = metricContaining(base, "tasks", "quantile=\"0.5\"") * 1000;
@@ -132,13 +207,27 @@ public final class ScaleBenchmark {
                     System.out.printf("    %.0f passes failed; the daemon's log: %s%n", failed,
                             Files.readString(log).lines().filter(l -> l.contains("failed")).findFirst().orElse(""));
                 }
+                Latency pingLatency = null;
+                Latency statusLatency = null;
+                if (burst) {
+                    // 2 s of each first, unmeasured: the routes' code compiled, as in a daemon that has run a while.
+                    latency(base.resolve("/v1/ping"), Duration.ofSeconds(2));
+                    latency(base.resolve("/status"), Duration.ofSeconds(2));
+                    pingLatency = latency(base.resolve("/v1/ping"));
+                    statusLatency = latency(base.resolve("/status"));
+                }
                 double heap = heapAfterGcMb(daemon.pid());
                 double rss = peakRssMb(daemon.pid());
-                return new Result(p50, p99, cpuPerPass, tasks, heap, rss, ready, burstPasses);
+                return new Result(p50, p99, cpuPerPass, loopPerPass, jitGcPerPass, tasks, heap, rss, ping, ready,
+                        burstPasses, pingLatency, statusLatency);
             } finally {
                 daemon.destroy();
                 daemon.waitFor();
-                Files.deleteIfExists(log);
+                if (Boolean.getBoolean("bench.keepLog")) {
+                    System.out.println("    the daemon's log: " + log);
+                } else {
+                    Files.deleteIfExists(log);
+                }
             }
         }
     }
@@ -209,11 +298,37 @@ public final class ScaleBenchmark {
         return Double.NaN;
     }
 
-    private static long cpuMillis(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    /**
+     * CPU time of the daemon so far: in all ({@code total}) and of its threads by kind: the reconcile thread
+     * ({@code loop}), the JIT compilers ({@code jit}) and the collector ({@code gc}; the serial collector runs in the
+     * VM thread).
+     */
+    private static Map<String, Long> cpuMillisByThread(long pid) throws IOException {
+        Map<String, Long> byKind = new HashMap<>();
+        byKind.put("total", cpuMillis(Path.of("/proc/" + pid + "/stat")).getValue());
+        try (var threads = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path thread : threads.toList()) {
+                try {
+                    Map.Entry<String, Long> cpu = cpuMillis(thread.resolve("stat"));
+                    String name = cpu.getKey();
+                    String kind = name.equals("reconcile-loop") ? "loop" : name.contains("CompilerThre") ? "jit"
+                            : name.equals("VM Thread") || name.startsWith("GC ") ? "gc" : "other";
+                    byKind.merge(kind, cpu.getValue(), Long::sum);
+                } catch (IOException ended) {
+                    // a thread that ended between the listing and the read
+                }
+            }
+        }
+        return byKind;
+    }
+
+    /** The name and CPU time (user and system) of a process or thread, from its {@code stat} file. */
+    private static Map.Entry<String, Long> cpuMillis(Path stat) throws IOException {
+        String text = Files.readString(stat);
+        String name = text.substring(text.indexOf('(') + 1, text.lastIndexOf(')'));
+        String[] f = text.substring(text.lastIndexOf(')') + 2).split(" ");
         long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
-        return ticks * 10; // USER_HZ is 100 on Linux
+        return Map.entry(name, ticks * 10); // USER_HZ is 100 on Linux
     }
 
     private static double peakRssMb(long pid) throws IOException {

@@ -134,8 +134,8 @@ class ReconcilerTest {
         Observer observer = new Observer(reconciler, metrics, clock, new Observer.Settings("fake", false,
                 Duration.ofMinutes(2), Planner.Settings.defaults(), Map.of()));
         observer.passEnded(0, null);
-        assertThat(observer.status()).containsEntry("pendingTasks", Map.of("for_lack_of_nodes", 3));
-        assertThat(observer.status().get("groups")).asList().singleElement().asInstanceOf(
+        assertThat(statusOf(observer)).containsEntry("pendingTasks", Map.of("for_lack_of_nodes", 3));
+        assertThat(statusOf(observer).get("groups")).asList().singleElement().asInstanceOf(
                 org.assertj.core.api.InstanceOfAssertFactories.MAP).containsEntry("nodesEstimated", 3);
         assertThat(metrics.scrape()).contains("swarm_scaler_pending_tasks{cause=\"for_lack_of_nodes\",} 3.0")
                 .contains("swarm_scaler_group_nodes{group=\"worker\",backend=\"fake\",kind=\"estimated\",} 3.0");
@@ -358,5 +358,14 @@ class ReconcilerTest {
         assertThat(repeat.outcome()).isCompleted();
         assertThat(repeat.outcome().join().message()).startsWith("Already handled");
         assertThat(workers.desiredCapacities()).as("one capacity change in all").containsExactly(2);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> statusOf(io.swarmscaler.controller.observe.Observer observer) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readValue(observer.statusJson(), Map.class);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

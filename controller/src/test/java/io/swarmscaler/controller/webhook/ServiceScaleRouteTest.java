@@ -52,7 +52,7 @@ class ServiceScaleRouteTest {
     }
 
     private void start(boolean dryRun) {
-        api = HttpApi.start(new InetSocketAddress("127.0.0.1", 0), "/scaler", 64 * 1024);
+        api = HttpApi.start(new InetSocketAddress("127.0.0.1", 0), "/scaler", 64 * 1024, 64);
         new ServiceScaleRoute(swarm, notifier, clock, new ServiceScaling.Defaults(1, 5), REPEAT_WINDOW, dryRun)
                 .register(api);
     }
