@@ -15,16 +15,18 @@ import java.util.Set;
 
 /**
  * Drains under way, recognised from our mark on the node (so a restarted daemon finishes them): a drained node is
- * removed once every task that ran there runs elsewhere; a drain that takes too long is undone and the group backs
+ * removed once every task that ran there runs elsewhere (or returns to a warm pool that lacks one); a drain that takes too long is undone and the group backs
  * off. The one definition of "draining" for the planner, the fit check and the status.
  */
 public final class DrainTracker {
     private final PassState pass;
     private final GroupGate gate;
+    private final WarmPool pool;
 
-    DrainTracker(PassState pass, GroupGate gate) {
+    DrainTracker(PassState pass, GroupGate gate, WarmPool pool) {
         this.pass = pass;
         this.gate = gate;
+        this.pool = pool;
     }
 
     /** When the scaler started draining the node, if it is draining it. */
@@ -60,6 +62,9 @@ public final class DrainTracker {
         String instanceId = group.flatMap(g -> g.instanceOnNode(node.id())).map(Instance::id).orElse("");
         Optional<Reason> progress = waitingFor(node);
         // Only when the tasks have moved: a node that is merely NotReady may come back with them.
+        if (progress.isEmpty() && pool.takeBack(node, role)) {
+            return;
+        }
         if (progress.isEmpty()) {
             Drained drained = new Drained(node.hostname());
             pass.decide(subject, drained);

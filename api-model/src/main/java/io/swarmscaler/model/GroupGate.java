@@ -70,7 +70,8 @@ public final class GroupGate {
     private Optional<Refusal> joining(NodeRole role) {
         NodeGroupState group = pass.group(role);
         // Ours may not show in the group yet: a scale-up just asked for is still joining.
-        int ours = Optional.ofNullable(pass.pending.get(role)).map(p -> p.target() - group.readyCount()).orElse(0);
+        int ours = Optional.ofNullable(pass.pending.get(role)).map(p -> p.target() - group.readyCount()
+                - group.standbyCount()).orElse(0);
         int joining = Math.max(group.joiningCount(), ours);
         return joining > 0 || pass.pending.containsKey(role) ? Optional.of(new Joining(role, joining))
                 : Optional.empty();

@@ -11,6 +11,8 @@ import java.util.regex.Pattern;
 final class GroupLabels {
     /** The bounds a service may set per group, as {@code com.df.scaleWorkerNodeMin} and so on. */
     static final List<String> BOUNDS = List.of("Min", "Max", "UpBy", "DownBy");
+    /** The suffix of the label of a group's warm pool size, {@code com.df.scaleWorkerNodeWarm}. */
+    static final String WARM = "Warm";
 
     private static final Pattern ROLE_CONSTRAINT = Pattern.compile("\\s*node\\.role\\s*(==|!=)\\s*(\\w+)\\s*");
 
@@ -97,6 +99,28 @@ final class GroupLabels {
         }
     }
 
+    /**
+     * {@code com.df.scaleWorkerNodeWarm}: the standby nodes the group keeps, if the service sets it. Managers keep
+     * none: a standby manager would be a Raft member that the odd-count and majority rules would have to count
+     * while it runs nothing, so the manager label is refused.
+     */
+    OptionalInt warm(NodeRole role) {
+        String label = boundLabel(role, WARM);
+        String value = labels.get(label);
+        if (value == null) {
+            return OptionalInt.empty();
+        }
+        if (role == NodeRole.MANAGER) {
+            labels.error(label, value, "no label: standby nodes are kept for workers only (a drained manager still"
+                    + " votes in Raft, so it would upset the odd count of managers); use "
+                    + boundLabel(NodeRole.WORKER, WARM));
+            return OptionalInt.empty();
+        }
+        int errorsBefore = labels.errorCount();
+        int count = count(label, 0, 0, PolicyParser.MAX_STEP);
+        return labels.errorCount() > errorsBefore ? OptionalInt.empty() : OptionalInt.of(count);
+    }
+
     /** A number of nodes from {@code lowest} to {@code highest}; {@code fallback} when unset or wrong. */
     private int count(String label, int fallback, int lowest, int highest) {
         String value = labels.get(label);
@@ -109,8 +133,10 @@ final class GroupLabels {
         }
         labels.error(label, value, highest == Integer.MAX_VALUE
                 ? "a whole number of nodes in ASCII digits, at least " + lowest
-                : "a whole number of nodes in ASCII digits, from %d to %d (as the webhook's by)%s"
-                        .formatted(lowest, highest, label.endsWith("UpBy") ? ", or auto (target tracking)" : ""));
+                : "a whole number of nodes in ASCII digits, from %d to %d%s"
+                        .formatted(lowest, highest, label.endsWith(WARM) ? ""
+                                : label.endsWith("UpBy") ? " (as the webhook's by), or auto (target tracking)"
+                                : " (as the webhook's by)"));
         return fallback;
     }
 }

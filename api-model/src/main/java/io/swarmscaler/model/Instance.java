@@ -5,8 +5,9 @@ package io.swarmscaler.model;
  *
  * @param nodeId the Swarm node running on it, or {@code ""} while it has none
  * @param nodeReady whether that node is {@code Ready}
+ * @param standby whether that node is a warm standby node ({@link WarmPool}): joined, drained, not capacity
  */
-public record Instance(String id, Lifecycle lifecycle, String nodeId, boolean nodeReady) {
+public record Instance(String id, Lifecycle lifecycle, String nodeId, boolean nodeReady, boolean standby) {
 
     public enum Lifecycle {
         /** Requested, booting or joining: capacity on the way. */
@@ -18,6 +19,10 @@ public record Instance(String id, Lifecycle lifecycle, String nodeId, boolean no
 
     public Instance {
         nodeId = nodeId == null ? "" : nodeId;
+    }
+
+    public Instance(String id, Lifecycle lifecycle, String nodeId, boolean nodeReady) {
+        this(id, lifecycle, nodeId, nodeReady, false);
     }
 
     public boolean countsAsCapacity() {

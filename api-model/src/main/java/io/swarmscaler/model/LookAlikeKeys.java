@@ -22,6 +22,7 @@ final class LookAlikeKeys {
             for (String bound : GroupLabels.BOUNDS) {
                 unnumbered.add(GroupLabels.boundLabel(role, bound));
             }
+            unnumbered.add(GroupLabels.boundLabel(role, GroupLabels.WARM));
         }
         unnumbered.add(rescheduleLabel);
     }

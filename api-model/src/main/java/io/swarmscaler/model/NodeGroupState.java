@@ -23,14 +23,19 @@ public record NodeGroupState(NodeRole role, String backend, int desired, int pro
         this(role, backend, desired, providerMin, providerMax, instances, Optional.empty());
     }
 
-    /** Instances whose Swarm node is Ready and that are not leaving. */
+    /** Instances whose Swarm node is Ready, that are not leaving and not standing by: the capacity. */
     public int readyCount() {
-        return (int) instances.stream().filter(i -> i.countsAsCapacity() && i.nodeReady()).count();
+        return (int) instances.stream().filter(i -> i.countsAsCapacity() && i.nodeReady() && !i.standby()).count();
     }
 
-    /** Capacity asked for but not yet Ready in the Swarm: a scale-up still on its way. */
+    /** Instances whose Swarm node is a Ready warm standby node: the pool, not capacity. */
+    public int standbyCount() {
+        return (int) instances.stream().filter(i -> i.countsAsCapacity() && i.nodeReady() && i.standby()).count();
+    }
+
+    /** Machines asked for but not yet Ready in the Swarm: a scale-up (or a refill of the pool) on its way. */
     public int joiningCount() {
-        return Math.max(0, desired - readyCount());
+        return Math.max(0, desired - readyCount() - standbyCount());
     }
 
     public Optional<Instance> instanceOnNode(String nodeId) {

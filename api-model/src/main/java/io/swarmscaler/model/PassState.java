@@ -39,6 +39,10 @@ final class PassState {
     final Map<String, Integer> pendingTasks = new TreeMap<>();
     /** The new nodes each group's pending tasks need, as estimated this pass. */
     final Map<NodeRole, Integer> nodesEstimated = new EnumMap<>(NodeRole.class);
+    /** Standby nodes each group's pool gained (or lost, negative) this pass, for {@link WarmPool}. */
+    final Map<NodeRole, Integer> poolChanges = new EnumMap<>(NodeRole.class);
+    /** Each group's warm pool as this pass leaves it, for the status. */
+    final Map<NodeRole, WarmPool.Status> pools = new EnumMap<>(NodeRole.class);
     private final List<Action> actions = new ArrayList<>();
     private final List<Decision> decisions = new ArrayList<>();
     private final Map<String, RequestOutcome> outcomes = new LinkedHashMap<>();
@@ -95,6 +99,6 @@ final class PassState {
     Plan plan() {
         return new Plan(actions, decisions, outcomes, new ScalerMemory(trueSince, lastScaleUp, lastScaleDown,
                 pending, announced, backoff, handledRequests), Optional.ofNullable(wakeAt), pendingTasks,
-                nodesEstimated);
+                nodesEstimated, pools);
     }
 }

@@ -14,15 +14,17 @@ import java.util.Optional;
  * @param pendingTasks the pending tasks seen, by cause: {@code for_lack_of_nodes} (counted for new nodes),
  *     {@code within_delay}, or why new nodes would not cure them ({@code too_big_for_new_node}, ...)
  * @param nodesEstimated the new nodes each group's pending tasks need
+ * @param pools each group's warm pool of standby nodes
  */
 public record Plan(List<Action> actions, List<Decision> decisions, Map<String, RequestOutcome> outcomes,
         ScalerMemory memory, Optional<Instant> wakeAt, Map<String, Integer> pendingTasks,
-        Map<NodeRole, Integer> nodesEstimated) {
+        Map<NodeRole, Integer> nodesEstimated, Map<NodeRole, WarmPool.Status> pools) {
     public Plan {
         actions = List.copyOf(actions);
         decisions = List.copyOf(decisions);
         outcomes = Map.copyOf(outcomes);
         pendingTasks = Map.copyOf(pendingTasks);
         nodesEstimated = Map.copyOf(nodesEstimated);
+        pools = Map.copyOf(pools);
     }
 }

@@ -20,7 +20,8 @@ import java.util.Set;
  *   <li>{@link ScaleDownRule}: step, minimum, the last node; {@link VictimChoice}, {@link FitCheck},
  *       {@link MemoryPrediction} and {@link ManagerQuorum} choose which nodes may go;
  *   <li>{@link ScaleUpFollowUp}: new nodes Ready (reschedule), failed or late (backoff, terminate);
- *   <li>{@link DrainTracker}: drains finished (remove) or overdue (undo).
+ *   <li>{@link DrainTracker}: drains finished (remove, or back to the warm pool) or overdue (undo);
+ *   <li>{@link WarmPool}: standby nodes activated by scale-ups, taken back by scale-downs, refilled and trimmed.
  * </ul>
  * No data is never a reason to act. Adding capacity wins over removing it when both are asked for in one pass.
  */
@@ -43,12 +44,22 @@ public final class Planner {
      * @param firstBackoff how long a failing group is left alone, doubling up to {@code maxBackoff}
      * @param pendingTaskDelay a task pending this long (and no node joined meanwhile) asks for nodes
      * @param defaultBounds each group's bounds where no policy sets them, for the pending tasks' scale-ups
+     * @param warm the warm pools' defaults
      */
     public record Settings(Duration scaleUpCooldown, Duration provisionTimeout, String rescheduleLabel,
             Duration scaleDownCooldown, Duration drainTimeout, double scaleDownMargin, Duration firstBackoff,
-            Duration maxBackoff, Duration pendingTaskDelay, Map<NodeRole, GroupBounds> defaultBounds) {
+            Duration maxBackoff, Duration pendingTaskDelay, Map<NodeRole, GroupBounds> defaultBounds,
+            WarmPool.Settings warm) {
         public Settings {
             defaultBounds = Map.copyOf(defaultBounds);
+        }
+
+        /** Without warm pools unless a service asks for one. */
+        public Settings(Duration scaleUpCooldown, Duration provisionTimeout, String rescheduleLabel,
+                Duration scaleDownCooldown, Duration drainTimeout, double scaleDownMargin, Duration firstBackoff,
+                Duration maxBackoff, Duration pendingTaskDelay, Map<NodeRole, GroupBounds> defaultBounds) {
+            this(scaleUpCooldown, provisionTimeout, rescheduleLabel, scaleDownCooldown, drainTimeout,
+                    scaleDownMargin, firstBackoff, maxBackoff, pendingTaskDelay, defaultBounds, WarmPool.Settings.off());
         }
 
         /** Cluster Autoscaler's defaults where it has one. */
@@ -75,19 +86,21 @@ public final class Planner {
         PassState pass = new PassState(observed, memory, now, settings);
         GroupGate gate = new GroupGate(pass);
         RequestIntake requests = new RequestIntake(pass);
-        new DrainTracker(pass, gate).follow();
-        new ScaleUpFollowUp(pass, gate).follow();
+        WarmPool pool = new WarmPool(pass, policies);
+        new DrainTracker(pass, gate, pool).follow();
+        new ScaleUpFollowUp(pass, gate, pool).follow();
         PendingTaskRule pendingTasks = new PendingTaskRule(pass, policies);
         // First: their want is sized to what the tasks need, and a group changes once per pass.
         List<Want> wants = pendingTasks.wants();
         wants.addAll(wants(pass, policies, requests));
-        ScaleUpRule up = new ScaleUpRule(pass, gate, requests);
+        ScaleUpRule up = new ScaleUpRule(pass, gate, requests, pool);
         ScaleDownRule down = new ScaleDownRule(pass, gate, requests,
                 new VictimChoice(pass, new MemoryPrediction(pass, policies)));
         for (NodeRole role : NodeRole.values()) {
             wants.stream().filter(w -> w.role() == role && w.direction() == ScaleDirection.UP).forEach(up::apply);
             wants.stream().filter(w -> w.role() == role && w.direction() == ScaleDirection.DOWN).forEach(down::apply);
         }
+        pool.follow();
         forgetRemovedPolicies(pass, policies, pendingTasks.announcing());
         return pass.plan();
     }

@@ -63,11 +63,12 @@ public final class PolicyParser {
         List<Policy> policies = new ArrayList<>();
         List<PolicyError> errors = new ArrayList<>();
         Map<NodeRole, NodeShape> shapes = new EnumMap<>(NodeRole.class);
+        Map<NodeRole, Integer> warmPools = new EnumMap<>(NodeRole.class);
         for (ServiceInfo service : services) {
-            new PolicyReader(new ServiceLabels(service, errors), settings).readInto(policies, shapes);
+            new PolicyReader(new ServiceLabels(service, errors), settings).readInto(policies, shapes, warmPools);
         }
         policies.sort((a, b) -> a.id().compareTo(b.id()));
-        return new PolicySet(policies, errors, shapes);
+        return new PolicySet(policies, errors, shapes, warmPools);
     }
 
     /**

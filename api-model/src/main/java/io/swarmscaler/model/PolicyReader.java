@@ -28,8 +28,11 @@ final class PolicyReader {
         this.groups = new GroupLabels(labels, settings.defaultBounds());
     }
 
-    /** This service's policies into {@code policies}, and the node size it gives its group into {@code shapes}. */
-    void readInto(List<Policy> policies, Map<NodeRole, NodeShape> shapes) {
+    /**
+     * This service's policies into {@code policies}, the node size it gives its group into {@code shapes}, and the
+     * standby nodes it asks its groups to keep into {@code warmPools} (the largest asked for wins).
+     */
+    void readInto(List<Policy> policies, Map<NodeRole, NodeShape> shapes, Map<NodeRole, Integer> warmPools) {
         new LookAlikeKeys(labels, settings.rescheduleLabel()).check();
         checkReschedule();
         // Bounds count on every service, with or without policies, for both groups: the webhook reads them too.
@@ -41,6 +44,9 @@ final class PolicyReader {
             readPolicy(index, bounds).ifPresent(policies::add);
         }
         readNodeShape(shapes);
+        for (NodeRole role : NodeRole.values()) {
+            groups.warm(role).ifPresent(k -> warmPools.merge(role, k, Math::max));
+        }
     }
 
     /** {@link NodeShape#LABEL}, for the group the service's policies scale; the first service to give one wins. */

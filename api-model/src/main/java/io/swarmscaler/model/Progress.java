@@ -126,4 +126,53 @@ public sealed interface Progress extends Reason {
             return List.of(getClass(), service);
         }
     }
+
+    /** A scale-up that activated standby nodes, and the machines it asked for (their replacements among them). */
+    record ActivatingStandby(NodeRole role, String backend, List<String> nodes, int from, int to)
+            implements Progress {
+        public ActivatingStandby {
+            nodes = List.copyOf(nodes);
+        }
+
+        public String message() {
+            return "activating standby %s node%s %s%s".formatted(role.word(), nodes.size() == 1 ? "" : "s",
+                    String.join(", ", nodes), to > from ? "; " + Wording.changing(role, backend, from, to)
+                            + " to refill the warm pool" : "");
+        }
+
+        public Object shape() {
+            return List.of(getClass(), nodes, from, to);
+        }
+    }
+
+    record RefillingPool(NodeRole role, String backend, int wanted, int present, int from, int to)
+            implements Progress {
+        public String message() {
+            return "the warm pool of %s nodes has %d of %d standby nodes: %s".formatted(role.word(), present,
+                    wanted, Wording.changing(role, backend, from, to));
+        }
+    }
+
+    record PoolAtMax(NodeRole role, String backend, int wanted, int present, int max) implements Progress {
+        public String message() {
+            return ("the warm pool of %s nodes has %d of %d standby nodes and cannot refill: the group is at its"
+                    + " maximum of %d on %s").formatted(role.word(), present, wanted, max, backend);
+        }
+    }
+
+    /** A node stands by from now: drained, under our label. */
+    record StandingBy(String hostname, String how) implements Progress {
+        public String message() {
+            return "node %s stands by: %s".formatted(hostname, how);
+        }
+    }
+
+    /** A standby node removed: beyond the pool's size, or older than the maximum idle time. */
+    record LeavingPool(String hostname, int wanted, Optional<Duration> staleAfter) implements Progress {
+        public String message() {
+            return "standby node %s leaves the warm pool: %s".formatted(hostname, staleAfter
+                    .map(d -> "it stood by longer than " + Durations.format(d) + " (WARM_NODE_MAX_IDLE)")
+                    .orElse("the pool wants " + wanted));
+        }
+    }
 }

@@ -42,7 +42,7 @@ record ScaleDownRule(PassState pass, GroupGate gate, RequestIntake requests, Vic
 
     /** How many nodes may go; 0 when none may, the want then refused with the reason. */
     private int count(Want want, NodeGroupState group) {
-        int current = group.desired();
+        int current = active(group);
         int min = GroupLimits.min(want.bounds(), group);
         int count = Math.min(want.by(), current - min);
         if (count <= 0) {
@@ -67,11 +67,16 @@ record ScaleDownRule(PassState pass, GroupGate gate, RequestIntake requests, Vic
         return count;
     }
 
+    /** The machines that run tasks: the minimum and the last node are about them, not the standby nodes. */
+    private static int active(NodeGroupState group) {
+        return group.desired() - group.standbyCount();
+    }
+
     private void drain(Want want, NodeGroupState group, VictimChoice.Choice choice) {
         for (SwarmNode victim : choice.victims()) {
             pass.act(new DrainNode(victim, want.why()));
         }
-        int from = group.desired();
+        int from = active(group);
         ScalingDown change = new ScalingDown(group.role(), group.backend(), from, from - choice.victims().size(),
                 choice.victims().stream().map(SwarmNode::hostname).toList(), choice.firstRefusal().map(r -> r));
         pass.lastScaleDown.put(group.role(), pass.now);

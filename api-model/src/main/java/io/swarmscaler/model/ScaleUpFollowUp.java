@@ -17,10 +17,12 @@ import java.util.List;
 final class ScaleUpFollowUp {
     private final PassState pass;
     private final GroupGate gate;
+    private final WarmPool pool;
 
-    ScaleUpFollowUp(PassState pass, GroupGate gate) {
+    ScaleUpFollowUp(PassState pass, GroupGate gate, WarmPool pool) {
         this.pass = pass;
         this.gate = gate;
+        this.pool = pool;
     }
 
     void follow() {
@@ -38,7 +40,7 @@ final class ScaleUpFollowUp {
     private void adoptScaleUpsInFlight() {
         for (NodeGroupState group : pass.observed.groups().values()) {
             if (group.joiningCount() > 0 && !pass.pending.containsKey(group.role())) {
-                pass.pending.put(group.role(), new PendingScaleUp(group.readyCount(), group.desired(), pass.now));
+                pass.pending.put(group.role(), new PendingScaleUp(ready(group), group.desired(), pass.now));
             }
         }
     }
@@ -49,7 +51,7 @@ final class ScaleUpFollowUp {
             pass.pending.remove(role);
             return;
         }
-        int ready = group.readyCount();
+        int ready = ready(group);
         if (ready >= scaleUp.target()) {
             pass.pending.remove(role);
             pass.backoff.remove(role);
@@ -73,11 +75,24 @@ final class ScaleUpFollowUp {
         }
     }
 
-    private void ready(NodeGroupState group, PendingScaleUp scaleUp) {
+    /** Ready machines, standby nodes among them: a refill of the pool is done when its nodes are Ready. */
+    private static int ready(NodeGroupState group) {
+        return group.readyCount() + group.standbyCount();
+    }
+
+    /** The services labelled for rescheduling onto new (or activated) nodes. */
+    static List<ServiceInfo> reschedulable(PassState pass) {
         String label = pass.settings.rescheduleLabel();
-        List<ServiceInfo> reschedulable = pass.observed.services().stream()
-                .filter(s -> "true".equalsIgnoreCase(s.labels().get(label)))
-                .toList();
+        return pass.observed.services().stream().filter(s -> "true".equalsIgnoreCase(s.labels().get(label))).toList();
+    }
+
+    private void ready(NodeGroupState group, PendingScaleUp scaleUp) {
+        pool.admit(group, scaleUp);
+        if (scaleUp.target() - scaleUp.from() <= scaleUp.standby()) {
+            return; // every new node stands by: nothing new to reschedule onto
+        }
+        String label = pass.settings.rescheduleLabel();
+        List<ServiceInfo> reschedulable = reschedulable(pass);
         NodesReady ready = new NodesReady(group.role(), group.backend(), group.readyCount(), scaleUp.target(),
                 reschedulable.stream().map(ServiceInfo::name).toList(), label);
         pass.decide(subject(group.role()), ready);

@@ -70,8 +70,15 @@ public record ScalerMemory(
         }
     }
 
-    /** A scale-up from {@code from} to {@code target} nodes, asked for at {@code requestedAt}. */
-    public record PendingScaleUp(int from, int target, Instant requestedAt) {}
+    /**
+     * A scale-up from {@code from} to {@code target} machines, asked for at {@code requestedAt}, of which the
+     * {@code standby} newest join the warm pool.
+     */
+    public record PendingScaleUp(int from, int target, Instant requestedAt, int standby) {
+        public PendingScaleUp(int from, int target, Instant requestedAt) {
+            this(from, target, requestedAt, 0);
+        }
+    }
 
     /**
      * A group left alone until {@code until} because of {@code reason}; {@code length} doubles on each failure in a

@@ -14,6 +14,11 @@ final class Wording {
         return "Changing the number of %s nodes on %s from %d to %d".formatted(role.word(), backend, from, to);
     }
 
+    /** {@link #change} inside a sentence. */
+    static String changing(NodeRole role, String backend, int from, int to) {
+        return "c" + change(role, backend, from, to).substring(1);
+    }
+
     /** A ratio as people write it: up to three decimals, no trailing zeros. */
     static String show(double value) {
         return String.format(Locale.ROOT, "%.3f", value).replaceAll("0+$", "").replaceAll("\\.$", "");

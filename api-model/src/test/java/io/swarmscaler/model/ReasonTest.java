@@ -178,7 +178,24 @@ class ReasonTest {
                         "Draining worker-2 did not finish within 10m (1 task(s) still on it); putting it back to"
                                 + " active"),
                 row(new TasksLeft(3), "3 task(s) still on it"),
-                row(new ServiceShort("web", 1, 2), "service web has 1 of 2 tasks running elsewhere"));
+                row(new ServiceShort("web", 1, 2), "service web has 1 of 2 tasks running elsewhere"),
+                row(new Progress.ActivatingStandby(NodeRole.WORKER, "aws", List.of("w3"), 3, 4),
+                        "activating standby worker node w3; changing the number of worker nodes on aws from 3 to 4"
+                                + " to refill the warm pool"),
+                row(new Progress.ActivatingStandby(NodeRole.WORKER, "aws", List.of("w3", "w4"), 5, 5),
+                        "activating standby worker nodes w3, w4"),
+                row(new Progress.RefillingPool(NodeRole.WORKER, "local", 2, 1, 3, 4),
+                        "the warm pool of worker nodes has 1 of 2 standby nodes: changing the number of worker nodes"
+                                + " on local from 3 to 4"),
+                row(new Progress.PoolAtMax(NodeRole.WORKER, "aws", 1, 0, 5),
+                        "the warm pool of worker nodes has 0 of 1 standby nodes and cannot refill: the group is at"
+                                + " its maximum of 5 on aws"),
+                row(new Progress.StandingBy("w3", "joined to refill the warm pool"),
+                        "node w3 stands by: joined to refill the warm pool"),
+                row(new Progress.LeavingPool("w3", 1, Optional.empty()),
+                        "standby node w3 leaves the warm pool: the pool wants 1"),
+                row(new Progress.LeavingPool("w3", 1, Optional.of(Duration.ofHours(24))),
+                        "standby node w3 leaves the warm pool: it stood by longer than 24h (WARM_NODE_MAX_IDLE)"));
     }
 
     static Arguments row(Reason reason, String message) {

@@ -127,7 +127,7 @@ public final class Main implements Callable<Integer> {
                     lab.deployDemoServices(DockerSwarms.client(lab.cluster().dockerHost()));
                     swarm = lab.swarm();
                     dockerHost = lab.cluster().dockerHost();
-                    groups = List.of(lab.workers());
+                    groups = List.of(lab.cluster().workerGroup(local.bootDelay()));
                     prometheusAddress = config.prometheusAddress().orElse(lab.prometheus().address());
                     printLocalHints(lab);
                 } else {

@@ -94,9 +94,12 @@ final class StatusCommand implements Callable<Integer> {
         out.println();
         out.println("Node groups:");
         for (JsonNode g : s.path("groups")) {
-            out.printf("  %-8s desired %d, ready %d, joining %d, draining %d, bounds %d..%d%s%s%s%n",
+            JsonNode pool = g.path("warmPool");
+            out.printf("  %-8s desired %d, ready %d, joining %d, draining %d, bounds %d..%d%s%s%s%s%n",
                     g.path("group").asText(), g.path("desired").asInt(), g.path("ready").asInt(),
                     g.path("joining").asInt(), g.path("draining").size(), g.path("min").asInt(), g.path("max").asInt(),
+                    pool.path("wanted").asInt() == 0 ? "" : "; standby %d of %d, %d refilling".formatted(
+                            pool.path("ready").asInt(), pool.path("wanted").asInt(), pool.path("refilling").asInt()),
                     when(g, "scaleUpCooldownUntil", "; no scale-up until "),
                     when(g, "scaleDownCooldownUntil", "; no scale-down until "),
                     g.path("backoffUntil").isNull() ? "" : "; backing off until %s: %s".formatted(

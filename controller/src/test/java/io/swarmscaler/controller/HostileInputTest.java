@@ -397,6 +397,10 @@ class HostileInputTest {
             public void undrain(String nodeId, String markLabel) {}
 
             @Override
+            public void changeNode(String nodeId, String availability, java.util.Map<String, String> labelsSet,
+                    java.util.Set<String> labelsRemoved) {}
+
+            @Override
             public void removeNode(String nodeId) {
                 throw new AssertionError("no client may remove a node");
             }

@@ -5,6 +5,7 @@ import io.swarmscaler.model.GroupBounds;
 import io.swarmscaler.model.NodeRole;
 import io.swarmscaler.model.Planner;
 import io.swarmscaler.model.ServiceScaling;
+import io.swarmscaler.model.WarmPool;
 import io.swarmscaler.model.PolicyParser;
 import java.net.URI;
 import java.nio.file.Path;
@@ -36,6 +37,7 @@ public record ScalerConfig(
         Duration failedGroupBackoff,
         Duration failedGroupBackoffMax,
         Duration pendingTaskDelay,
+        WarmPool.Settings warmPools,
         Map<NodeRole, GroupBounds> defaultBounds,
         ServiceScaling.Defaults replicaDefaults,
         boolean legacyNodeExporterNames,
@@ -90,9 +92,10 @@ public record ScalerConfig(
      *
      * @param workers how many worker nodes to have when it starts
      * @param keepCluster leave the cluster running when the daemon stops, for the next start to adopt
+     * @param bootDelay how long a node the scaler launches takes before it joins, to act like a cloud's boot
      */
     public record Local(String name, Path stateDir, String subnet, int workers, int prometheusPort,
-            int exporterPort, boolean keepCluster) {}
+            int exporterPort, boolean keepCluster, Duration bootDelay) {}
 
     /**
      * The {@code aws} backend's settings.
@@ -150,6 +153,8 @@ public record ScalerConfig(
                 NodeRole.WORKER, r.bounds("WORKER", 0, 5, upBy, downBy),
                 NodeRole.MANAGER, r.bounds("MANAGER", 3, 7, upBy, downBy));
         ServiceScaling.Defaults replicas = r.replicaDefaults();
+        WarmPool.Settings warm = new WarmPool.Settings(r.integer("DEFAULT_WARM_WORKER_NODES", "0", 0),
+                r.durationOrNone("WARM_NODE_MAX_IDLE", "0s"));
         boolean legacy = r.value("NODE_EXPORTER_METRIC_NAMES", "current", "current (names ending in _bytes) or legacy",
                 v -> switch (v) {
                     case "current" -> Boolean.FALSE;
@@ -167,7 +172,8 @@ public record ScalerConfig(
                 r.integer("LOCAL_WORKERS", "1", 0),
                 r.port("LOCAL_PROMETHEUS_PORT", "9090"),
                 r.port("LOCAL_EXPORTER_PORT", "9101"),
-                r.bool("LOCAL_KEEP_CLUSTER", "false"));
+                r.bool("LOCAL_KEEP_CLUSTER", "false"),
+                r.durationOrNone("LOCAL_NODE_BOOT_DELAY", "0s"));
         Aws aws = r.aws(backend == Backend.AWS);
         Http http = new Http(
                 r.value("LISTEN_ADDRESS", "0.0.0.0", "an IP address to listen on, e.g. 0.0.0.0 or 127.0.0.1",
@@ -216,7 +222,7 @@ public record ScalerConfig(
             throw new ConfigException(r.problems);
         }
         return new ScalerConfig(backend, dockerHost, prometheus, interval, cooldown, provision, rescheduleLabel,
-                scaleDownCooldown, drainTimeout, margin, backoff, backoffMax, pendingTaskDelay, bounds, replicas,
+                scaleDownCooldown, drainTimeout, margin, backoff, backoffMax, pendingTaskDelay, warm, bounds, replicas,
                 legacy, local, aws, http, observability, leadership);
     }
 
@@ -233,7 +239,8 @@ public record ScalerConfig(
 
     public Planner.Settings plannerSettings() {
         return new Planner.Settings(scaleUpCooldown, provisionTimeout, rescheduleLabel, scaleDownCooldown,
-                drainTimeout, scaleDownMargin, failedGroupBackoff, failedGroupBackoffMax, pendingTaskDelay, defaultBounds);
+                drainTimeout, scaleDownMargin, failedGroupBackoff, failedGroupBackoffMax, pendingTaskDelay, defaultBounds,
+                warmPools);
     }
 
     public PolicyParser.Settings parserSettings() {
@@ -281,6 +288,11 @@ public record ScalerConfig(
         Duration duration(String name, String fallback) {
             return value(name, fallback, Durations.EXPECTED,
                     v -> Durations.parse(v).filter(d -> !d.isZero()).orElse(null));
+        }
+
+        /** A duration where 0s means none (no delay, never). */
+        Duration durationOrNone(String name, String fallback) {
+            return value(name, fallback, Durations.EXPECTED + ", or 0s for none", v -> Durations.parse(v).orElse(null));
         }
 
         int integer(String name, String fallback, int lowest) {

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -108,6 +109,18 @@ final class DockerSwarm implements Swarm {
             Map<String, String> labels = new HashMap<>(spec.getLabels() == null ? Map.of() : spec.getLabels());
             labels.remove(markLabel);
             return spec.withLabels(labels).withAvailability(SwarmNodeAvailability.ACTIVE);
+        });
+    }
+
+    @Override
+    public void changeNode(String nodeId, String availability, Map<String, String> labelsSet,
+            Set<String> labelsRemoved) {
+        SwarmNodeAvailability wanted = SwarmNodeAvailability.valueOf(availability.toUpperCase(Locale.ROOT));
+        updateNode(nodeId, "change", spec -> {
+            Map<String, String> labels = new HashMap<>(spec.getLabels() == null ? Map.of() : spec.getLabels());
+            labels.putAll(labelsSet);
+            labels.keySet().removeAll(labelsRemoved);
+            return spec.withLabels(labels).withAvailability(wanted);
         });
     }
 

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.swarmscaler.model.NodeRole;
 import io.swarmscaler.model.SwarmNode;
+import io.swarmscaler.model.WarmPool;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -94,7 +95,8 @@ public final class DemoExporter implements AutoCloseable {
         for (String metric : List.of("MemTotal", "MemFree", "Buffers", "Cached", "MemAvailable")) {
             out.append("# TYPE node_memory_").append(metric).append("_bytes gauge\n");
             for (SwarmNode node : nodes.get()) {
-                if (node.role() != role || !node.ready()) {
+                // A standby node is drained: the exporter's global service runs no task there.
+                if (node.role() != role || !node.ready() || WarmPool.isStandby(node)) {
                     continue;
                 }
                 double ratio = ratios.computeIfAbsent(node.hostname(), h -> freshNodeRatio);

@@ -100,7 +100,12 @@ public final class LocalCluster implements AutoCloseable {
 
     /** The worker nodes as a node group: desired capacity is the number of workers, booting or joined. */
     public io.swarmscaler.controller.port.NodeGroup workerGroup() {
-        return new LocalNodeGroup(this);
+        return workerGroup(Duration.ZERO);
+    }
+
+    /** The same, each node it launches joining only {@code bootDelay} later, as a cloud's instance boots. */
+    public io.swarmscaler.controller.port.NodeGroup workerGroup(Duration bootDelay) {
+        return new LocalNodeGroup(this, bootDelay);
     }
 
     public String managerAddress() {

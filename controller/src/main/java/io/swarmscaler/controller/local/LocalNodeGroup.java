@@ -4,21 +4,26 @@ import io.swarmscaler.controller.port.NodeGroup;
 import io.swarmscaler.model.Instance;
 import io.swarmscaler.model.NodeRole;
 import io.swarmscaler.model.SwarmNode;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The worker group of a {@link LocalCluster}: its desired capacity is the number of worker nodes present, booting
- * or joined; raising it boots new {@code dockerd} nodes in the background, as a cloud group launches instances.
+ * or joined; raising it boots new {@code dockerd} nodes in the background, as a cloud group launches instances,
+ * each after the boot delay it is given.
  */
 final class LocalNodeGroup implements NodeGroup {
     private static final Logger LOG = Logger.getLogger(LocalNodeGroup.class.getName());
 
     private final LocalCluster cluster;
+    private final Duration bootDelay;
     private volatile Optional<String> launchFailure = Optional.empty();
     private final ExecutorService boots = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "local-node-boot");
@@ -26,8 +31,9 @@ final class LocalNodeGroup implements NodeGroup {
         return t;
     });
 
-    LocalNodeGroup(LocalCluster cluster) {
+    LocalNodeGroup(LocalCluster cluster, Duration bootDelay) {
         this.cluster = cluster;
+        this.bootDelay = bootDelay;
     }
 
     @Override
@@ -58,11 +64,16 @@ final class LocalNodeGroup implements NodeGroup {
         }
         for (int i = present; i < desired; i++) {
             String node = cluster.reserveWorker();
-            boots.execute(() -> boot(node));
+            // Reserved at once, so it counts as a launch on its way while it "boots".
+            CompletableFuture.runAsync(() -> boot(node),
+                    CompletableFuture.delayedExecutor(bootDelay.toMillis(), TimeUnit.MILLISECONDS, boots));
         }
     }
 
     private void boot(String node) {
+        if (!cluster.workerNodes().contains(node)) {
+            return; // terminated while it booted
+        }
         try {
             cluster.bootWorker(node);
             launchFailure = Optional.empty();

@@ -10,6 +10,7 @@ import io.swarmscaler.model.SwarmNode;
 import io.swarmscaler.model.TaskInfo;
 import java.util.List;
 import java.util.Optional;
+import java.util.Map;
 import java.util.Set;
 
 /** Wraps the ports so that every call to Docker, Prometheus and a node group backend is timed and counted. */
@@ -69,6 +70,12 @@ public final class InstrumentedPorts {
         @Override
         public void undrain(String nodeId, String markLabel) {
             run("undrain", () -> swarm.undrain(nodeId, markLabel));
+        }
+
+        @Override
+        public void changeNode(String nodeId, String availability, Map<String, String> labelsSet,
+                Set<String> labelsRemoved) {
+            run("change_node", () -> swarm.changeNode(nodeId, availability, labelsSet, labelsRemoved));
         }
 
         @Override

@@ -22,6 +22,7 @@ import io.swarmscaler.model.QueryResult;
 import io.swarmscaler.model.ScaleDirection;
 import io.swarmscaler.model.ScalerMemory;
 import io.swarmscaler.model.SwarmNode;
+import io.swarmscaler.model.WarmPool;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -118,6 +119,10 @@ public final class Observer implements ReconcileLoop.Outcomes {
             metrics.groupNodes(name, group.backend(), "max", bounds.max());
             metrics.groupNodes(name, group.backend(), "estimated",
                     pass.plan().nodesEstimated().getOrDefault(group.role(), 0));
+            WarmPool.Status pool = pool(pass, group.role());
+            metrics.groupNodes(name, group.backend(), "standby_wanted", pool.wanted());
+            metrics.groupNodes(name, group.backend(), "standby_ready", pool.ready());
+            metrics.groupNodes(name, group.backend(), "standby_refilling", pool.refilling());
         }
         metrics.pendingTasks(pass.plan().pendingTasks());
         Map<String, Double> values = new TreeMap<>();
@@ -314,7 +319,17 @@ public final class Observer implements ReconcileLoop.Outcomes {
         g.put("backoffReason", backoff.map(ScalerMemory.Backoff::reason).orElse(null));
         g.put("launchFailure", group.launchFailure().orElse(null));
         g.put("nodesEstimated", pass.plan().nodesEstimated().getOrDefault(role, 0));
+        WarmPool.Status pool = pool(pass, role);
+        Map<String, Object> warm = new LinkedHashMap<>();
+        warm.put("wanted", pool.wanted());
+        warm.put("ready", pool.ready());
+        warm.put("refilling", pool.refilling());
+        g.put("warmPool", warm);
         return g;
+    }
+
+    private static WarmPool.Status pool(Reconciler.Pass pass, NodeRole role) {
+        return pass.plan().pools().getOrDefault(role, new WarmPool.Status(0, 0, 0));
     }
 
     private Map<String, Object> policy(Reconciler.Pass pass, Policy policy, ScalerMemory memory) {

@@ -37,7 +37,7 @@ public final class ScalerMetrics implements ReconcileListener {
     private final Gauge lastSuccess = gauge("swarm_scaler_last_successful_cycle_timestamp_seconds", List.of(),
             "When the last reconcile pass succeeded, in Unix seconds");
     private final Gauge groupNodes = gauge("swarm_scaler_group_nodes", List.of("group", "backend", "kind"),
-            "Node group sizes: desired, ready, joining, draining, and the effective min and max");
+            "Node group sizes: desired, ready, joining, draining, the effective min and max, and the warm pool (standby_wanted, standby_ready, standby_refilling)");
     private final Gauge policyValue = gauge("swarm_scaler_policy_value", List.of("policy", "group", "direction"),
             "The value a policy's query returned in the last pass (NaN without data)");
     private final Gauge policyThreshold = gauge("swarm_scaler_policy_threshold", List.of("policy", "group", "direction"),

@@ -4,6 +4,7 @@ import io.swarmscaler.model.ServiceInfo;
 import io.swarmscaler.model.SwarmNode;
 import io.swarmscaler.model.TaskInfo;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** The Swarm this daemon runs on, as far as scaling needs it. Every change is idempotent. */
@@ -40,6 +41,12 @@ public interface Swarm {
 
     /** Availability back to active, then the mark removed. */
     void undrain(String nodeId, String markLabel);
+
+    /**
+     * One update of the node: its availability ({@code active} or {@code drain}) and these labels set and removed,
+     * together or not at all.
+     */
+    void changeNode(String nodeId, String availability, Map<String, String> labelsSet, Set<String> labelsRemoved);
 
     /** {@code docker node rm --force}; a node that is gone already is fine. */
     void removeNode(String nodeId);

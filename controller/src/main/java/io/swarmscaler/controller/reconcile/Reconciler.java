@@ -26,6 +26,7 @@ import io.swarmscaler.model.ScaleRequest;
 import io.swarmscaler.model.ScalerMemory;
 import io.swarmscaler.model.ServiceInfo;
 import io.swarmscaler.model.SwarmNode;
+import io.swarmscaler.model.WarmPool;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -270,7 +271,7 @@ public final class Reconciler {
                     .map(i -> {
                         SwarmNode node = nodeOfInstance.get(i.id());
                         return new Instance(i.id(), i.lifecycle(), node == null ? "" : node.id(),
-                                node != null && node.ready());
+                                node != null && node.ready(), node != null && WarmPool.isStandby(node));
                     })
                     .toList();
             states.put(group.role(), new NodeGroupState(group.role(), group.backend(), capacity.desired(),
@@ -345,6 +346,18 @@ public final class Reconciler {
         } else if (action instanceof Action.UndrainNode undrain) {
             return Optional.of(undrain.node().role());
         }
+        return standbyNode(action).map(SwarmNode::role);
+    }
+
+    /** The node a warm pool's action changes, if it is one. */
+    private static Optional<SwarmNode> standbyNode(Action action) {
+        if (action instanceof Action.ActivateStandby activate) {
+            return Optional.of(activate.node());
+        } else if (action instanceof Action.EndActivation end) {
+            return Optional.of(end.node());
+        } else if (action instanceof Action.MakeStandby standby) {
+            return Optional.of(standby.node());
+        }
         return Optional.empty();
     }
 
@@ -365,7 +378,8 @@ public final class Reconciler {
         } else if (action instanceof Action.UndrainNode undrain) {
             return "put node %s back to active (%s)".formatted(undrain.node().hostname(), undrain.reason());
         }
-        return action.toString();
+        return standbyNode(action).map(node -> standbyStepName(action) + " node " + node.hostname())
+                .orElse(action.toString());
     }
 
     private void apply(Action action, ScalerMemory before) {
@@ -402,7 +416,36 @@ public final class Reconciler {
                     undrain.reason(), () -> swarm.undrain(undrain.node().id(), Planner.DRAINING_LABEL));
         } else if (action instanceof Action.Notify notify) {
             notifier.send(notify.notification());
+        } else {
+            standbyNode(action).ifPresent(node -> standbyStep(action, node));
         }
+    }
+
+    /**
+     * A warm pool's change of a node, each one node update, so that the label on the node tells at any moment
+     * where it is: standing by, activating (active, its services maybe not yet rescheduled), or active.
+     */
+    private void standbyStep(Action action, SwarmNode node) {
+        String name = standbyStepName(action);
+        String done = "%s node %s".formatted(name.substring(0, 1).toUpperCase(Locale.ROOT) + name.substring(1),
+                node.hostname());
+        String reason = action instanceof Action.ActivateStandby a ? a.reason()
+                : action instanceof Action.EndActivation e ? e.reason() : ((Action.MakeStandby) action).reason();
+        step(name.replace(' ', '_'), node.role(), done, reason, () -> {
+            if (action instanceof Action.ActivateStandby) {
+                swarm.changeNode(node.id(), "active", Map.of(WarmPool.LABEL, WarmPool.ACTIVATING), Set.of());
+            } else if (action instanceof Action.EndActivation) {
+                swarm.changeNode(node.id(), "active", Map.of(), Set.of(WarmPool.LABEL));
+            } else {
+                swarm.changeNode(node.id(), "drain", Map.of(WarmPool.LABEL, WarmPool.STANDING_BY),
+                        Set.of(Planner.DRAINING_LABEL));
+            }
+        });
+    }
+
+    private static String standbyStepName(Action action) {
+        return action instanceof Action.ActivateStandby ? "activate standby"
+                : action instanceof Action.EndActivation ? "end activation of" : "stand by";
     }
 
     /**

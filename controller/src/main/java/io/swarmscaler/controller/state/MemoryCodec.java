@@ -44,8 +44,13 @@ public final class MemoryCodec {
         times(root, "req", memory.handledRequests(), k -> k);
         if (!memory.pending().isEmpty()) {
             ObjectNode pending = root.putObject("pend");
-            new TreeMap<>(memory.pending()).forEach((role, p) -> pending.putArray(role.word())
-                    .add(p.from()).add(p.target()).add(p.requestedAt().toEpochMilli()));
+            new TreeMap<>(memory.pending()).forEach((role, p) -> {
+                ArrayNode entry = pending.putArray(role.word())
+                        .add(p.from()).add(p.target()).add(p.requestedAt().toEpochMilli());
+                if (p.standby() > 0) {
+                    entry.add(p.standby()); // only then: a memory without warm pools encodes as before
+                }
+            });
         }
         if (!memory.backoff().isEmpty()) {
             ObjectNode backoff = root.putObject("back");
@@ -72,7 +77,7 @@ public final class MemoryCodec {
             Map<NodeRole, ScalerMemory.PendingScaleUp> pending = new HashMap<>();
             root.path("pend").fields().forEachRemaining(e -> pending.put(role(e.getKey()),
                     new ScalerMemory.PendingScaleUp(e.getValue().get(0).asInt(), e.getValue().get(1).asInt(),
-                            Instant.ofEpochMilli(e.getValue().get(2).asLong()))));
+                            Instant.ofEpochMilli(e.getValue().get(2).asLong()), e.getValue().path(3).asInt(0))));
             Map<NodeRole, ScalerMemory.Backoff> backoff = new HashMap<>();
             root.path("back").fields().forEachRemaining(e -> backoff.put(role(e.getKey()),
                     new ScalerMemory.Backoff(Instant.ofEpochMilli(e.getValue().get(0).asLong()),

@@ -160,6 +160,17 @@ public final class FakeSwarm implements Swarm {
     }
 
     @Override
+    public synchronized void changeNode(String nodeId, String availability, Map<String, String> labelsSet,
+            java.util.Set<String> labelsRemoved) {
+        update(nodeId, n -> {
+            Map<String, String> labels = new HashMap<>(n.labels());
+            labels.putAll(labelsSet);
+            labels.keySet().removeAll(labelsRemoved);
+            return withState(n, n.ready(), availability, labels);
+        });
+    }
+
+    @Override
     public synchronized void removeNode(String nodeId) {
         if (nodes.remove(nodeId) != null) {
             removed.add(nodeId);

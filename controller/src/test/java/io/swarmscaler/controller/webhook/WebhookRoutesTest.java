@@ -103,6 +103,12 @@ class WebhookRoutesTest {
         }
 
         @Override
+        public void changeNode(String nodeId, String availability, java.util.Map<String, String> labelsSet,
+                java.util.Set<String> labelsRemoved) {
+            throw new AssertionError("the API never changes a node directly");
+        }
+
+        @Override
         public void removeNode(String nodeId) {
             throw new AssertionError("the API never removes nodes directly");
         }
