@@ -706,7 +706,14 @@ class PolicyParserTest {
                 worker("node shape of no CPU", labels("com.df.scaler.nodeShape", "cpus=0,memory=4GiB"),
                         "com.df.scaler.nodeShape", "cpus=0,memory=4GiB", "cpus=2,memory=4GiB"),
                 worker("node shape key in another case", labels("com.df.scaler.nodeshape", "cpus=2,memory=4GiB"),
-                        "com.df.scaler.nodeshape", "cpus=2,memory=4GiB", "com.df.scaler.nodeShape "));
+                        "com.df.scaler.nodeshape", "cpus=2,memory=4GiB", "com.df.scaler.nodeShape "),
+                // warm pools
+                worker("standby managers", labels("com.df.scaleManagerNodeWarm", "1"),
+                        "com.df.scaleManagerNodeWarm", "1", "use com.df.scaleWorkerNodeWarm"),
+                worker("a warm pool that is no number", labels("com.df.scaleWorkerNodeWarm", "some"),
+                        "com.df.scaleWorkerNodeWarm", "some", "from 0 to 100"),
+                worker("warm key in another case", labels("com.df.scaleworkernodewarm", "1"),
+                        "com.df.scaleworkernodewarm", "1", "com.df.scaleWorkerNodeWarm "));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -748,6 +755,17 @@ class PolicyParserTest {
         assertThat(set.errors()).isEmpty();
         assertThat(set.nodeShapes()).containsExactly(Map.entry(NodeRole.WORKER, new NodeShape(1_500_000_000L,
                 512L << 20)));
+    }
+
+    @Test
+    void theLargestWarmPoolAServiceAsksForIsTheGroups() {
+        PolicySet set = new PolicyParser(PolicyParser.Settings.defaults()).parse(List.of(
+                service("a", List.of(), labels("com.df.scaleWorkerNodeWarm", "1")),
+                service("b", List.of(), labels("com.df.scaleWorkerNodeWarm", "2")),
+                service("c", List.of(), labels())));
+
+        assertThat(set.errors()).isEmpty();
+        assertThat(set.warmPools()).containsExactly(Map.entry(NodeRole.WORKER, 2));
     }
 
     @Test

@@ -29,7 +29,8 @@ class MemoryCodecTest {
                 Arguments.of("everything", new ScalerMemory(
                         Map.of(numbered, T, unnumbered, T.minusSeconds(30)),
                         Map.of(NodeRole.WORKER, T), Map.of(NodeRole.WORKER, T.minusSeconds(600)),
-                        Map.of(NodeRole.WORKER, new ScalerMemory.PendingScaleUp(1, 3, T)),
+                        Map.of(NodeRole.WORKER, new ScalerMemory.PendingScaleUp(1, 3, T),
+                                NodeRole.MANAGER, new ScalerMemory.PendingScaleUp(3, 4, T, 1)),
                         Set.of(numbered, unnumbered),
                         Map.of(NodeRole.MANAGER, new ScalerMemory.Backoff(T.plusSeconds(300), Duration.ofMinutes(5),
                                 "launch failed: \"quota\" exceeded")),
