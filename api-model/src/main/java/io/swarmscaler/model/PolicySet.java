@@ -17,11 +17,7 @@ public record PolicySet(List<Policy> policies, List<PolicyError> errors, Map<Nod
         warmPools = Map.copyOf(warmPools);
     }
 
-    public PolicySet(List<Policy> policies, List<PolicyError> errors, Map<NodeRole, NodeShape> nodeShapes) {
-        this(policies, errors, nodeShapes, Map.of());
-    }
-
     public PolicySet(List<Policy> policies, List<PolicyError> errors) {
-        this(policies, errors, Map.of());
+        this(policies, errors, Map.of(), Map.of());
     }
 }

@@ -319,13 +319,15 @@ class PlannerTest {
         }
 
         Scenario errors(PolicyError... errors) {
-            this.policies = new PolicySet(policies.policies(), Arrays.asList(errors), policies.nodeShapes());
+            this.policies = new PolicySet(policies.policies(), Arrays.asList(errors), policies.nodeShapes(),
+                    policies.warmPools());
             return this;
         }
 
         /** A service's {@link NodeShape#LABEL} gives the size of the group's new nodes. */
         Scenario nodeShape(NodeRole role, NodeShape shape) {
-            this.policies = new PolicySet(policies.policies(), policies.errors(), Map.of(role, shape));
+            this.policies = new PolicySet(policies.policies(), policies.errors(), Map.of(role, shape),
+                    policies.warmPools());
             return this;
         }
 

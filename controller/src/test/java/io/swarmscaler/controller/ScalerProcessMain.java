@@ -22,7 +22,8 @@ public final class ScalerProcessMain {
         ScalerConfig.Local local = config.local();
         LocalCluster cluster = LocalCluster.startOrAdopt(
                 new LocalCluster.Settings(local.name(), local.stateDir(), local.subnet()));
-        ScalerRuntime.start(config, DockerSwarms.connect(cluster.dockerHost()), List.of(cluster.workerGroup()),
+        ScalerRuntime.start(config, DockerSwarms.connect(cluster.dockerHost()),
+                List.of(cluster.workerGroup(local.bootDelay())),
                 Prometheus.connect(config.prometheusAddress().orElseThrow()),
                 new LoggingNotifier(), Clock.systemUTC(),
                 StateStore.swarmService(cluster.dockerHost(), config.leadership().stateService()));

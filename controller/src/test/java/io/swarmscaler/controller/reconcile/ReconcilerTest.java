@@ -25,7 +25,9 @@ import io.swarmscaler.model.ScaleDirection;
 import io.swarmscaler.model.ScaleRequest;
 import io.swarmscaler.model.ScalerMemory;
 import io.swarmscaler.model.ServiceInfo;
+import io.swarmscaler.model.SwarmNode;
 import io.swarmscaler.model.TaskInfo;
+import io.swarmscaler.model.WarmPool;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -111,6 +113,32 @@ class ReconcilerTest {
 
         assertThat(swarm.forceUpdated()).as("the demo service is spread over the new node").containsExactly("svc-demo");
         assertThat(reconciler.memory().pending()).isEmpty();
+    }
+
+    @Test
+    void aWarmPoolFillsStandsByAndItsNodeIsActivatedByABreachWithItsReplacementAskedFor() {
+        swarm.addService(new ServiceInfo("svc-pool", "pool", Map.of("com.df.scaleWorkerNodeWarm", "1"), List.of(), 1));
+        FakeNodeGroup workers = new FakeNodeGroup(NodeRole.WORKER, swarm, 1);
+        Reconciler reconciler = reconciler(workers, false);
+
+        reconciler.reconcile();
+        assertThat(workers.desiredCapacities()).as("the pool refills").containsExactly(2);
+        nextPass(reconciler);
+        List<SwarmNode> standby = swarm.nodes().stream().filter(WarmPool::isStandby).toList();
+        assertThat(standby).as("the node the refill brought stands by").hasSize(1);
+        assertThat(standby.get(0).availability()).isEqualTo("drain");
+        assertThat(swarm.forceUpdated()).as("nothing to spread over a standby node").isEmpty();
+
+        prometheus.set(BUSY);
+        nextPass(reconciler);
+
+        SwarmNode activated = swarm.nodes().stream().filter(n -> n.id().equals(standby.get(0).id())).findFirst()
+                .orElseThrow();
+        assertThat(activated.active()).isTrue();
+        assertThat(activated.labels()).doesNotContainKey(WarmPool.LABEL);
+        assertThat(swarm.forceUpdated()).containsExactly("svc-demo");
+        assertThat(workers.desiredCapacities()).as("its replacement, in the same pass").containsExactly(2, 3);
+        assertThat(reconciler.memory().pending().get(NodeRole.WORKER).standby()).isEqualTo(1);
     }
 
     @Test
