@@ -57,6 +57,10 @@ final class LookAlikeKeys {
             boolean indexed = segments.length > 2 && LabelGrammar.isIndex(segments[2]);
             return Optional.of(PolicyParser.NODE_GROUP_LABEL + (indexed ? "." + segments[2] : ""));
         }
+        if (head.equalsIgnoreCase("scaler") && segments.length > 1 && segments[1].equalsIgnoreCase("predict")) {
+            boolean indexed = segments.length > 2 && LabelGrammar.isIndex(segments[2]);
+            return Optional.of(Trend.LABEL + (indexed ? "." + segments[2] : ""));
+        }
         if (head.equalsIgnoreCase("scaler") && segments.length > 1 && segments[1].equalsIgnoreCase("nodeShape")) {
             return Optional.of(NodeShape.LABEL);
         }

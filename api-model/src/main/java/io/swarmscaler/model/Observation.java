@@ -33,6 +33,31 @@ public sealed interface Observation extends Reason {
         }
     }
 
+    /** A trend policy's value now and its prediction at the horizon; the prediction decides. */
+    record Predicted(Observation actual, double predicted, Comparison comparison, double threshold,
+            Duration horizon, boolean holds) implements Observation {
+        public String message() {
+            return "%s; predicted %s in %s%s".formatted(actual.message(), Wording.show(predicted),
+                    Durations.format(horizon), holds ? ", " + comparison.symbol() + " " + Wording.show(threshold)
+                            : ", not " + comparison.symbol() + " " + Wording.show(threshold) + " either");
+        }
+
+        public Object shape() {
+            return List.of(getClass(), holds);
+        }
+    }
+
+    /** A trend policy whose prediction is not acted on, and why (a poor fit). */
+    record PredictionUnused(Observation actual, String why) implements Observation {
+        public String message() {
+            return "%s; no prediction: %s".formatted(actual.message(), why);
+        }
+
+        public Object shape() {
+            return List.of(getClass(), actual.shape());
+        }
+    }
+
     /** A raw PromQL alert expression: it holds when it returns any sample. */
     record ExpressionReturned(Optional<Double> firstValue) implements Observation {
         public String message() {

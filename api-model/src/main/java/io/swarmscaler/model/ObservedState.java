@@ -18,6 +18,7 @@ public final class ObservedState {
     private final List<TaskInfo> tasks;
     private final Map<PolicyId, QueryResult> results;
     private final List<ScaleRequest> requests;
+    private final Map<PolicyId, Trend.Forecast> forecasts;
     private final Map<String, SwarmNode> nodeById;
     private final Map<String, ServiceInfo> serviceById;
     private final Map<String, List<TaskInfo>> tasksByNode;
@@ -31,6 +32,19 @@ public final class ObservedState {
             List<TaskInfo> tasks,
             Map<PolicyId, QueryResult> results,
             List<ScaleRequest> requests) {
+        this(groups, nodes, services, tasks, results, requests, Map.of());
+    }
+
+    /** @param forecasts what Prometheus predicted for the trend policies */
+    public ObservedState(
+            Map<NodeRole, NodeGroupState> groups,
+            List<SwarmNode> nodes,
+            List<ServiceInfo> services,
+            List<TaskInfo> tasks,
+            Map<PolicyId, QueryResult> results,
+            List<ScaleRequest> requests,
+            Map<PolicyId, Trend.Forecast> forecasts) {
+        this.forecasts = Map.copyOf(forecasts);
         this.groups = Map.copyOf(groups);
         this.nodes = List.copyOf(nodes);
         this.services = List.copyOf(services);
@@ -69,6 +83,14 @@ public final class ObservedState {
 
     public Optional<NodeGroupState> group(NodeRole role) {
         return Optional.ofNullable(groups.get(role));
+    }
+
+    public Optional<Trend.Forecast> forecast(PolicyId id) {
+        return Optional.ofNullable(forecasts.get(id));
+    }
+
+    public Map<PolicyId, Trend.Forecast> forecasts() {
+        return forecasts;
     }
 
     public QueryResult result(PolicyId id) {

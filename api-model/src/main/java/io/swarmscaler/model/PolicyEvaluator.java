@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * A policy's condition against Prometheus' answer: no data is never an action; a condition acts only once it held
- * for the policy's {@code alertFor}; a {@code scale=no} policy only notifies, once per firing episode.
+ * for the policy's {@code alertFor}; a {@code scale=no} policy only notifies, once per firing episode; a trend
+ * policy may act on its prediction ({@link TrendRule}).
  */
 final class PolicyEvaluator {
     private final PassState pass;
@@ -20,10 +21,11 @@ final class PolicyEvaluator {
     /** What the policy asks of its group this pass, if anything. */
     Optional<Want> evaluate(Policy policy) {
         String subject = "policy " + policy.id();
-        Evaluation evaluation = Evaluation.of(policy.condition(), pass.observed.result(policy.id()));
+        Evaluation actual = Evaluation.of(policy.condition(), pass.observed.result(policy.id()));
         if (policy.kind() == Policy.Kind.GROUP_MEMORY) {
-            evaluation.value().ifPresent(r -> pass.groupRatios.putIfAbsent(policy.role(), r));
+            actual.value().ifPresent(r -> pass.groupRatios.putIfAbsent(policy.role(), r));
         }
+        Evaluation evaluation = new TrendRule(pass).consider(policy, actual);
         if (!evaluation.holds()) {
             pass.trueSince.remove(policy.id());
             pass.announced.remove(policy.id());

@@ -32,13 +32,19 @@ public final class PolicyParser {
      * @param defaultBounds bounds used where a service sets no {@code com.df.scale*Node*} label
      * @param legacyMetricNames expand shortcuts with node-exporter's names before 0.16 (no {@code _bytes})
      * @param rescheduleLabel the label that marks services to reschedule; its value must be true or false
+     * @param trendLookback how far back a trend policy fits its line ({@link Trend})
+     * @param trendStep the step of that fit's subquery
      */
     public record Settings(Map<NodeRole, GroupBounds> defaultBounds, boolean legacyMetricNames,
-            String rescheduleLabel) {
+            String rescheduleLabel, Duration trendLookback, Duration trendStep) {
         public static final String DEFAULT_RESCHEDULE_LABEL = "com.df.reschedule";
 
         public Settings {
             defaultBounds = Map.copyOf(defaultBounds);
+        }
+
+        public Settings(Map<NodeRole, GroupBounds> defaultBounds, boolean legacyMetricNames, String rescheduleLabel) {
+            this(defaultBounds, legacyMetricNames, rescheduleLabel, Trend.DEFAULT_LOOKBACK, Trend.DEFAULT_STEP);
         }
 
         public Settings(Map<NodeRole, GroupBounds> defaultBounds, boolean legacyMetricNames) {

@@ -107,6 +107,7 @@ final class PolicyReader {
         alertLabels.reportErrors();
         Duration holdFor = holdFor(index);
         ScaleDirection direction = alertLabels.direction(alertIf.get().defaultDirection());
+        Optional<Trend> trend = trend(index, direction, alertIf.get().condition());
         Optional<NodeRole> role = groups.role(index);
         // A bad bound was reported once for the service; every policy of its group is skipped.
         Optional<GroupBounds> bounds = role.flatMap(boundsByRole::get);
@@ -126,7 +127,31 @@ final class PolicyReader {
                 alertIf.get().defaultName(index));
         return Optional.of(new Policy(new PolicyId(service, index), alertName, alertIf.get().text(),
                 alertIf.get().condition(), alertIf.get().kind(), holdFor, direction, role.get(), bounds.get(),
-                alertLabels.usable(), alertIf.get().summary(alertName, service)));
+                alertLabels.usable(), alertIf.get().summary(alertName, service), trend));
+    }
+
+    /** {@code com.df.scaler.predict.N}: a horizon up to {@link PolicyParser#MAX_HOLD_FOR}, on a scale-up threshold. */
+    private Optional<Trend> trend(String index, ScaleDirection direction, Condition condition) {
+        String label = Trend.LABEL + (index.isEmpty() ? "" : "." + index);
+        String value = labels.get(label);
+        if (value == null) {
+            return Optional.empty();
+        }
+        Optional<Duration> horizon = Durations.parse(value).filter(d -> !d.isZero()
+                && d.compareTo(PolicyParser.MAX_HOLD_FOR) <= 0);
+        if (horizon.isEmpty()) {
+            labels.error(label, value, "a horizon: " + Durations.EXPECTED + ", above 0 and at most "
+                    + Durations.format(PolicyParser.MAX_HOLD_FOR));
+        } else if (direction != ScaleDirection.UP) {
+            labels.error(label, value, "no label: a prediction never scales down or only notifies; put it on a"
+                    + " scale=up policy");
+        } else if (!(condition instanceof Condition.Threshold)) {
+            labels.error(label, value, "a policy whose " + ServiceLabels.numbered("alertIf", index)
+                    + " compares with a number (EXPR > NUMBER or a shortcut): only a value can be predicted");
+        } else {
+            return Optional.of(new Trend(horizon.get(), settings.trendLookback(), settings.trendStep()));
+        }
+        return Optional.empty();
     }
 
     /** {@code com.df.alertFor.N}: zero when unset, and at most {@link PolicyParser#MAX_HOLD_FOR}. */

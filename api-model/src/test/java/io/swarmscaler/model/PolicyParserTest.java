@@ -713,7 +713,20 @@ class PolicyParserTest {
                 worker("a warm pool that is no number", labels("com.df.scaleWorkerNodeWarm", "some"),
                         "com.df.scaleWorkerNodeWarm", "some", "from 0 to 100"),
                 worker("warm key in another case", labels("com.df.scaleworkernodewarm", "1"),
-                        "com.df.scaleworkernodewarm", "1", "com.df.scaleWorkerNodeWarm "));
+                        "com.df.scaleworkernodewarm", "1", "com.df.scaleWorkerNodeWarm "),
+                // trend policies
+                worker("a horizon that is no duration", labels("com.df.alertIf.1", above,
+                        "com.df.scaler.predict.1", "soon"), "com.df.scaler.predict.1", "soon", "a horizon"),
+                worker("a prediction on a scale-down policy", labels("com.df.alertIf.1",
+                        "@node_mem_limit_total_below:0.3", "com.df.scaler.predict.1", "10m"),
+                        "com.df.scaler.predict.1", "10m", "never scales down"),
+                worker("a prediction of an expression without a threshold", labels("com.df.alertIf.1",
+                        "up == 0 and on() vector(1)", "com.df.alertLabels.1", "scale=up,type=node",
+                        "com.df.scaler.predict.1", "10m"), "com.df.scaler.predict.1", "10m",
+                        "compares with a number"),
+                worker("predict key in another case", labels("com.df.alertIf.1", above,
+                        "com.df.scaler.Predict.1", "10m"), "com.df.scaler.Predict.1", "10m",
+                        "com.df.scaler.predict.1 "));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -755,6 +768,21 @@ class PolicyParserTest {
         assertThat(set.errors()).isEmpty();
         assertThat(set.nodeShapes()).containsExactly(Map.entry(NodeRole.WORKER, new NodeShape(1_500_000_000L,
                 512L << 20)));
+    }
+
+    @Test
+    void aTrendPolicyPredictsOverTheConfiguredLookback() {
+        PolicySet set = new PolicyParser(new PolicyParser.Settings(PolicyParser.Settings.defaults().defaultBounds(),
+                false, "com.df.reschedule", java.time.Duration.ofMinutes(5), java.time.Duration.ofSeconds(10)))
+                .parse(List.of(service("svc", List.of("node.role==worker"), labels(
+                        "com.df.alertIf.1", "@node_mem_limit_total_above:0.8", "com.df.scaler.predict.1", "10m"))));
+
+        assertThat(set.errors()).isEmpty();
+        Trend trend = set.policies().get(0).trend().orElseThrow();
+        assertThat(trend).isEqualTo(new Trend(java.time.Duration.ofMinutes(10), java.time.Duration.ofMinutes(5),
+                java.time.Duration.ofSeconds(10)));
+        assertThat(trend.predictionQuery("X")).isEqualTo("predict_linear((X)[5m:10s], 600)");
+        assertThat(trend.samplesNeeded()).isEqualTo(30);
     }
 
     @Test

@@ -179,6 +179,15 @@ class ReasonTest {
                                 + " active"),
                 row(new TasksLeft(3), "3 task(s) still on it"),
                 row(new ServiceShort("web", 1, 2), "service web has 1 of 2 tasks running elsewhere"),
+                row(new Observation.Predicted(new Measured(0.6, Comparison.GREATER, 0.8, false), 0.9,
+                        Comparison.GREATER, 0.8, Duration.ofMinutes(10), true),
+                        "value 0.6, condition > 0.8 does not hold; predicted 0.9 in 10m, > 0.8"),
+                row(new Observation.Predicted(new Measured(0.6, Comparison.GREATER, 0.8, false), 0.7,
+                        Comparison.GREATER, 0.8, Duration.ofMinutes(10), false),
+                        "value 0.6, condition > 0.8 does not hold; predicted 0.7 in 10m, not > 0.8 either"),
+                row(new Observation.PredictionUnused(new Measured(0.6, Comparison.GREATER, 0.8, false),
+                        "only 12 of the 60 samples the lookback needs"), "value 0.6, condition > 0.8 does not hold;"
+                                + " no prediction: only 12 of the 60 samples the lookback needs"),
                 row(new Progress.ActivatingStandby(NodeRole.WORKER, "aws", List.of("w3"), 3, 4),
                         "activating standby worker node w3; changing the number of worker nodes on aws from 3 to 4"
                                 + " to refill the warm pool"),

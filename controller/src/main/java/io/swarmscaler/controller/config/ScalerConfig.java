@@ -38,6 +38,8 @@ public record ScalerConfig(
         Duration failedGroupBackoffMax,
         Duration pendingTaskDelay,
         WarmPool.Settings warmPools,
+        Duration trendLookback,
+        Duration trendStep,
         Map<NodeRole, GroupBounds> defaultBounds,
         ServiceScaling.Defaults replicaDefaults,
         boolean legacyNodeExporterNames,
@@ -153,6 +155,12 @@ public record ScalerConfig(
                 NodeRole.WORKER, r.bounds("WORKER", 0, 5, upBy, downBy),
                 NodeRole.MANAGER, r.bounds("MANAGER", 3, 7, upBy, downBy));
         ServiceScaling.Defaults replicas = r.replicaDefaults();
+        Duration trendLookback = r.duration("PREDICT_LOOKBACK", "15m");
+        Duration trendStep = r.duration("PREDICT_STEP", "15s");
+        if (trendStep.compareTo(trendLookback) > 0) {
+            r.problems.add("PREDICT_STEP (%s) is longer than PREDICT_LOOKBACK (%s): expected a step that fits in the"
+                    .formatted(trendStep, trendLookback) + " lookback, e.g. 15s in 15m");
+        }
         WarmPool.Settings warm = new WarmPool.Settings(r.integer("DEFAULT_WARM_WORKER_NODES", "0", 0),
                 r.durationOrNone("WARM_NODE_MAX_IDLE", "0s"));
         boolean legacy = r.value("NODE_EXPORTER_METRIC_NAMES", "current", "current (names ending in _bytes) or legacy",
@@ -222,7 +230,8 @@ public record ScalerConfig(
             throw new ConfigException(r.problems);
         }
         return new ScalerConfig(backend, dockerHost, prometheus, interval, cooldown, provision, rescheduleLabel,
-                scaleDownCooldown, drainTimeout, margin, backoff, backoffMax, pendingTaskDelay, warm, bounds, replicas,
+                scaleDownCooldown, drainTimeout, margin, backoff, backoffMax, pendingTaskDelay, warm, trendLookback, trendStep,
+                bounds, replicas,
                 legacy, local, aws, http, observability, leadership);
     }
 
@@ -244,7 +253,8 @@ public record ScalerConfig(
     }
 
     public PolicyParser.Settings parserSettings() {
-        return new PolicyParser.Settings(defaultBounds, legacyNodeExporterNames, rescheduleLabel);
+        return new PolicyParser.Settings(defaultBounds, legacyNodeExporterNames, rescheduleLabel, trendLookback,
+                trendStep);
     }
 
     private static URI httpUri(String v) {

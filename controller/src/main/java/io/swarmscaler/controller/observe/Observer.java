@@ -19,6 +19,7 @@ import io.swarmscaler.model.Policy;
 import io.swarmscaler.model.Planner;
 import io.swarmscaler.model.PolicyError;
 import io.swarmscaler.model.QueryResult;
+import io.swarmscaler.model.Reason;
 import io.swarmscaler.model.ScaleDirection;
 import io.swarmscaler.model.ScalerMemory;
 import io.swarmscaler.model.SwarmNode;
@@ -350,6 +351,7 @@ public final class Observer implements ReconcileLoop.Outcomes {
         p.put("noData", Evaluation.of(policy.condition(), result).seen() instanceof Observation.NoData noData
                 ? noData.cause() : null);
         p.put("for", Durations.format(policy.holdFor()));
+        trend(pass, policy, p);
         Instant since = memory.trueSince().get(policy.id());
         p.put("trueSince", since == null ? null : since.toString());
         p.put("scale", direction(policy));
@@ -358,6 +360,26 @@ public final class Observer implements ReconcileLoop.Outcomes {
                 "upBy", policy.bounds().tracksTarget() ? GroupBounds.AUTO : policy.bounds().upBy(),
                 "downBy", policy.bounds().downBy()));
         return p;
+    }
+
+    /** A trend policy's horizon, its predicted value, and why the prediction is not used when it is not. */
+    private static void trend(Reconciler.Pass pass, Policy policy, Map<String, Object> p) {
+        if (policy.trend().isEmpty()) {
+            return;
+        }
+        p.put("predictHorizon", Durations.format(policy.trend().get().horizon()));
+        Reason seen = pass.plan().decisions().stream().filter(d -> d.subject().equals("policy " + policy.id()))
+                .map(d -> seenOf(d.reason())).findFirst().orElse(null);
+        p.put("predicted", seen instanceof Observation.Predicted predicted ? predicted.predicted() : null);
+        p.put("predictionUnused", seen instanceof Observation.PredictionUnused unused ? unused.why() : null);
+    }
+
+    /** What a policy's decision saw: itself, or what its hold or its want held. */
+    private static Reason seenOf(Reason reason) {
+        if (reason instanceof Observation.Holding holding) {
+            return holding.seen();
+        }
+        return reason instanceof Observation.Wanted wanted ? wanted.trigger() : reason;
     }
 
     private static Map<String, Object> error(PolicyError e) {

@@ -26,6 +26,7 @@ import io.swarmscaler.model.ScaleRequest;
 import io.swarmscaler.model.ScalerMemory;
 import io.swarmscaler.model.ServiceInfo;
 import io.swarmscaler.model.SwarmNode;
+import io.swarmscaler.model.Trend;
 import io.swarmscaler.model.WarmPool;
 import java.time.Clock;
 import java.time.Instant;
@@ -202,8 +203,10 @@ public final class Reconciler {
         // the services Swarm says are short of tasks, for the pending-task rule and the scale-down's check.
         Set<String> shortOfTasks = services.stream().filter(ServiceInfo::shortOfTasks).map(ServiceInfo::id)
                 .collect(Collectors.toSet());
+        Map<PolicyId, Trend.Forecast> forecasts = forecast(policies, prometheusDown);
         ObservedState observed = new ObservedState(groupStates, nodes, services,
-                shortOfTasks.isEmpty() ? List.of() : swarm.pendingTasks(shortOfTasks), checked.results(), requests);
+                shortOfTasks.isEmpty() ? List.of() : swarm.pendingTasks(shortOfTasks), checked.results(), requests,
+                forecasts);
         Plan plan = planner.plan(observed, policies, memory, now);
         Set<String> draining = nodes.stream().filter(DrainTracker::isDraining).map(SwarmNode::id)
                 .collect(Collectors.toSet());
@@ -212,7 +215,7 @@ public final class Reconciler {
         if (!draining.isEmpty() || plan.actions().stream().anyMatch(a -> a instanceof Action.DrainNode)) {
             // A draining node's ended tasks tell which services it ran; elsewhere only live tasks matter.
             observed = new ObservedState(groupStates, nodes, services, swarm.tasks(draining), checked.results(),
-                    requests);
+                    requests, forecasts);
             plan = planner.plan(observed, policies, memory, now);
         }
         return new Pass(now, observed, policies, plan, prometheusDown);
@@ -289,6 +292,22 @@ public final class Reconciler {
                     () -> byQuery.computeIfAbsent(policy.condition().query(), metrics::query)));
         }
         return results;
+    }
+
+    /** The prediction and the samples behind it, for each trend policy; none while Prometheus is down. */
+    private Map<PolicyId, Trend.Forecast> forecast(PolicySet policies, Optional<String> prometheusDown) {
+        Map<PolicyId, Trend.Forecast> forecasts = new HashMap<>();
+        if (prometheusDown.isPresent()) {
+            return forecasts;
+        }
+        for (Policy policy : policies.policies()) {
+            policy.trend().ifPresent(trend -> {
+                String expression = policy.condition().query();
+                forecasts.put(policy.id(), new Trend.Forecast(metrics.query(trend.predictionQuery(expression)),
+                        metrics.query(trend.samplesQuery(expression)), trend.samplesNeeded()));
+            });
+        }
+        return forecasts;
     }
 
     /**
