@@ -224,13 +224,18 @@ final class TestLab implements AutoCloseable {
         awaitPrometheusRatio(role, ratio, false);
     }
 
-    /** Waits until Prometheus reports the group's ratio; a group without nodes has none, which may be fine. */
-    private void awaitPrometheusRatio(NodeRole role, double ratio, boolean noNodesIsFine) {
+    /** The used-memory ratio of the group's nodes, as the shortcut {@code @node_mem_limit_total_above} reads it. */
+    static String groupRatioQuery(NodeRole role) {
         String job = "{job=\"%s\"}".formatted(role == NodeRole.WORKER ? LocalLab.WORKER_EXPORTER
                 : LocalLab.MANAGER_EXPORTER);
-        String query = ("(sum(node_memory_MemTotal_bytes%1$s) - sum(node_memory_MemFree_bytes%1$s"
+        return ("(sum(node_memory_MemTotal_bytes%1$s) - sum(node_memory_MemFree_bytes%1$s"
                 + " + node_memory_Buffers_bytes%1$s + node_memory_Cached_bytes%1$s)) / sum(node_memory_MemTotal_bytes%1$s)")
                 .formatted(job);
+    }
+
+    /** Waits until Prometheus reports the group's ratio; a group without nodes has none, which may be fine. */
+    private void awaitPrometheusRatio(NodeRole role, double ratio, boolean noNodesIsFine) {
+        String query = groupRatioQuery(role);
         var prometheus = Prometheus.connect(lab.prometheus().address());
         await().atMost(Duration.ofSeconds(20)).until(() -> prometheus.query(query)
                 instanceof io.swarmscaler.model.QueryResult.Samples samples

@@ -24,7 +24,8 @@ import java.util.function.Supplier;
  * as the two exporter services of the seed do.
  *
  * <p>{@code POST /memory?role=worker&ratio=0.9} sets the ratio of every current node of that role;
- * {@code &node=HOSTNAME} sets one node. Nodes that join later report {@link #freshNodeRatio}.
+ * {@code &node=HOSTNAME} sets one node. Nodes that join later report {@link #freshNodeRatio}. A ramp
+ * ({@link #setRamp}) makes every node of a role report a ratio that moves with time, for trend policies.
  */
 public final class DemoExporter implements AutoCloseable {
     static final long TOTAL_BYTES = 4L << 30;
@@ -33,6 +34,22 @@ public final class DemoExporter implements AutoCloseable {
     private final Supplier<List<SwarmNode>> nodes;
     private volatile double freshNodeRatio;
     private final Map<String, Double> ratios = new ConcurrentHashMap<>();
+    private final Map<NodeRole, Ramp> ramps = new ConcurrentHashMap<>();
+
+    /**
+     * A ratio of {@code start + perSecond × seconds since then}, plus up to {@code noise} either way (the same
+     * for every node at one instant, changing each second), within 0 and 1.
+     */
+    private record Ramp(double start, double perSecond, double noise, long startedAtMillis) {
+        double now() {
+            long millis = System.currentTimeMillis();
+            long second = millis / 1000;
+            // A fixed pseudo-random sequence: the same run of noise for the same seconds.
+            double wobble = ((second * 2654435761L) & 0xffff) / (double) 0xffff * 2 - 1;
+            double ratio = start + perSecond * (millis - startedAtMillis) / 1000.0 + noise * wobble;
+            return Math.max(0, Math.min(1, ratio));
+        }
+    }
 
     private DemoExporter(HttpServer server, Supplier<List<SwarmNode>> nodes, double freshNodeRatio) {
         this.server = server;
@@ -63,8 +80,17 @@ public final class DemoExporter implements AutoCloseable {
         return "127.0.0.1:" + port();
     }
 
+    /**
+     * Every node of {@code role} reports {@code start}, moving by {@code perSecond} each second from now, with up
+     * to {@code noise} either way, until {@link #setRatio} sets a fixed ratio again.
+     */
+    public void setRamp(NodeRole role, double start, double perSecond, double noise) {
+        ramps.put(role, new Ramp(start, perSecond, noise, System.currentTimeMillis()));
+    }
+
     /** Sets the used-memory ratio of every node of {@code role} that exists now; returns their hostnames. */
     public List<String> setRatio(NodeRole role, double ratio) {
+        ramps.remove(role);
         List<String> hosts = nodes.get().stream().filter(n -> n.role() == role).map(SwarmNode::hostname).toList();
         hosts.forEach(h -> ratios.put(h, ratio));
         return hosts;
@@ -99,7 +125,8 @@ public final class DemoExporter implements AutoCloseable {
                 if (node.role() != role || !node.ready() || WarmPool.isStandby(node)) {
                     continue;
                 }
-                double ratio = ratios.computeIfAbsent(node.hostname(), h -> freshNodeRatio);
+                Ramp ramp = ramps.get(role);
+                double ratio = ramp != null ? ramp.now() : ratios.computeIfAbsent(node.hostname(), h -> freshNodeRatio);
                 out.append("node_memory_").append(metric).append("_bytes{instance=\"").append(node.hostname())
                         .append("\"} ").append(bytes(metric, ratio)).append('\n');
             }
