@@ -110,6 +110,11 @@ final class StatusCommand implements Callable<Integer> {
         for (JsonNode p : s.path("policies")) {
             String value = p.path("value").isNull() ? "no data (" + p.path("noData").asText() + ")"
                     : String.format(Locale.ROOT, "%.3f", p.path("value").asDouble()).replaceAll("\\.?0+$", "");
+            if (p.has("predictHorizon")) {
+                value += p.path("predicted").isNull() ? " (no prediction: %s)".formatted(
+                        p.path("predictionUnused").asText("none this pass")) : " (predicted %s in %s)".formatted(
+                        p.path("predicted").asText(), p.path("predictHorizon").asText());
+            }
             String condition = p.has("comparison")
                     ? " %s %s".formatted(p.path("comparison").asText(), p.path("threshold").asText()) : "";
             out.printf("  %s: value %s%s, for %s, scale %s %s%s%n", p.path("id").asText(), value, condition,

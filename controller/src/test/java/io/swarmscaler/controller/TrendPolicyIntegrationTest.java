@@ -4,10 +4,16 @@ import static io.swarmscaler.controller.local.LocalLab.WORKER_EXPORTER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swarmscaler.controller.local.LocalServices;
 import io.swarmscaler.controller.prometheus.Prometheus;
 import io.swarmscaler.model.NodeRole;
 import io.swarmscaler.model.QueryResult;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +30,8 @@ class TrendPolicyIntegrationTest {
     /** 0.5 to 0.8 at 0.005 a second: the threshold is crossed a minute after the ramp begins. */
     private static final double PER_SECOND = 0.005;
     private static final long THRESHOLD_CROSSED_MILLIS = 60_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static TestLab lab;
 
     @BeforeAll
@@ -43,6 +51,15 @@ class TrendPolicyIntegrationTest {
 
         try (ScalerRuntime scaler = lab.startScaler(Map.of("PREDICT_LOOKBACK", "30s", "PREDICT_STEP", "1s"))) {
             TestLab.awaitPasses(scaler, 5, Duration.ofSeconds(5));
+            JsonNode policy = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + scaler.httpPort() + "/status")).build(), HttpResponse.BodyHandlers.ofString()).body())
+                    .path("policies").get(0);
+            System.out.printf("MEASURED noisy flat series: value %s, predicted %s in %s (%s)%n",
+                    policy.path("value"), policy.path("predicted"), policy.path("predictHorizon"),
+                    policy.path("predictionUnused"));
+            assertThat(policy.path("predictionUnused").isNull()).as("the fit was good enough to act on: %s",
+                    policy).isTrue();
+            assertThat(policy.path("predicted").asDouble()).isLessThan(0.8);
             assertThat(lab.desiredWorkers()).as("a noisy flat series predicts no breach").isEqualTo(before);
 
             long ramp = System.nanoTime();
