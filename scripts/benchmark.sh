@@ -22,9 +22,8 @@ case "$mode" in
     mvn -B -q -DskipTests -pl benchmarks -am package
     exec java -jar benchmarks/target/benchmarks.jar PlannerBenchmark -prof gc "$@" ;;
   scale)
-    mvn -B -q -DskipTests -pl controller -am package
-    # The harness lives in the controller's tests and waits with Awaitility: its test-scope class path.
-    mvn -B -q -pl controller dependency:build-classpath -Dmdep.includeScope=test \
+    # The harness lives in the controller's tests and waits with Awaitility: the jar and its test class path.
+    mvn -B -q -DskipTests -pl controller -am package dependency:build-classpath -Dmdep.includeScope=test \
       -Dmdep.outputFile=target/test-classpath.txt
     # The image's class-data sharing archive, made the image's way for this jar.
     scripts/cds-archive.sh java controller/target/swarm-scaler.jar controller/target/swarm-scaler.jsa

@@ -82,7 +82,7 @@ public final class ScaleBenchmark {
      */
     record Result(double p50Ms, double p99Ms, double cpuMsPerPass, double loopMsPerPass, double jitGcMsPerPass,
             double tasksMs, double heapAfterGcMb, double peakRssMb, double startToPingSeconds,
-            double startToReadySeconds, int burstPasses, Latency ping, Latency status) {}
+            double startToReadySeconds, int burstPasses, Latency ping, Latency status, double failedPasses) {}
 
     /** Replies at a fixed rate, timed from when each request was due, so a stall counts for every request. */
     record Latency(double p50Ms, double p99Ms, double maxMs, int failed) {
@@ -208,7 +208,9 @@ public final class ScaleBenchmark {
                     // the pass that answers the last event
                     burstPasses = (int) (afterPasses(base, metric(base, PASSES), 1, daemon) - before);
                 }
-                double failed = metric(base, "swarm_scaler_reconcile_cycles_total{outcome=\"failure\"}");
+                // The series appears with the first failure.
+                double failures = metric(base, "swarm_scaler_reconcile_cycles_total{outcome=\"failure\"}");
+                double failed = Double.isNaN(failures) ? 0 : failures;
                 if (failed > 0) {
                     System.out.printf("    %.0f passes failed; the daemon's log: %s%n", failed,
                             Files.readString(log).lines().filter(l -> l.contains("failed")).findFirst().orElse(""));
@@ -225,7 +227,7 @@ public final class ScaleBenchmark {
                 double heap = heapAfterGcMb(daemon.pid());
                 double rss = peakRssMb(daemon.pid());
                 return new Result(p50, p99, cpuPerPass, loopPerPass, jitGcPerPass, tasks, heap, rss, ping, ready,
-                        burstPasses, pingLatency, statusLatency);
+                        burstPasses, pingLatency, statusLatency, failed);
             } finally {
                 daemon.destroy();
                 daemon.waitFor();
