@@ -1,5 +1,7 @@
 package io.swarmscaler.controller.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import com.sun.net.httpserver.HttpServer;
 import io.swarmscaler.controller.aws.LocalAutoScalingEndpoint;
 import java.io.IOException;
@@ -17,6 +19,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,10 +42,12 @@ public final class ScaleBenchmark {
     private static final Duration HTTP_LOAD = Duration.ofSeconds(Long.getLong("bench.httpSeconds", 20));
     private static final HttpClient LOAD = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
+    private static final Duration INTERVAL = Duration.ofSeconds(2);
     private static final String PASSES = "swarm_scaler_reconcile_cycles_total{outcome=\"success\"}";
-    private static final Duration MEASURE = Duration.ofSeconds(Long.getLong("bench.seconds", 16));
+    /** Passes measured: 16 s of passes at the 2 s interval. */
+    private static final int MEASURED_PASSES = Integer.getInteger("bench.passesMeasured", 8);
     /** A daemon runs for days: the first passes, while the JIT compiles the pass, are not what a pass costs. */
-    private static final Duration WARM_UP = Duration.ofSeconds(Long.getLong("bench.warmupSeconds", 30));
+    private static final int WARM_UP_PASSES = Integer.getInteger("bench.warmupPasses", 15);
 
     public static void main(String[] args) throws Exception {
         Path jar = Path.of(args[0]);
@@ -75,7 +83,7 @@ public final class ScaleBenchmark {
      */
     record Result(double p50Ms, double p99Ms, double cpuMsPerPass, double loopMsPerPass, double jitGcMsPerPass,
             double tasksMs, double heapAfterGcMb, double peakRssMb, double startToPingSeconds,
-            double startToReadySeconds, int burstPasses, Latency ping, Latency status) {}
+            double startToReadySeconds, int burstPasses, Latency ping, Latency status, double failedPasses) {}
 
     /** Replies at a fixed rate, timed from when each request was due, so a stall counts for every request. */
     record Latency(double p50Ms, double p99Ms, double maxMs, int failed) {
@@ -86,14 +94,23 @@ public final class ScaleBenchmark {
     }
 
     /** How long from {@code started} until {@code uri} answers 200, polling every 10 ms. */
-    private static double secondsUntilOk(URI uri, Process daemon, long started, Path log) throws InterruptedException {
-        while (status(uri) != 200) {
-            if (!daemon.isAlive() || System.nanoTime() - started > Duration.ofMinutes(3).toNanos()) {
-                throw new IllegalStateException(uri.getPath() + " never answered 200; the daemon's log: " + log);
-            }
-            Thread.sleep(10);
-        }
+    private static double secondsUntilOk(URI uri, Process daemon, long started, Path log) {
+        await(uri.getPath() + " answers 200 (the daemon's log: " + log + ")").atMost(Duration.ofMinutes(3))
+                .failFast("the daemon exited; its log: " + log, () -> !daemon.isAlive())
+                .until(() -> status(uri) == 200);
         return (System.nanoTime() - started) / 1e9;
+    }
+
+    /**
+     * Waits until {@code passes} more successful passes have run, and returns the count then. It first asks after
+     * the time they take at the interval: each look at {@code /metrics} costs the daemon CPU, which would count in
+     * the passes measured.
+     */
+    private static double afterPasses(URI base, double from, int passes, Process daemon) {
+        return await(passes + " more passes").atMost(Duration.ofSeconds(30L * passes))
+                .pollDelay(INTERVAL.multipliedBy(passes)).pollInterval(Duration.ofMillis(250))
+                .failFast("the daemon exited", () -> !daemon.isAlive())
+                .until(() -> metric(base, PASSES), count -> count >= from + passes);
     }
 
     /** GETs {@code uri} {@link #HTTP_RATE} times a second for {@link #HTTP_LOAD}, over a few kept-alive connections. */
@@ -156,7 +173,7 @@ public final class ScaleBenchmark {
                     "AWS_EC2_METADATA_DISABLED", "true", "DOCKER_HOST", engine.dockerHost()));
             env.putAll(Map.of("PROMETHEUS_ADDRESS", "http://127.0.0.1:" + ((Port) prometheus).port(),
                     "LISTEN_ADDRESS", "127.0.0.1", "LISTEN_PORT", String.valueOf(port),
-                    "RECONCILE_INTERVAL", "2s", "DRY_RUN", "true"));
+                    "RECONCILE_INTERVAL", INTERVAL.toSeconds() + "s", "DRY_RUN", "true"));
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(IMAGE_JVM_FLAGS);
@@ -179,11 +196,9 @@ public final class ScaleBenchmark {
                 URI base = URI.create("http://127.0.0.1:" + port);
                 double ping = secondsUntilOk(base.resolve("/v1/ping"), daemon, started, log);
                 double ready = secondsUntilOk(base.resolve("/readyz"), daemon, started, log);
-                Thread.sleep(WARM_UP.toMillis());
-                double cycles0 = metric(base, PASSES);
+                double cycles0 = afterPasses(base, metric(base, PASSES), WARM_UP_PASSES, daemon);
                 Map<String, Long> cpu0 = cpuMillisByThread(daemon.pid());
-                Thread.sleep(MEASURE.toMillis());
-                double passes = metric(base, PASSES) - cycles0;
+                double passes = afterPasses(base, cycles0, MEASURED_PASSES, daemon) - cycles0;
                 Map<String, Long> cpu = cpuMillisByThread(daemon.pid());
                 cpu.replaceAll((kind, ms) -> ms - cpu0.getOrDefault(kind, 0L));
                 double cpuPerPass = cpu.get("total") / Math.max(1, passes);
@@ -195,14 +210,13 @@ public final class ScaleBenchmark {
                 int burstPasses = -1;
                 if (burst) {
                     double before = metric(base, PASSES);
-                    for (int i = 0; i < 200; i++) {
-                        engine.emitNodeEvent();
-                        Thread.sleep(100);
-                    }
-                    Thread.sleep(1500); // the pass that answers the last event
-                    burstPasses = (int) (metric(base, PASSES) - before);
+                    emitEvents(engine, 200, Duration.ofMillis(100));
+                    // the pass that answers the last event
+                    burstPasses = (int) (afterPasses(base, metric(base, PASSES), 1, daemon) - before);
                 }
-                double failed = metric(base, "swarm_scaler_reconcile_cycles_total{outcome=\"failure\"}");
+                // The series appears with the first failure.
+                double failures = metric(base, "swarm_scaler_reconcile_cycles_total{outcome=\"failure\"}");
+                double failed = Double.isNaN(failures) ? 0 : failures;
                 if (failed > 0) {
                     System.out.printf("    %.0f passes failed; the daemon's log: %s%n", failed,
                             Files.readString(log).lines().filter(l -> l.contains("failed")).findFirst().orElse(""));
@@ -219,7 +233,7 @@ public final class ScaleBenchmark {
                 double heap = heapAfterGcMb(daemon.pid());
                 double rss = peakRssMb(daemon.pid());
                 return new Result(p50, p99, cpuPerPass, loopPerPass, jitGcPerPass, tasks, heap, rss, ping, ready,
-                        burstPasses, pingLatency, statusLatency);
+                        burstPasses, pingLatency, statusLatency, failed);
             } finally {
                 daemon.destroy();
                 daemon.waitFor();
@@ -229,6 +243,23 @@ public final class ScaleBenchmark {
                     Files.deleteIfExists(log);
                 }
             }
+        }
+    }
+
+    /** Sends {@code count} node events, one every {@code spacing}, and returns after the last. */
+    private static void emitEvents(EngineApiStub engine, int count, Duration spacing) throws InterruptedException {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        CountDownLatch sent = new CountDownLatch(count);
+        try {
+            timer.scheduleAtFixedRate(() -> {
+                if (sent.getCount() > 0) {
+                    engine.emitNodeEvent();
+                    sent.countDown();
+                }
+            }, 0, spacing.toMillis(), TimeUnit.MILLISECONDS);
+            sent.await();
+        } finally {
+            timer.shutdownNow();
         }
     }
 
