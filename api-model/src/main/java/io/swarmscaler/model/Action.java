@@ -40,17 +40,8 @@ public sealed interface Action {
     /** Give up a drain: availability back to active and our mark removed. */
     record UndrainNode(SwarmNode node, String reason) implements Action {}
 
-    /**
-     * A standby node takes tasks: availability active and our {@link WarmPool#LABEL} set to {@code activating}, in
-     * one update, until {@link EndActivation} once its services were rescheduled.
-     */
-    record ActivateStandby(SwarmNode node, String reason) implements Action {}
-
-    /** The activation is done: our {@link WarmPool#LABEL} removed. */
-    record EndActivation(SwarmNode node, String reason) implements Action {}
-
-    /** The node stands by: availability drain, our {@link WarmPool#LABEL} set and our drain mark removed. */
-    record MakeStandby(SwarmNode node, String reason) implements Action {}
+    /** A warm pool's change of a node, in one node update: see {@link WarmPool.Step}. */
+    record StandbyStep(SwarmNode node, WarmPool.Step step, String reason) implements Action {}
 
     record Notify(Notification notification) implements Action {}
 }

@@ -1,11 +1,9 @@
 package io.swarmscaler.model;
 
-import io.swarmscaler.model.Action.ActivateStandby;
-import io.swarmscaler.model.Action.EndActivation;
-import io.swarmscaler.model.Action.MakeStandby;
 import io.swarmscaler.model.Action.RemoveNode;
 import io.swarmscaler.model.Action.Reschedule;
 import io.swarmscaler.model.Action.ScaleGroup;
+import io.swarmscaler.model.Action.StandbyStep;
 import io.swarmscaler.model.Progress.LeavingPool;
 import io.swarmscaler.model.Progress.PoolAtMax;
 import io.swarmscaler.model.Progress.RefillingPool;
@@ -34,6 +32,27 @@ public final class WarmPool {
     public static final String LABEL = "com.df.scaler.standby";
     public static final String STANDING_BY = "true";
     public static final String ACTIVATING = "activating";
+
+    /** A node's way in and out of the pool, each one node update, so that its label tells where it is. */
+    public enum Step {
+        /** Availability drain, our label {@value #STANDING_BY}, our drain mark removed. */
+        STAND_BY("drain", Optional.of(STANDING_BY), "stand by"),
+        /** Availability active, our label {@value #ACTIVATING}: its services are rescheduled next. */
+        ACTIVATE("active", Optional.of(ACTIVATING), "activate standby"),
+        /** The activation done: our label removed. */
+        END_ACTIVATION("active", Optional.empty(), "end the activation of");
+
+        public final String availability;
+        /** Our label's value after the step; empty: removed. */
+        public final Optional<String> label;
+        public final String words;
+
+        Step(String availability, Optional<String> label, String words) {
+            this.availability = availability;
+            this.label = label;
+            this.words = words;
+        }
+    }
 
     /** The pool of a group as the status shows it: how many standby nodes are wanted, Ready, and on their way. */
     public record Status(int wanted, int ready, int refilling) {}
@@ -87,7 +106,7 @@ public final class WarmPool {
         if (chosen.isEmpty()) {
             return List.of();
         }
-        chosen.forEach(node -> pass.act(new ActivateStandby(node, want.why())));
+        chosen.forEach(node -> pass.act(new StandbyStep(node, Step.ACTIVATE, want.why())));
         finishActivation(chosen, "standby %s activated".formatted(hostnames(chosen)));
         pass.poolChanges.merge(want.role(), -chosen.size(), Integer::sum);
         return hostnames(chosen);
@@ -104,7 +123,7 @@ public final class WarmPool {
             return false;
         }
         StandingBy standing = new StandingBy(node.hostname(), "returned to the warm pool after its drain");
-        pass.act(new MakeStandby(node, standing.message()));
+        pass.act(new StandbyStep(node, Step.STAND_BY, standing.message()));
         pass.decide("node " + node.hostname(), standing);
         pass.poolChanges.merge(role, 1, Integer::sum);
         return true;
@@ -117,7 +136,7 @@ public final class WarmPool {
                 .limit(scaleUp.standby()).toList();
         for (SwarmNode node : joined) {
             StandingBy standing = new StandingBy(node.hostname(), "joined to refill the warm pool");
-            pass.act(new MakeStandby(node, standing.message()));
+            pass.act(new StandbyStep(node, Step.STAND_BY, standing.message()));
             pass.decide("node " + node.hostname(), standing);
         }
         pass.poolChanges.merge(group.role(), joined.size(), Integer::sum);
@@ -198,7 +217,7 @@ public final class WarmPool {
         if (!reschedulable.isEmpty()) {
             pass.act(new Reschedule(reschedulable, why));
         }
-        nodes.forEach(node -> pass.act(new EndActivation(node, why)));
+        nodes.forEach(node -> pass.act(new StandbyStep(node, Step.END_ACTIVATION, why)));
     }
 
     /** Ready standby nodes, Ready and wanted or on their way, as this pass leaves the pool. */

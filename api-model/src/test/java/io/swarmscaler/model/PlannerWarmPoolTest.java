@@ -11,13 +11,11 @@ import static io.swarmscaler.model.PlannerTest.policy;
 import static io.swarmscaler.model.PlannerTest.reasons;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.swarmscaler.model.Action.ActivateStandby;
 import io.swarmscaler.model.Action.DrainNode;
-import io.swarmscaler.model.Action.EndActivation;
-import io.swarmscaler.model.Action.MakeStandby;
 import io.swarmscaler.model.Action.RemoveNode;
 import io.swarmscaler.model.Action.Reschedule;
 import io.swarmscaler.model.Action.ScaleGroup;
+import io.swarmscaler.model.Action.StandbyStep;
 import io.swarmscaler.model.Instance.Lifecycle;
 import io.swarmscaler.model.ScalerMemory.PendingScaleUp;
 import java.time.Duration;
@@ -126,12 +124,9 @@ class PlannerWarmPoolTest {
     }
 
     private static Optional<String> words(Action action) {
-        if (action instanceof ActivateStandby a) {
-            return Optional.of("activate " + a.node().hostname());
-        } else if (action instanceof EndActivation e) {
-            return Optional.of("end activation of " + e.node().hostname());
-        } else if (action instanceof MakeStandby s) {
-            return Optional.of("standby " + s.node().hostname());
+        if (action instanceof StandbyStep s) {
+            return Optional.of(Map.of(WarmPool.Step.ACTIVATE, "activate ", WarmPool.Step.END_ACTIVATION,
+                    "end activation of ", WarmPool.Step.STAND_BY, "standby ").get(s.step()) + s.node().hostname());
         } else if (action instanceof RemoveNode r) {
             return Optional.of("remove " + r.node().hostname());
         } else if (action instanceof DrainNode d) {

@@ -46,8 +46,9 @@ class TrendPolicyIntegrationTest {
                 "com.df.scaler.predict.1", "60s"), ON_WORKERS, -1);
         int before = lab.desiredWorkers();
         lab.lab.exporter().setRamp(NodeRole.WORKER, 0.5, 0, 0.05);
-        // The lookback holds the noisy series only: no step up from the quiet ratio the lab was reset to.
-        await().atMost(Duration.ofSeconds(60)).until(() -> lookbackAbove(0.4));
+        // The lookback holds the noisy series only, all 30 samples of it: no step up from the quiet ratio the lab was
+        // reset to, and no gap from a Prometheus the lab just started.
+        await().atMost(Duration.ofSeconds(90)).until(() -> lookbackFullAndAbove(0.4));
 
         try (ScalerRuntime scaler = lab.startScaler(Map.of("PREDICT_LOOKBACK", "30s", "PREDICT_STEP", "1s"))) {
             TestLab.awaitPasses(scaler, 5, Duration.ofSeconds(5));
@@ -73,11 +74,11 @@ class TrendPolicyIntegrationTest {
         }
     }
 
-    /** Whether the worker group's memory ratio stayed above {@code floor} over the last 30 s. */
-    private static boolean lookbackAbove(double floor) {
-        String ratio = TestLab.groupRatioQuery(NodeRole.WORKER);
+    /** Whether the worker group's memory ratio has all 30 samples of the last 30 s, each above {@code floor}. */
+    private static boolean lookbackFullAndAbove(double floor) {
+        String window = "((" + TestLab.groupRatioQuery(NodeRole.WORKER) + ")[30s:1s])";
         QueryResult result = Prometheus.connect(lab.lab.prometheus().address())
-                .query("min_over_time((" + ratio + ")[30s:1s]) > " + floor);
+                .query("min_over_time" + window + " > " + floor + " and count_over_time" + window + " >= 30");
         return result instanceof QueryResult.Samples samples && !samples.samples().isEmpty();
     }
 }

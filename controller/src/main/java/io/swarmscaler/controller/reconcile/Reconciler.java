@@ -379,18 +379,8 @@ public final class Reconciler {
             return Optional.of(terminate.role());
         } else if (action instanceof Action.UndrainNode undrain) {
             return Optional.of(undrain.node().role());
-        }
-        return standbyNode(action).map(SwarmNode::role);
-    }
-
-    /** The node a warm pool's action changes, if it is one. */
-    private static Optional<SwarmNode> standbyNode(Action action) {
-        if (action instanceof Action.ActivateStandby activate) {
-            return Optional.of(activate.node());
-        } else if (action instanceof Action.EndActivation end) {
-            return Optional.of(end.node());
-        } else if (action instanceof Action.MakeStandby standby) {
-            return Optional.of(standby.node());
+        } else if (action instanceof Action.StandbyStep standby) {
+            return Optional.of(standby.node().role());
         }
         return Optional.empty();
     }
@@ -411,9 +401,10 @@ public final class Reconciler {
             return "terminate instances %s (%s)".formatted(terminate.instanceIds(), terminate.reason());
         } else if (action instanceof Action.UndrainNode undrain) {
             return "put node %s back to active (%s)".formatted(undrain.node().hostname(), undrain.reason());
+        } else if (action instanceof Action.StandbyStep standby) {
+            return "%s node %s (%s)".formatted(standby.step().words, standby.node().hostname(), standby.reason());
         }
-        return standbyNode(action).map(node -> standbyStepName(action) + " node " + node.hostname())
-                .orElse(action.toString());
+        return action.toString();
     }
 
     private void apply(Action action, ScalerMemory before) {
@@ -450,36 +441,21 @@ public final class Reconciler {
                     undrain.reason(), () -> swarm.undrain(undrain.node().id(), Planner.DRAINING_LABEL));
         } else if (action instanceof Action.Notify notify) {
             notifier.send(notify.notification());
-        } else {
-            standbyNode(action).ifPresent(node -> standbyStep(action, node));
+        } else if (action instanceof Action.StandbyStep standby) {
+            standbyStep(standby);
         }
     }
 
-    /**
-     * A warm pool's change of a node, each one node update, so that the label on the node tells at any moment
-     * where it is: standing by, activating (active, its services maybe not yet rescheduled), or active.
-     */
-    private void standbyStep(Action action, SwarmNode node) {
-        String name = standbyStepName(action);
-        String done = "%s node %s".formatted(name.substring(0, 1).toUpperCase(Locale.ROOT) + name.substring(1),
-                node.hostname());
-        String reason = action instanceof Action.ActivateStandby a ? a.reason()
-                : action instanceof Action.EndActivation e ? e.reason() : ((Action.MakeStandby) action).reason();
-        step(name.replace(' ', '_'), node.role(), done, reason, () -> {
-            if (action instanceof Action.ActivateStandby) {
-                swarm.changeNode(node.id(), "active", Map.of(WarmPool.LABEL, WarmPool.ACTIVATING), Set.of());
-            } else if (action instanceof Action.EndActivation) {
-                swarm.changeNode(node.id(), "active", Map.of(), Set.of(WarmPool.LABEL));
-            } else {
-                swarm.changeNode(node.id(), "drain", Map.of(WarmPool.LABEL, WarmPool.STANDING_BY),
-                        Set.of(Planner.DRAINING_LABEL));
-            }
-        });
-    }
-
-    private static String standbyStepName(Action action) {
-        return action instanceof Action.ActivateStandby ? "activate standby"
-                : action instanceof Action.EndActivation ? "end activation of" : "stand by";
+    /** A warm pool's change of a node: its availability and our label (a drain mark gone) in one node update. */
+    private void standbyStep(Action.StandbyStep standby) {
+        WarmPool.Step step = standby.step();
+        SwarmNode node = standby.node();
+        String done = "%s%s node %s".formatted(step.words.substring(0, 1).toUpperCase(Locale.ROOT),
+                step.words.substring(1), node.hostname());
+        Map<String, String> set = step.label.map(value -> Map.of(WarmPool.LABEL, value)).orElse(Map.of());
+        Set<String> removed = step.label.isPresent() ? Set.of(Planner.DRAINING_LABEL) : Set.of(WarmPool.LABEL);
+        step(step.name().toLowerCase(Locale.ROOT), node.role(), done, standby.reason(),
+                () -> swarm.changeNode(node.id(), step.availability, set, removed));
     }
 
     /**
