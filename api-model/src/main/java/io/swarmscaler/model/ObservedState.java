@@ -24,18 +24,10 @@ public final class ObservedState {
     private final Map<String, List<TaskInfo>> tasksByNode;
     private final Map<String, List<TaskInfo>> tasksByService;
 
-    /** @param requests scale requests received since the last cycle */
-    public ObservedState(
-            Map<NodeRole, NodeGroupState> groups,
-            List<SwarmNode> nodes,
-            List<ServiceInfo> services,
-            List<TaskInfo> tasks,
-            Map<PolicyId, QueryResult> results,
-            List<ScaleRequest> requests) {
-        this(groups, nodes, services, tasks, results, requests, Map.of());
-    }
-
-    /** @param forecasts what Prometheus predicted for the trend policies */
+    /**
+     * @param requests scale requests received since the last cycle
+     * @param forecasts what Prometheus predicted for the trend policies
+     */
     public ObservedState(
             Map<NodeRole, NodeGroupState> groups,
             List<SwarmNode> nodes,

@@ -24,7 +24,7 @@ class ObservedStateTest {
     private final ObservedState state = new ObservedState(Map.of(), List.of(node("n1"), node("n2")),
             List.of(service("s1", "web"), service("s2", "db"), service("s1", "duplicate")),
             List.of(task("t1", "s1", "n1"), task("t2", "s2", "n1"), task("t3", "s1", "n2"), task("t4", "s1", "")),
-            Map.of(), List.of());
+            Map.of(), List.of(), Map.of());
 
     @Test
     void findsNodesAndServicesByIdAsTheFirstOfThatIdInTheList() {

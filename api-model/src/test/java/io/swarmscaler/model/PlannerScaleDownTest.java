@@ -323,7 +323,7 @@ class PlannerScaleDownTest {
 
         ObservedState state() {
             return new ObservedState(groups, List.copyOf(nodes.values()), List.copyOf(services.values()), tasks,
-                    results, requests);
+                    results, requests, Map.of());
         }
     }
 
@@ -1126,6 +1126,6 @@ class PlannerScaleDownTest {
         ObservedState s = cluster.state();
         Map<NodeRole, NodeGroupState> groups = new EnumMap<>(s.groups());
         groups.put(group.role(), group);
-        return new ObservedState(groups, s.nodes(), s.services(), s.tasks(), s.results(), s.requests());
+        return new ObservedState(groups, s.nodes(), s.services(), s.tasks(), s.results(), s.requests(), Map.of());
     }
 }

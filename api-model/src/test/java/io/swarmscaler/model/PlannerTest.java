@@ -173,7 +173,7 @@ class PlannerTest {
             Map<PolicyId, QueryResult> results) {
         Map<NodeRole, NodeGroupState> byRole = new HashMap<>();
         groups.forEach(g -> byRole.put(g.role(), g));
-        return new ObservedState(byRole, List.of(), services, List.of(), results, List.of());
+        return new ObservedState(byRole, List.of(), services, List.of(), results, List.of(), Map.of());
     }
 
     // ---------------------------------------------------------------- expectations

@@ -169,6 +169,7 @@ class PlannerWarmPoolTest {
         }
         NodeGroupState group = new NodeGroupState(NodeRole.WORKER, "aws", instances.size(), 0, Integer.MAX_VALUE,
                 instances);
-        return new ObservedState(Map.of(NodeRole.WORKER, group), nodes, SERVICES, List.of(), results, List.of());
+        return new ObservedState(Map.of(NodeRole.WORKER, group), nodes, SERVICES, List.of(), results, List.of(),
+                Map.of());
     }
 }

@@ -130,7 +130,7 @@ public class PlannerBenchmark {
         observed = new ObservedState(
                 Map.of(NodeRole.WORKER, new NodeGroupState(NodeRole.WORKER, "bench", nodes, 0, Integer.MAX_VALUE,
                         instances)),
-                swarmNodes, services, tasks, results, List.of());
+                swarmNodes, services, tasks, results, List.of(), Map.of());
         Plan plan = planner.plan(observed, policies, memory, NOW);
         if (scenario.equals("scaleDown") && plan.actions().isEmpty() && nodes > 1) {
             throw new IllegalStateException("the scale-down scenario plans nothing: " + plan.decisions());

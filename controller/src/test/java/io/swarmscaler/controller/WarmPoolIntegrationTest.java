@@ -53,8 +53,9 @@ class WarmPoolIntegrationTest {
         LocalServices.create(lab.docker, "rescheduled", Map.of("com.df.reschedule", "true"), List.of(), 4);
         lab.awaitRunning("rescheduled", 4);
         NodeGroup slowBooting = lab.lab.cluster().workerGroup(BOOT_DELAY);
-        Map<String, String> env = Map.of("SCALE_UP_COOLDOWN", "5s", "SCALE_DOWN_COOLDOWN", "20s",
-                "NODE_PROVISION_TIMEOUT", "3m");
+        // The default scale-up cooldown (3m): the breach goes on while the launched node joins, and must not launch
+        // a second one. Each phase has a daemon of its own, so none waits out another's cooldown.
+        Map<String, String> env = Map.of("SCALE_DOWN_COOLDOWN", "20s", "NODE_PROVISION_TIMEOUT", "3m");
 
         // Without a standby node: the breach waits for a launch.
         exporter(policies(0, null, false));
