@@ -131,7 +131,7 @@ class PlannerScaleDownTest {
 
     static ScaleRequest request(String id, String key, NodeRole role, ScaleDirection direction, int by,
             GroupBounds bounds) {
-        return new ScaleRequest(id, key, role, direction, by, bounds, T0, "alertmanager");
+        return new ScaleRequest(id, key, new ScaleRequest.Nodes(role, by, bounds), direction, T0, "alertmanager");
     }
 
     static ScaleRequest downRequest(String id, String key, int by, GroupBounds bounds) {

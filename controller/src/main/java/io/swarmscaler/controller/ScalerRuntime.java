@@ -17,7 +17,6 @@ import io.swarmscaler.controller.reconcile.Reconciler;
 import io.swarmscaler.controller.http.HttpApi;
 import io.swarmscaler.controller.reconcile.ScaleRequestInbox;
 import io.swarmscaler.controller.webhook.WebhookAuth;
-import io.swarmscaler.controller.webhook.ServiceScaleRoute;
 import io.swarmscaler.controller.webhook.WebhookRoutes;
 import java.net.InetSocketAddress;
 import io.swarmscaler.model.Planner;
@@ -172,11 +171,7 @@ public final class ScalerRuntime implements AutoCloseable {
             Clock clock, ScalerRuntime runtime, ScalerMetrics stats) {
         api.onResponse(stats::httpRequest);
         new WebhookRoutes(runtime.inbox, runtime.loop::trigger, swarm, new PolicyParser(config.parserSettings()),
-                config.rescheduleLabel(), notifier, clock, REPLY_TIMEOUT, config.observability().dryRun())
-                .register(api);
-        Duration repeatWindow = config.scaleUpCooldown().compareTo(config.scaleDownCooldown()) > 0
-                ? config.scaleUpCooldown() : config.scaleDownCooldown();
-        new ServiceScaleRoute(swarm, notifier, clock, config.replicaDefaults(), repeatWindow,
+                config.rescheduleLabel(), notifier, clock, config.replicaDefaults(), REPLY_TIMEOUT,
                 config.observability().dryRun()).register(api);
         new ObservabilityRoutes(runtime.observer, stats).register(api);
     }

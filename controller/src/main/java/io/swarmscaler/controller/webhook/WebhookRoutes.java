@@ -18,6 +18,7 @@ import io.swarmscaler.model.RequestOutcome;
 import io.swarmscaler.model.ScaleDirection;
 import io.swarmscaler.model.ScaleRequest;
 import io.swarmscaler.model.ServiceInfo;
+import io.swarmscaler.model.ServiceScaling;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -33,9 +35,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 
 /**
- * The old tool's HTTP API under {@code /v1}: scale node groups (as a request the reconcile loop plans under the
- * same rules as a policy, never a direct cloud call), reschedule services, ping. Bad input gets a 4xx that names
- * the field and the form expected.
+ * The old tool's HTTP API under {@code /v1}: scale node groups and service replicas (as requests the reconcile loop
+ * plans under the same rules as a policy, with the same deduplication of Alertmanager's repeats, and only the leader
+ * acts on), reschedule services, ping. Bad input gets a 4xx that names the field and the form expected.
  */
 public final class WebhookRoutes {
     private static final Logger LOG = Logger.getLogger(WebhookRoutes.class.getName());
@@ -50,6 +52,7 @@ public final class WebhookRoutes {
     private final String rescheduleLabel;
     private final Notifier notifier;
     private final Clock clock;
+    private final ServiceScaling.Defaults replicaDefaults;
     private final Duration replyTimeout;
     private final boolean dryRun;
 
@@ -61,11 +64,13 @@ public final class WebhookRoutes {
     /**
      * @param inbox where scale requests wait for the reconcile loop, which decides on them
      * @param triggerPass asks the loop for a pass now
+     * @param replicaDefaults a service's replica bounds where its labels set none, to refuse bad labels at once
      * @param replyTimeout how long a reply waits for that decision before answering 202 with the request's id
      * @param dryRun say what a reschedule would do and do nothing (scale requests are the loop's to skip)
      */
     public WebhookRoutes(ScaleRequestInbox inbox, Runnable triggerPass, Swarm swarm, PolicyParser parser,
-            String rescheduleLabel, Notifier notifier, Clock clock, Duration replyTimeout, boolean dryRun) {
+            String rescheduleLabel, Notifier notifier, Clock clock, ServiceScaling.Defaults replicaDefaults,
+            Duration replyTimeout, boolean dryRun) {
         this.inbox = inbox;
         this.triggerPass = triggerPass;
         this.swarm = swarm;
@@ -73,6 +78,7 @@ public final class WebhookRoutes {
         this.rescheduleLabel = rescheduleLabel;
         this.notifier = notifier;
         this.clock = clock;
+        this.replicaDefaults = replicaDefaults;
         this.replyTimeout = replyTimeout;
         this.dryRun = dryRun;
     }
@@ -80,6 +86,7 @@ public final class WebhookRoutes {
     public void register(HttpApi api) {
         registerPing(api);
         api.route("POST", "/v1/scale-nodes", this::scaleNodes);
+        api.route("POST", "/v1/scale-service", this::scaleService);
         api.route("GET", "/v1/requests/{id}", this::requestOutcome);
         api.route("POST", "/v1/reschedule-services", this::rescheduleServices);
         api.route("POST", "/v1/reschedule-service", this::rescheduleService);
@@ -99,12 +106,24 @@ public final class WebhookRoutes {
     record Parsed(ScaleRequest request, String retryKey) {}
 
     Response scaleNodes(Request request) {
-        Parsed parsed;
         try {
-            parsed = parseScaleNodes(request);
+            return submit(parseScaleNodes(request));
         } catch (BadRequest e) {
             return Response.status(e.status, e.getMessage());
         }
+    }
+
+    /** {@code POST /v1/scale-service?service=NAME&by=N}: the old tool's replica scaling, decided by the loop. */
+    Response scaleService(Request request) {
+        try {
+            return submit(parseScaleService(request));
+        } catch (BadRequest e) {
+            return Response.status(e.status, e.getMessage());
+        }
+    }
+
+    /** Queues the request for the loop and answers with its decision, or 202 when the loop takes longer. */
+    private Response submit(Parsed parsed) {
         ScaleRequest scale = parsed.request();
         Optional<ScaleRequestInbox.Ticket> queued = inbox.submit(scale, parsed.retryKey());
         if (queued.isEmpty()) {
@@ -113,8 +132,8 @@ public final class WebhookRoutes {
         }
         ScaleRequestInbox.Ticket ticket = queued.get();
         if (ticket.id().equals(scale.id())) {
-            LOG.info("Scale request %s: %s %s by %d (%s)".formatted(scale.id(),
-                    scale.direction().name().toLowerCase(Locale.ROOT), scale.role().word(), scale.by(), scale.origin()));
+            LOG.info("Scale request %s: %s %s (%s)".formatted(scale.id(),
+                    scale.direction().name().toLowerCase(Locale.ROOT), describe(scale.target()), scale.origin()));
             triggerPass.run();
         } else {
             LOG.info("Scale request from %s joins request %s, the same sent within seconds".formatted(scale.origin(),
@@ -133,6 +152,15 @@ public final class WebhookRoutes {
         }
     }
 
+    private static String describe(ScaleRequest.Target target) {
+        if (target instanceof ScaleRequest.Replicas replicas) {
+            return "service %s by %s".formatted(replicas.service(),
+                    replicas.by().isPresent() ? replicas.by().getAsInt() : "its label's step");
+        }
+        ScaleRequest.Nodes nodes = (ScaleRequest.Nodes) target;
+        return "%s by %d".formatted(nodes.role().word(), nodes.by());
+    }
+
     private static Response pending(ScaleRequestInbox.Ticket ticket) {
         return Response.status(202, "Scale request %s queued; the scaler decides on its next pass; GET /v1/requests/%s"
                 .formatted(ticket.id(), ticket.id()) + " gives the decision", Map.of("id", ticket.id()))
@@ -145,7 +173,7 @@ public final class WebhookRoutes {
         Optional<ScaleRequestInbox.Ticket> ticket = inbox.find(id);
         if (ticket.isEmpty()) {
             return Response.status(404, ("no scale request %s: expected the id of a recent request, as answered with"
-                    + " 202 by POST /v1/scale-nodes").formatted(id), Map.of("id", id));
+                    + " 202 by POST /v1/scale-nodes or /v1/scale-service").formatted(id), Map.of("id", id));
         }
         RequestOutcome decided = ticket.get().outcome().getNow(null);
         if (decided == null) {
@@ -180,8 +208,40 @@ public final class WebhookRoutes {
         // a client's retry within seconds (same parameters) joins the first.
         String dedupKey = groupKey != null ? "alertmanager:" + groupKey + ":" + direction : "person:" + id;
         String origin = groupKey != null ? "Alertmanager group " + groupKey : "POST /v1/scale-nodes";
-        return new Parsed(new ScaleRequest(id, dedupKey, role, direction, by, bounds, clock.instant(), origin),
-                groupKey != null ? dedupKey : parameters);
+        return new Parsed(new ScaleRequest(id, dedupKey, new ScaleRequest.Nodes(role, by, bounds), direction,
+                clock.instant(), origin), groupKey != null ? dedupKey : parameters);
+    }
+
+    /**
+     * The service (query, else {@code groupLabels.service}), the direction and an optional step; a service that is
+     * unknown (404), global (400) or has unreadable bounds (422) is refused here, as the old tool did.
+     */
+    Parsed parseScaleService(Request request) throws BadRequest {
+        JsonNode body = body(request);
+        JsonNode groupLabels = body.path("groupLabels");
+        String name = Optional.ofNullable(request.query().get("service"))
+                .orElse(textOrNull(groupLabels.path("service")));
+        if (name == null || name.isBlank()) {
+            throw new BadRequest(400, "the service is missing: expected ?service=NAME or a body like"
+                    + " {\"groupLabels\": {\"service\": \"NAME\", \"scale\": \"up\"}}");
+        }
+        ScaleDirection direction = direction(request, groupLabels);
+        String byText = request.query().get("by");
+        OptionalInt by = byText == null || byText.isBlank() ? OptionalInt.empty() : OptionalInt.of(by(byText));
+        ServiceInfo service = swarm.services().stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> new BadRequest(404, "service=\"%s\" is not a service of this Swarm".formatted(name)));
+        ServiceScaling.Outcome outcome = ServiceScaling.decide(service, direction, by, replicaDefaults);
+        if (outcome instanceof ServiceScaling.Global || outcome instanceof ServiceScaling.BadLabel) {
+            throw new BadRequest(outcome instanceof ServiceScaling.Global ? 400 : 422, outcome.message());
+        }
+        String groupKey = textOrNull(body.path("groupKey"));
+        String id = UUID.randomUUID().toString();
+        String dedupKey = groupKey != null ? "alertmanager:%s:%s:service=%s".formatted(groupKey, direction, name)
+                : "person:" + id;
+        String origin = groupKey != null ? "Alertmanager group " + groupKey : "POST /v1/scale-service";
+        return new Parsed(new ScaleRequest(id, dedupKey, new ScaleRequest.Replicas(name, by), direction,
+                clock.instant(), origin), groupKey != null ? dedupKey : "scale-service:%s:%s:%s".formatted(name,
+                        direction, by));
     }
 
     /** A step from 1 to {@link #MAX_BY}, in ASCII digits: Integer.parseInt would take "+1", "１" and "١" too. */
