@@ -23,10 +23,13 @@ case "$mode" in
     exec java -jar benchmarks/target/benchmarks.jar PlannerBenchmark -prof gc "$@" ;;
   scale)
     mvn -B -q -DskipTests -pl controller -am package
+    # The harness lives in the controller's tests and waits with Awaitility: its test-scope class path.
+    mvn -B -q -pl controller dependency:build-classpath -Dmdep.includeScope=test \
+      -Dmdep.outputFile=target/test-classpath.txt
     # The image's class-data sharing archive, made the image's way for this jar.
     scripts/cds-archive.sh java controller/target/swarm-scaler.jar controller/target/swarm-scaler.jsa
     run() { java -Xmx4g -Dbench.cdsArchive=controller/target/swarm-scaler.jsa \
-      -cp controller/target/test-classes:controller/target/swarm-scaler.jar \
+      -cp "controller/target/test-classes:controller/target/swarm-scaler.jar:$(cat controller/target/test-classpath.txt)" \
       io.swarmscaler.controller.bench.ScaleBenchmark controller/target/swarm-scaler.jar "$@"; }
     if [ $# -gt 0 ]; then run "$@"; exit; fi
     for workers in 10 100 1000; do

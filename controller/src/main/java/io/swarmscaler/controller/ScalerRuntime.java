@@ -44,19 +44,18 @@ public final class ScalerRuntime implements AutoCloseable {
     private final Reconciler reconciler;
     private final ReconcileLoop loop;
     private final ScaleRequestInbox inbox;
-    private final AutoCloseable events;
     private final Observer observer;
-    private final AutoCloseable leadership;
+    /** Stops what runs behind the HTTP API, in order. */
+    private final AutoCloseable stopping;
     private HttpApi http;
 
-    private ScalerRuntime(Reconciler reconciler, ReconcileLoop loop, ScaleRequestInbox inbox, AutoCloseable events,
-            Observer observer, AutoCloseable leadership) {
-        this.leadership = leadership;
-        this.observer = observer;
+    private ScalerRuntime(Reconciler reconciler, ReconcileLoop loop, ScaleRequestInbox inbox, Observer observer,
+            AutoCloseable stopping) {
         this.reconciler = reconciler;
         this.loop = loop;
         this.inbox = inbox;
-        this.events = events;
+        this.observer = observer;
+        this.stopping = stopping;
     }
 
     /**
@@ -144,8 +143,14 @@ public final class ScalerRuntime implements AutoCloseable {
             observer.showLeadership(() -> leadershipStatus(l.view()), l::unready);
         });
         loop.start();
-        ScalerRuntime runtime = new ScalerRuntime(reconciler, loop, inbox, swarm.watch(loop::trigger), observer,
-                leadership.<AutoCloseable>map(l -> l).orElse(() -> {}));
+        AutoCloseable events = swarm.watch(loop::trigger);
+        AutoCloseable lease = leadership.<AutoCloseable>map(l -> l).orElse(() -> {});
+        // The lease goes last: another replica may lead only once this loop no longer acts.
+        ScalerRuntime runtime = new ScalerRuntime(reconciler, loop, inbox, observer, () -> {
+            events.close();
+            loop.close();
+            lease.close();
+        });
         runtime.http = api;
         try {
             registerRoutes(api, config, swarm, notifier, clock, runtime, stats);
@@ -202,8 +207,6 @@ public final class ScalerRuntime implements AutoCloseable {
         if (http != null) {
             http.close();
         }
-        events.close();
-        loop.close();
-        leadership.close();
+        stopping.close();
     }
 }

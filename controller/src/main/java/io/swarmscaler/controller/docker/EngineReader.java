@@ -102,19 +102,13 @@ final class EngineReader {
 
     /** A task's {@code Status.State} and {@code Status.Err} (the scheduler's reason) into {@code status}. */
     private static void status(JsonParser p, JsonToken at, String[] status) throws IOException {
-        if (at != JsonToken.START_OBJECT) {
-            p.skipChildren();
-            return;
-        }
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            p.nextToken();
+        fields(p, at, (field, value) -> {
             switch (field) {
                 case "State" -> status[0] = p.getValueAsString();
                 case "Err" -> status[1] = p.getValueAsString("");
                 default -> p.skipChildren();
             }
-        }
+        });
     }
 
     /** Docker's RFC 3339 time with nanoseconds; null when absent. */
@@ -124,34 +118,41 @@ final class EngineReader {
 
     /** {@code Spec.Resources.Reservations} of a task into {@code reserved} (nano CPUs, memory bytes). */
     private static void reservations(JsonParser p, JsonToken at, long[] reserved) throws IOException {
+        fields(p, at, (spec, resources) -> {
+            if (!spec.equals("Resources")) {
+                p.skipChildren();
+                return;
+            }
+            fields(p, resources, (kind, reservations) -> {
+                if (!kind.equals("Reservations")) {
+                    p.skipChildren();
+                    return;
+                }
+                fields(p, reservations, (amount, value) -> {
+                    switch (amount) {
+                        case "NanoCPUs" -> reserved[0] = p.getValueAsLong();
+                        case "MemoryBytes" -> reserved[1] = p.getValueAsLong();
+                        default -> p.skipChildren();
+                    }
+                });
+            });
+        });
+    }
+
+    private interface FieldReader {
+        /** Reads the field's value, on which the parser stands ({@code value} is its first token), or skips it. */
+        void read(String field, JsonToken value) throws IOException;
+    }
+
+    /** Reads each field of the object starting at {@code at}; skips a value that is not an object (e.g. null). */
+    private static void fields(JsonParser p, JsonToken at, FieldReader reader) throws IOException {
         if (at != JsonToken.START_OBJECT) {
             p.skipChildren();
             return;
         }
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
-            JsonToken value = p.nextToken();
-            if (field.equals("Resources") && value == JsonToken.START_OBJECT) {
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String kind = p.currentName();
-                    JsonToken inner = p.nextToken();
-                    if (kind.equals("Reservations") && inner == JsonToken.START_OBJECT) {
-                        while (p.nextToken() == JsonToken.FIELD_NAME) {
-                            String amount = p.currentName();
-                            p.nextToken();
-                            switch (amount) {
-                                case "NanoCPUs" -> reserved[0] = p.getValueAsLong();
-                                case "MemoryBytes" -> reserved[1] = p.getValueAsLong();
-                                default -> p.skipChildren();
-                            }
-                        }
-                    } else {
-                        p.skipChildren();
-                    }
-                }
-            } else {
-                p.skipChildren();
-            }
+            reader.read(field, p.nextToken());
         }
     }
 

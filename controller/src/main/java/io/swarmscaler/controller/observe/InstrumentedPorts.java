@@ -1,13 +1,15 @@
 package io.swarmscaler.controller.observe;
 
+import com.google.common.base.CaseFormat;
+import com.google.common.base.Throwables;
 import io.swarmscaler.controller.port.Metrics;
 import io.swarmscaler.controller.port.NodeGroup;
 import io.swarmscaler.controller.port.Swarm;
-import io.swarmscaler.model.NodeRole;
 import io.swarmscaler.model.QueryResult;
-import io.swarmscaler.model.ServiceInfo;
-import io.swarmscaler.model.SwarmNode;
-import io.swarmscaler.model.TaskInfo;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -17,7 +19,7 @@ public final class InstrumentedPorts {
     private InstrumentedPorts() {}
 
     public static Swarm swarm(Swarm swarm, ScalerMetrics metrics) {
-        return new TimedSwarm(swarm, metrics);
+        return timed(Swarm.class, swarm, "docker", Set.of("watch"), metrics);
     }
 
     public static Metrics metrics(Metrics prometheus, ScalerMetrics metrics) {
@@ -25,68 +27,40 @@ public final class InstrumentedPorts {
     }
 
     public static List<NodeGroup> groups(List<NodeGroup> groups, ScalerMetrics metrics) {
-        return groups.stream().<NodeGroup>map(g -> new TimedNodeGroup(g, metrics)).toList();
+        return groups.stream()
+                .map(g -> timed(NodeGroup.class, g, g.backend(), Set.of("role", "backend", "instanceIdOf"), metrics))
+                .toList();
     }
 
-    private record TimedSwarm(Swarm swarm, ScalerMetrics metrics) implements Swarm {
-        private static final String DOCKER = "docker";
+    /**
+     * {@code target} with every call of {@code port}'s methods but {@code untimed} (those that ask nothing of the
+     * backend) timed and counted as {@code backend}'s call named after the method in snake case
+     * ({@code setDesiredCapacity} is {@code set_desired_capacity}), so that a port's new method is measured too.
+     */
+    private static <T> T timed(Class<T> port, T target, String backend, Set<String> untimed, ScalerMetrics metrics) {
+        InvocationHandler handler = (proxy, method, args) -> {
+            if (method.getDeclaringClass() == Object.class || untimed.contains(method.getName())) {
+                return invoke(method, target, args);
+            }
+            return metrics.timeCall(backend, snakeCase(method.getName()), () -> invoke(method, target, args));
+        };
+        return port.cast(Proxy.newProxyInstance(port.getClassLoader(), new Class<?>[] {port}, handler));
+    }
 
-        @Override
-        public List<SwarmNode> nodes() {
-            return metrics.timeCall(DOCKER, "nodes", swarm::nodes);
+    /** Calls {@code method} on {@code target}, throwing what it throws (ports throw unchecked exceptions only). */
+    private static Object invoke(Method method, Object target, Object[] args) {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            Throwables.throwIfUnchecked(e.getCause());
+            throw new IllegalStateException(method.getName() + " threw a checked exception", e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
         }
+    }
 
-        @Override
-        public List<ServiceInfo> services() {
-            return metrics.timeCall(DOCKER, "services", swarm::services);
-        }
-
-        @Override
-        public List<TaskInfo> tasks(Set<String> nodesWithHistory) {
-            return metrics.timeCall(DOCKER, "tasks", () -> swarm.tasks(nodesWithHistory));
-        }
-
-        @Override
-        public List<TaskInfo> pendingTasks(Set<String> serviceIds) {
-            return metrics.timeCall(DOCKER, "pending_tasks", () -> swarm.pendingTasks(serviceIds));
-        }
-
-        @Override
-        public void scaleService(String serviceId, int replicas) {
-            run("scale_service", () -> swarm.scaleService(serviceId, replicas));
-        }
-
-        @Override
-        public void forceUpdate(String serviceId) {
-            run("force_update", () -> swarm.forceUpdate(serviceId));
-        }
-
-        @Override
-        public void drain(String nodeId, String markLabel, String markValue) {
-            run("drain", () -> swarm.drain(nodeId, markLabel, markValue));
-        }
-
-        @Override
-        public void undrain(String nodeId, String markLabel) {
-            run("undrain", () -> swarm.undrain(nodeId, markLabel));
-        }
-
-        @Override
-        public void removeNode(String nodeId) {
-            run("remove_node", () -> swarm.removeNode(nodeId));
-        }
-
-        @Override
-        public AutoCloseable watch(Runnable onChange) {
-            return swarm.watch(onChange);
-        }
-
-        private void run(String call, Runnable body) {
-            metrics.timeCall(DOCKER, call, () -> {
-                body.run();
-                return null;
-            });
-        }
+    private static String snakeCase(String name) {
+        return CaseFormat.LOWER_CAMEL.to(CaseFormat.LOWER_UNDERSCORE, name);
     }
 
     private record TimedMetrics(Metrics prometheus, ScalerMetrics metrics) implements Metrics {
@@ -109,44 +83,6 @@ public final class InstrumentedPorts {
         public Optional<java.time.Instant> holdingSince(io.swarmscaler.model.Condition.Threshold condition,
                 java.time.Duration lookback, java.time.Instant now) {
             return metrics.timeCall("prometheus", "history", () -> prometheus.holdingSince(condition, lookback, now));
-        }
-    }
-
-    private record TimedNodeGroup(NodeGroup group, ScalerMetrics metrics) implements NodeGroup {
-        @Override
-        public NodeRole role() {
-            return group.role();
-        }
-
-        @Override
-        public String backend() {
-            return group.backend();
-        }
-
-        @Override
-        public Capacity capacity() {
-            return metrics.timeCall(group.backend(), "capacity", group::capacity);
-        }
-
-        @Override
-        public void setDesiredCapacity(int desired) {
-            metrics.timeCall(group.backend(), "set_desired_capacity", () -> {
-                group.setDesiredCapacity(desired);
-                return null;
-            });
-        }
-
-        @Override
-        public void terminate(String instanceId) {
-            metrics.timeCall(group.backend(), "terminate", () -> {
-                group.terminate(instanceId);
-                return null;
-            });
-        }
-
-        @Override
-        public Optional<String> instanceIdOf(SwarmNode node) {
-            return group.instanceIdOf(node);
         }
     }
 }

@@ -263,7 +263,7 @@ public final class Observer implements ReconcileLoop.Outcomes {
                     .sorted(Comparator.comparing(NodeGroupState::role))
                     .forEach(g -> groups.add(group(pass, g, memory, now)));
             pass.policies().policies().forEach(p -> policies.add(policy(pass, p, memory)));
-            pass.policies().errors().forEach(e -> errors.add(error(e)));
+            pass.policies().errors().forEach(e -> errors.add(LabelErrorView.of(e)));
             pass.plan().decisions().forEach(d -> decisions.add(Map.of("subject", d.subject(), "text", d.text())));
         });
         status.put("groups", groups);
@@ -345,14 +345,11 @@ public final class Observer implements ReconcileLoop.Outcomes {
         return p;
     }
 
-    private static Map<String, Object> error(PolicyError e) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("service", e.service());
-        m.put("label", e.label());
-        m.put("value", e.value());
-        m.put("expected", e.expected());
-        m.put("message", e.message());
-        return m;
+    /** A label error as /status shows it: the error's fields and its one-line message. */
+    private record LabelErrorView(String service, String label, String value, String expected, String message) {
+        static LabelErrorView of(PolicyError e) {
+            return new LabelErrorView(e.service(), e.label(), e.value(), e.expected(), e.message());
+        }
     }
 
     private GroupLimits effectiveBounds(Reconciler.Pass pass, NodeGroupState group) {

@@ -20,7 +20,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 
 /**
@@ -59,7 +60,8 @@ public final class EngineApiStub implements AutoCloseable {
     private final ObjectNode taskTemplate;
     private final List<String> nodeIds = new ArrayList<>();
     private final List<String> serviceIds = new ArrayList<>();
-    private final List<OutputStream> eventStreams = new CopyOnWriteArrayList<>();
+    /** Open event streams, each with the latch that ends its request when the stream is dropped. */
+    private final Map<OutputStream, CountDownLatch> eventStreams = new ConcurrentHashMap<>();
     private final Map<String, byte[]> fixed;
 
     public EngineApiStub(Shape shape, Map<String, String> exporterLabels) throws IOException {
@@ -138,12 +140,15 @@ public final class EngineApiStub implements AutoCloseable {
                 .formatted(nodeIds.get(nodeIds.size() - 1))
                 + "\"scope\":\"swarm\",\"time\":%d,\"timeNano\":%d}\n".formatted(System.currentTimeMillis() / 1000,
                         System.nanoTime());
-        for (OutputStream out : eventStreams) {
+        for (OutputStream out : eventStreams.keySet()) {
             try {
                 out.write(event.getBytes(StandardCharsets.UTF_8));
                 out.flush();
             } catch (IOException e) {
-                eventStreams.remove(out);
+                CountDownLatch dropped = eventStreams.remove(out);
+                if (dropped != null) {
+                    dropped.countDown();
+                }
             }
         }
     }
@@ -316,11 +321,10 @@ public final class EngineApiStub implements AutoCloseable {
         exchange.sendResponseHeaders(200, 0);
         OutputStream out = exchange.getResponseBody();
         out.flush();
-        eventStreams.add(out);
+        CountDownLatch closed = new CountDownLatch(1);
+        eventStreams.put(out, closed);
         try {
-            while (eventStreams.contains(out)) {
-                Thread.sleep(200);
-            }
+            closed.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -334,6 +338,7 @@ public final class EngineApiStub implements AutoCloseable {
 
     @Override
     public void close() {
+        eventStreams.values().forEach(CountDownLatch::countDown);
         eventStreams.clear();
         server.stop(0);
     }

@@ -1,5 +1,7 @@
 package io.swarmscaler.controller.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import com.sun.net.httpserver.HttpServer;
 import io.swarmscaler.controller.aws.LocalAutoScalingEndpoint;
 import java.io.IOException;
@@ -17,6 +19,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -37,9 +43,10 @@ public final class ScaleBenchmark {
     private static final HttpClient LOAD = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
     private static final String PASSES = "swarm_scaler_reconcile_cycles_total{outcome=\"success\"}";
-    private static final Duration MEASURE = Duration.ofSeconds(Long.getLong("bench.seconds", 16));
+    /** Passes measured: 16 s of passes at the 2 s interval. */
+    private static final int MEASURED_PASSES = Integer.getInteger("bench.passesMeasured", 8);
     /** A daemon runs for days: the first passes, while the JIT compiles the pass, are not what a pass costs. */
-    private static final Duration WARM_UP = Duration.ofSeconds(Long.getLong("bench.warmupSeconds", 30));
+    private static final int WARM_UP_PASSES = Integer.getInteger("bench.warmupPasses", 15);
 
     public static void main(String[] args) throws Exception {
         Path jar = Path.of(args[0]);
@@ -86,14 +93,18 @@ public final class ScaleBenchmark {
     }
 
     /** How long from {@code started} until {@code uri} answers 200, polling every 10 ms. */
-    private static double secondsUntilOk(URI uri, Process daemon, long started, Path log) throws InterruptedException {
-        while (status(uri) != 200) {
-            if (!daemon.isAlive() || System.nanoTime() - started > Duration.ofMinutes(3).toNanos()) {
-                throw new IllegalStateException(uri.getPath() + " never answered 200; the daemon's log: " + log);
-            }
-            Thread.sleep(10);
-        }
+    private static double secondsUntilOk(URI uri, Process daemon, long started, Path log) {
+        await(uri.getPath() + " answers 200 (the daemon's log: " + log + ")").atMost(Duration.ofMinutes(3))
+                .failFast("the daemon exited; its log: " + log, () -> !daemon.isAlive())
+                .until(() -> status(uri) == 200);
         return (System.nanoTime() - started) / 1e9;
+    }
+
+    /** Waits until {@code passes} more successful passes have run, and returns the count then. */
+    private static double afterPasses(URI base, double from, int passes, Process daemon) {
+        return await(passes + " more passes").atMost(Duration.ofSeconds(30L * passes))
+                .pollInterval(Duration.ofMillis(50)).failFast("the daemon exited", () -> !daemon.isAlive())
+                .until(() -> metric(base, PASSES), count -> count >= from + passes);
     }
 
     /** GETs {@code uri} {@link #HTTP_RATE} times a second for {@link #HTTP_LOAD}, over a few kept-alive connections. */
@@ -179,11 +190,9 @@ public final class ScaleBenchmark {
                 URI base = URI.create("http://127.0.0.1:" + port);
                 double ping = secondsUntilOk(base.resolve("/v1/ping"), daemon, started, log);
                 double ready = secondsUntilOk(base.resolve("/readyz"), daemon, started, log);
-                Thread.sleep(WARM_UP.toMillis());
-                double cycles0 = metric(base, PASSES);
+                double cycles0 = afterPasses(base, metric(base, PASSES), WARM_UP_PASSES, daemon);
                 Map<String, Long> cpu0 = cpuMillisByThread(daemon.pid());
-                Thread.sleep(MEASURE.toMillis());
-                double passes = metric(base, PASSES) - cycles0;
+                double passes = afterPasses(base, cycles0, MEASURED_PASSES, daemon) - cycles0;
                 Map<String, Long> cpu = cpuMillisByThread(daemon.pid());
                 cpu.replaceAll((kind, ms) -> ms - cpu0.getOrDefault(kind, 0L));
                 double cpuPerPass = cpu.get("total") / Math.max(1, passes);
@@ -195,12 +204,9 @@ public final class ScaleBenchmark {
                 int burstPasses = -1;
                 if (burst) {
                     double before = metric(base, PASSES);
-                    for (int i = 0; i < 200; i++) {
-                        engine.emitNodeEvent();
-                        Thread.sleep(100);
-                    }
-                    Thread.sleep(1500); // the pass that answers the last event
-                    burstPasses = (int) (metric(base, PASSES) - before);
+                    emitEvents(engine, 200, Duration.ofMillis(100));
+                    // the pass that answers the last event
+                    burstPasses = (int) (afterPasses(base, metric(base, PASSES), 1, daemon) - before);
                 }
                 double failed = metric(base, "swarm_scaler_reconcile_cycles_total{outcome=\"failure\"}");
                 if (failed > 0) {
@@ -229,6 +235,23 @@ public final class ScaleBenchmark {
                     Files.deleteIfExists(log);
                 }
             }
+        }
+    }
+
+    /** Sends {@code count} node events, one every {@code spacing}, and returns after the last. */
+    private static void emitEvents(EngineApiStub engine, int count, Duration spacing) throws InterruptedException {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        CountDownLatch sent = new CountDownLatch(count);
+        try {
+            timer.scheduleAtFixedRate(() -> {
+                if (sent.getCount() > 0) {
+                    engine.emitNodeEvent();
+                    sent.countDown();
+                }
+            }, 0, spacing.toMillis(), TimeUnit.MILLISECONDS);
+            sent.await();
+        } finally {
+            timer.shutdownNow();
         }
     }
 

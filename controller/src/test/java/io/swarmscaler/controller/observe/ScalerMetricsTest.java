@@ -3,10 +3,16 @@ package io.swarmscaler.controller.observe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.swarmscaler.controller.fake.FakeNodeGroup;
+import io.swarmscaler.controller.fake.FakeSwarm;
 import io.swarmscaler.controller.port.Metrics;
+import io.swarmscaler.controller.port.NodeGroup;
+import io.swarmscaler.controller.port.Swarm;
+import io.swarmscaler.model.NodeRole;
 import io.swarmscaler.model.QueryResult;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +32,29 @@ class ScalerMetricsTest {
         assertThat(text).contains("swarm_scaler_backend_call_seconds_count{backend=\"aws\",call=\"set_desired_capacity\",} 1.0");
         assertThat(text).contains("swarm_scaler_backend_errors_total{backend=\"aws\",call=\"set_desired_capacity\",} 1.0");
         assertThat(text).doesNotContain("swarm_scaler_backend_errors_total{backend=\"docker\"");
+    }
+
+    @Test
+    void everyCallOfTheSwarmAndGroupPortsIsTimedUnderItsSnakeCaseNameAndFailuresPassThrough() {
+        FakeSwarm fake = new FakeSwarm();
+        FakeNodeGroup fakeGroup = new FakeNodeGroup(NodeRole.WORKER, fake, 1);
+        Swarm swarm = InstrumentedPorts.swarm(fake, metrics);
+        NodeGroup group = InstrumentedPorts.groups(List.of(fakeGroup), metrics).get(0);
+        swarm.nodes();
+        swarm.pendingTasks(Set.of());
+        fake.failNextScales(1);
+        assertThatThrownBy(() -> swarm.scaleService("none", 2)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("update out of sequence");
+        group.setDesiredCapacity(2);
+        assertThat(group.role()).isEqualTo(NodeRole.WORKER);
+        assertThat(fakeGroup.desiredCapacities()).containsExactly(2);
+
+        assertThat(metrics.scrape()).contains(
+                "swarm_scaler_backend_call_seconds_count{backend=\"docker\",call=\"nodes\",} 1.0",
+                "swarm_scaler_backend_call_seconds_count{backend=\"docker\",call=\"pending_tasks\",} 1.0",
+                "swarm_scaler_backend_errors_total{backend=\"docker\",call=\"scale_service\",} 1.0",
+                "swarm_scaler_backend_call_seconds_count{backend=\"fake\",call=\"set_desired_capacity\",} 1.0")
+                .doesNotContain("call=\"role\"");
     }
 
     @Test

@@ -142,6 +142,22 @@ class ReconcilerTest {
     }
 
     @Test
+    void aBadLabelIsShownInTheStatusWithWhatIsExpected() {
+        swarm.addService(new ServiceInfo("svc-bad", "bad", Map.of("com.df.scaleWorkerNodeMax", "many"), List.of(), 1));
+        Reconciler reconciler = reconciler(new FakeNodeGroup(NodeRole.WORKER, swarm, 1), false);
+        reconciler.reconcile();
+        Observer observer = new Observer(reconciler, new ScalerMetrics(), clock, new Observer.Settings("fake", false,
+                Duration.ofMinutes(2), Planner.Settings.defaults(), Map.of()));
+        observer.passEnded(0, null);
+
+        assertThat(statusOf(observer).get("labelErrors")).asList().singleElement()
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("service", "bad").containsEntry("label", "com.df.scaleWorkerNodeMax")
+                .containsEntry("value", "many").containsKeys("expected")
+                .hasEntrySatisfying("message", m -> assertThat((String) m).contains("is not valid: expected"));
+    }
+
+    @Test
     void aDryRunScaleUpChangesNothingAndLeavesNothingToWaitFor() {
         FakeNodeGroup workers = new FakeNodeGroup(NodeRole.WORKER, swarm, 1);
         Reconciler reconciler = reconciler(workers, true);
