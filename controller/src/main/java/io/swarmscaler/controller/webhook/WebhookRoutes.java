@@ -5,13 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swarmscaler.controller.http.HttpApi;
 import io.swarmscaler.controller.http.HttpApi.Request;
 import io.swarmscaler.controller.http.HttpApi.Response;
-import io.swarmscaler.controller.port.Notifier;
 import io.swarmscaler.controller.port.Swarm;
 import io.swarmscaler.controller.reconcile.ScaleRequestInbox;
 import io.swarmscaler.model.GroupBounds;
 import io.swarmscaler.model.NodeRole;
-import io.swarmscaler.model.Notification;
-import io.swarmscaler.model.Planner;
 import io.swarmscaler.model.PolicyError;
 import io.swarmscaler.model.PolicyParser;
 import io.swarmscaler.model.RequestOutcome;
@@ -22,8 +19,6 @@ import io.swarmscaler.model.ServiceScaling;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -37,7 +32,7 @@ import java.util.logging.Logger;
 /**
  * The old tool's HTTP API under {@code /v1}: scale node groups and service replicas (as requests the reconcile loop
  * plans under the same rules as a policy, with the same deduplication of Alertmanager's repeats, and only the leader
- * acts on), reschedule services, ping. Bad input gets a 4xx that names the field and the form expected.
+ * acts on), ping; {@link RescheduleRoutes} reschedule services. Bad input gets a 4xx that names the field and the form expected.
  */
 public final class WebhookRoutes {
     private static final Logger LOG = Logger.getLogger(WebhookRoutes.class.getName());
@@ -45,16 +40,20 @@ public final class WebhookRoutes {
     /** More nodes than this in one request is a typo, not a plan. */
     static final int MAX_BY = 100;
 
-    private final ScaleRequestInbox inbox;
-    private final Runnable triggerPass;
+    private final LoopIntake loop;
     private final Swarm swarm;
     private final PolicyParser parser;
-    private final String rescheduleLabel;
-    private final Notifier notifier;
     private final Clock clock;
     private final ServiceScaling.Defaults replicaDefaults;
-    private final Duration replyTimeout;
-    private final boolean dryRun;
+
+    /**
+     * The reconcile loop as the routes see it.
+     *
+     * @param inbox where scale requests wait for the loop, which decides on them
+     * @param triggerPass asks the loop for a pass now
+     * @param replyTimeout how long a reply waits for that decision before answering 202 with the request's id
+     */
+    public record LoopIntake(ScaleRequestInbox inbox, Runnable triggerPass, Duration replyTimeout) {}
 
     /** {@code GET /v1/ping}, which answers as soon as the server listens, before the backends are connected. */
     public static void registerPing(HttpApi api) {
@@ -62,25 +61,16 @@ public final class WebhookRoutes {
     }
 
     /**
-     * @param inbox where scale requests wait for the reconcile loop, which decides on them
-     * @param triggerPass asks the loop for a pass now
      * @param replicaDefaults a service's replica bounds where its labels set none, to refuse bad labels at once
-     * @param replyTimeout how long a reply waits for that decision before answering 202 with the request's id
-     * @param dryRun say what a reschedule would do and do nothing (scale requests are the loop's to skip)
+     *     (a dry run is the loop's to honour: it decides and skips)
      */
-    public WebhookRoutes(ScaleRequestInbox inbox, Runnable triggerPass, Swarm swarm, PolicyParser parser,
-            String rescheduleLabel, Notifier notifier, Clock clock, ServiceScaling.Defaults replicaDefaults,
-            Duration replyTimeout, boolean dryRun) {
-        this.inbox = inbox;
-        this.triggerPass = triggerPass;
+    public WebhookRoutes(LoopIntake loop, Swarm swarm, PolicyParser parser, Clock clock,
+            ServiceScaling.Defaults replicaDefaults) {
+        this.loop = loop;
         this.swarm = swarm;
         this.parser = parser;
-        this.rescheduleLabel = rescheduleLabel;
-        this.notifier = notifier;
         this.clock = clock;
         this.replicaDefaults = replicaDefaults;
-        this.replyTimeout = replyTimeout;
-        this.dryRun = dryRun;
     }
 
     public void register(HttpApi api) {
@@ -88,8 +78,6 @@ public final class WebhookRoutes {
         api.route("POST", "/v1/scale-nodes", this::scaleNodes);
         api.route("POST", "/v1/scale-service", this::scaleService);
         api.route("GET", "/v1/requests/{id}", this::requestOutcome);
-        api.route("POST", "/v1/reschedule-services", this::rescheduleServices);
-        api.route("POST", "/v1/reschedule-service", this::rescheduleService);
     }
 
     /** Thrown for input we cannot use; becomes a 4xx with the message. */
@@ -125,7 +113,7 @@ public final class WebhookRoutes {
     /** Queues the request for the loop and answers with its decision, or 202 when the loop takes longer. */
     private Response submit(Parsed parsed) {
         ScaleRequest scale = parsed.request();
-        Optional<ScaleRequestInbox.Ticket> queued = inbox.submit(scale, parsed.retryKey());
+        Optional<ScaleRequestInbox.Ticket> queued = loop.inbox().submit(scale, parsed.retryKey());
         if (queued.isEmpty()) {
             return Response.status(503, "too many scale requests wait for the scaler; retry later")
                     .withHeader("Retry-After", "10");
@@ -134,13 +122,13 @@ public final class WebhookRoutes {
         if (ticket.id().equals(scale.id())) {
             LOG.info("Scale request %s: %s %s (%s)".formatted(scale.id(),
                     scale.direction().name().toLowerCase(Locale.ROOT), describe(scale.target()), scale.origin()));
-            triggerPass.run();
+            loop.triggerPass().run();
         } else {
             LOG.info("Scale request from %s joins request %s, the same sent within seconds".formatted(scale.origin(),
                     ticket.id()));
         }
         try {
-            RequestOutcome decided = ticket.outcome().get(replyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            RequestOutcome decided = ticket.outcome().get(loop.replyTimeout().toMillis(), TimeUnit.MILLISECONDS);
             return Response.status(decided.accepted() ? 200 : 409, decided.message());
         } catch (TimeoutException e) {
             return pending(ticket);
@@ -170,7 +158,7 @@ public final class WebhookRoutes {
     /** {@code GET /v1/requests/{id}}: a scale request's decision, in the reply shape of the request itself. */
     Response requestOutcome(Request request) {
         String id = request.pathParameters().getOrDefault("id", "");
-        Optional<ScaleRequestInbox.Ticket> ticket = inbox.find(id);
+        Optional<ScaleRequestInbox.Ticket> ticket = loop.inbox().find(id);
         if (ticket.isEmpty()) {
             return Response.status(404, ("no scale request %s: expected the id of a recent request, as answered with"
                     + " 202 by POST /v1/scale-nodes or /v1/scale-service").formatted(id), Map.of("id", id));
@@ -309,53 +297,5 @@ public final class WebhookRoutes {
 
     static String textOrNull(JsonNode node) {
         return node.isTextual() ? node.asText() : null;
-    }
-
-    Response rescheduleServices(Request request) {
-        List<ServiceInfo> labelled = swarm.services().stream()
-                .filter(s -> "true".equalsIgnoreCase(s.labels().get(rescheduleLabel))).toList();
-        if (labelled.isEmpty()) {
-            return Response.status(200, "No service is labelled %s=true; nothing to reschedule".formatted(rescheduleLabel));
-        }
-        return reschedule(labelled);
-    }
-
-    Response rescheduleService(Request request) {
-        String name = request.query().get("service");
-        if (name == null || name.isBlank()) {
-            return Response.status(400, "query parameter service is missing: expected ?service=NAME");
-        }
-        Optional<ServiceInfo> service = swarm.services().stream().filter(s -> s.name().equals(name)).findFirst();
-        if (service.isEmpty()) {
-            return Response.status(404, "service=\"%s\" is not a service of this Swarm".formatted(name));
-        }
-        return reschedule(List.of(service.get()));
-    }
-
-    private Response reschedule(List<ServiceInfo> services) {
-        if (dryRun) {
-            String text = "dry run, not done: reschedule services "
-                    + String.join(", ", services.stream().map(ServiceInfo::name).toList());
-            LOG.info(text);
-            return Response.status(200, text);
-        }
-        List<String> done = new ArrayList<>();
-        List<String> failed = new ArrayList<>();
-        for (ServiceInfo service : services) {
-            try {
-                swarm.forceUpdate(service.id());
-                done.add(service.name());
-            } catch (RuntimeException e) {
-                failed.add(service.name() + " (" + e.getMessage() + ")");
-            }
-        }
-        String text = done.isEmpty() ? "" : "Rescheduled services " + String.join(", ", done);
-        if (!failed.isEmpty()) {
-            text = (text.isEmpty() ? "" : text + "; ") + "failed to reschedule " + String.join(", ", failed);
-        }
-        notifier.send(new Notification(Planner.RESCHEDULE_ALERT, String.join(",", done),
-                failed.isEmpty() ? Notification.Status.SUCCESS : Notification.Status.ERROR, text,
-                "POST /v1/reschedule-service"));
-        return Response.status(failed.isEmpty() ? 200 : 502, text);
     }
 }

@@ -71,8 +71,8 @@ class ScaleServiceTest {
 
     private void start(Runnable pass, ScaleRequestInbox inbox, boolean dryRun) {
         api = HttpApi.start(new InetSocketAddress("127.0.0.1", 0), "/scaler", 64 * 1024, 64);
-        new WebhookRoutes(inbox, pass, swarm, parser, "com.df.reschedule", notifier, clock,
-                new ServiceScaling.Defaults(1, 5), Duration.ofSeconds(2), dryRun).register(api);
+        new WebhookRoutes(new WebhookRoutes.LoopIntake(inbox, pass, Duration.ofSeconds(2)), swarm, parser, clock,
+                new ServiceScaling.Defaults(1, 5)).register(api);
     }
 
     private Reconciler reconciler(ScaleRequestInbox inbox, boolean dryRun, ScalerState state) {

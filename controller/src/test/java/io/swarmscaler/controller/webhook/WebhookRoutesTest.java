@@ -123,9 +123,10 @@ class WebhookRoutesTest {
     @BeforeEach
     void start() {
         api = HttpApi.start(new InetSocketAddress("127.0.0.1", 0), "/scaler", 64 * 1024, 64);
-        new WebhookRoutes(inbox, this::pass, swarm, new PolicyParser(PolicyParser.Settings.defaults()),
-                "com.df.reschedule", notifications::add, clock, new ServiceScaling.Defaults(1, 5), Duration.ofMillis(200),
-                false).register(api);
+        new WebhookRoutes(new WebhookRoutes.LoopIntake(inbox, this::pass, Duration.ofMillis(200)), swarm,
+                new PolicyParser(PolicyParser.Settings.defaults()), clock, new ServiceScaling.Defaults(1, 5))
+                .register(api);
+        new RescheduleRoutes(swarm, "com.df.reschedule", notifications::add, false).register(api);
     }
 
     private void pass() {
