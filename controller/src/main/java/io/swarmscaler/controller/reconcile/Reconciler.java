@@ -279,7 +279,8 @@ public final class Reconciler {
                     })
                     .toList();
             states.put(group.role(), new NodeGroupState(group.role(), group.backend(), capacity.desired(),
-                    capacity.min(), capacity.max(), instances, capacity.launchFailure()));
+                    capacity.min(), capacity.max(), instances, capacity.launchFailure(),
+                    capacity.launchShape()));
         }
         return states;
     }

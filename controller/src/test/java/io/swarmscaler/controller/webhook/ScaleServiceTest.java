@@ -8,10 +8,10 @@ import io.swarmscaler.controller.fake.FakeSwarm;
 import io.swarmscaler.controller.fake.RecordingNotifier;
 import io.swarmscaler.controller.fake.FakeMetrics;
 import io.swarmscaler.controller.fake.FakeStateStore;
+import io.swarmscaler.controller.fake.SilentListener;
 import io.swarmscaler.controller.http.HttpApi;
 import io.swarmscaler.controller.observe.ScalerMetrics;
 import io.swarmscaler.controller.port.ScalerState;
-import io.swarmscaler.controller.reconcile.ReconcileListener;
 import io.swarmscaler.controller.reconcile.Reconciler;
 import io.swarmscaler.controller.reconcile.ScaleRequestInbox;
 import io.swarmscaler.controller.state.SwarmLeadership;
@@ -77,19 +77,9 @@ class ScaleServiceTest {
 
     private Reconciler reconciler(ScaleRequestInbox inbox, boolean dryRun, ScalerState state) {
         return new Reconciler(swarm, new FakeMetrics(0.5), List.of(), notifier, parser,
-                new Planner(Planner.Settings.defaults()), clock, inbox, NO_METRICS, dryRun, state);
+                new Planner(Planner.Settings.defaults()), clock, inbox, new SilentListener(), dryRun, state);
     }
 
-    private static final ReconcileListener NO_METRICS = new ReconcileListener() {
-        @Override
-        public void scaleAction(String group, String direction, String result) {}
-
-        @Override
-        public void drainStep(String step, String result) {}
-
-        @Override
-        public void reschedule(String result, int services) {}
-    };
 
     @AfterEach
     void stop() {
