@@ -468,12 +468,16 @@ class AwsNodeGroupTest {
         assertThat(URI.create(endpoint.address().toString()).getHost()).isEqualTo("127.0.0.1");
     }
 
+    /** The {@link #EMPTY} group, launching {@code instanceType} from its launch template. */
+    private NodeGroup emptyGroupLaunching(String instanceType) throws IOException {
+        endpoint.addGroup(EMPTY, 0, 3);
+        endpoint.useLaunchTemplate(EMPTY, "swarm-workers", instanceType);
+        return connect(settings(credentialsFile(KEY_ID, SECRET), EMPTY)).group(NodeRole.WORKER).orElseThrow();
+    }
+
     @Test
     void anEmptyGroupsNewNodeHasTheSizeOfItsLaunchTemplatesInstanceTypeAskedOncePerType() throws IOException {
-        endpoint.addGroup(EMPTY, 0, 3);
-        endpoint.useLaunchTemplate(EMPTY, "swarm-workers", "m5.large");
-        NodeGroup empty = connect(settings(credentialsFile(KEY_ID, SECRET), EMPTY)).group(NodeRole.WORKER)
-                .orElseThrow();
+        NodeGroup empty = emptyGroupLaunching("m5.large");
 
         int templateReads = endpoint.accepted("DescribeLaunchTemplateVersions").size();
 
@@ -505,11 +509,8 @@ class AwsNodeGroupTest {
 
     @Test
     void withoutThePermissionTheShapeIsUnknownOnceSaidAndTheLabelDecides() throws IOException {
-        endpoint.addGroup(EMPTY, 0, 3);
-        endpoint.useLaunchTemplate(EMPTY, "swarm-workers", "m5.large");
-        endpoint.deny("DescribeInstanceTypes", 3);
-        NodeGroup empty = connect(settings(credentialsFile(KEY_ID, SECRET), EMPTY)).group(NodeRole.WORKER)
-                .orElseThrow(); // its first look at the group is denied too
+        endpoint.deny("DescribeInstanceTypes", 3); // its first look at the group, on connecting, is denied too
+        NodeGroup empty = emptyGroupLaunching("m5.large");
 
         assertThat(empty.capacity().launchShape()).isEmpty();
         assertThat(empty.capacity().launchShape()).isEmpty();
@@ -525,10 +526,7 @@ class AwsNodeGroupTest {
      */
     @Test
     void pendingTasksOnAnEmptyGroupAreEstimatedWithTheInstanceTypesMemory() throws IOException {
-        endpoint.addGroup(EMPTY, 0, 3);
-        endpoint.useLaunchTemplate(EMPTY, "swarm-workers", "m5.large");
-        NodeGroup empty = connect(settings(credentialsFile(KEY_ID, SECRET), EMPTY)).group(NodeRole.WORKER)
-                .orElseThrow();
+        NodeGroup empty = emptyGroupLaunching("m5.large");
         FakeSwarm swarm = new FakeSwarm();
         FakeClock clock = new FakeClock(Instant.now());
         swarm.addService(new ServiceInfo("svc-big", "big", Map.of(), List.of(), 3));
