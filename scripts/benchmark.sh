@@ -22,13 +22,14 @@ case "$mode" in
     mvn -B -q -DskipTests -pl benchmarks -am package
     exec java -jar benchmarks/target/benchmarks.jar PlannerBenchmark -prof gc "$@" ;;
   scale)
-    mvn -B -q -DskipTests -pl controller -am package
-    # The harness lives in the controller's tests and waits with Awaitility: its test-scope class path.
-    mvn -B -q -pl controller dependency:build-classpath -Dmdep.includeScope=test \
+    # The harness lives in the controller's tests and waits with Awaitility: the jar and its test class path.
+    mvn -B -q -DskipTests -pl controller -am package dependency:build-classpath -Dmdep.includeScope=test \
       -Dmdep.outputFile=target/test-classpath.txt
     # The image's class-data sharing archive, made the image's way for this jar.
     scripts/cds-archive.sh java controller/target/swarm-scaler.jar controller/target/swarm-scaler.jsa
-    run() { java -Xmx4g -Dbench.cdsArchive=controller/target/swarm-scaler.jsa \
+    # BENCH_OPTS: the harness's knobs, e.g. "-Dbench.passes=steady -Dbench.keepLog=true -Dbench.httpSeconds=5".
+    # shellcheck disable=SC2086
+    run() { java -Xmx4g -Dbench.cdsArchive=controller/target/swarm-scaler.jsa ${BENCH_OPTS:-} \
       -cp "controller/target/test-classes:controller/target/swarm-scaler.jar:$(cat controller/target/test-classpath.txt)" \
       io.swarmscaler.controller.bench.ScaleBenchmark controller/target/swarm-scaler.jar "$@"; }
     if [ $# -gt 0 ]; then run "$@"; exit; fi

@@ -70,8 +70,8 @@ public final class ScalerRuntime implements AutoCloseable {
     }
 
     /**
-     * Starts the HTTP API with {@code /v1/ping} only, before anything else: the process answers within a second of
-     * its start while the backends connect; {@link #start} adds the other routes.
+     * Starts the HTTP API with {@code /v1/ping} and the starting probes only, before anything else: the process
+     * answers within a second of its start while the backends connect; {@link #start} adds the other routes.
      */
     public static HttpApi listen(ScalerConfig config) {
         ScalerConfig.Http settings = config.http();
@@ -79,6 +79,7 @@ public final class ScalerRuntime implements AutoCloseable {
                 settings.prefix(), MAX_REQUEST_BYTES, settings.maxConnections());
         settings.authFile().ifPresent(file -> api.requireAuthentication(WebhookAuth.fromFile(file)));
         WebhookRoutes.registerPing(api);
+        ObservabilityRoutes.registerStarting(api);
         return api;
     }
 

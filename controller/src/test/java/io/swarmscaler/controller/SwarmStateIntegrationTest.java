@@ -358,6 +358,7 @@ class SwarmStateIntegrationTest {
         }
         Replica leader = awaitLeader(replicas);
         Replica follower = replicas.stream().filter(r -> r != leader).findFirst().orElseThrow();
+        awaitPasses(replicas, 1); // both started: the follower, too, runs its loop before the managers go away
         Map<Replica, Long> passesBefore = new HashMap<>();
         replicas.forEach(r -> passesBefore.put(r, r.passes()));
         AtomicLong slowestProbe = new AtomicLong();

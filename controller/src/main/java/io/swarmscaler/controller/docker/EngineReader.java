@@ -21,10 +21,12 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -43,23 +45,50 @@ final class EngineReader {
     private static final ObjectReader SERVICES = JSON.readerFor(ServiceJson.class);
 
     private final DockerHttpClient http;
+    /** The last reply to each listing, with what it decoded to. */
+    private final Map<String, Reply<?>> lastReplies = new ConcurrentHashMap<>();
 
     EngineReader(DockerHttpClient http) {
         this.http = http;
     }
 
+    /**
+     * A listing's reply and its decoding. In a steady Swarm the nodes and services are byte for byte what they
+     * were a pass ago (every change moves their {@code Version} and {@code UpdatedAt}); 4 MB of JSON at 1,000 nodes
+     * and 2,000 services is compared in a millisecond, where decoding it again costs tens.
+     */
+    private record Reply<T>(byte[] body, List<T> models) {}
+
     List<SwarmNode> nodes() {
-        return list("/nodes", NODES, (NodeJson n) -> n.toModel());
+        return unlessUnchanged("/nodes", NODES, (NodeJson n) -> n.toModel());
     }
 
     /** With {@code status=true} (API 1.41): each service's running and desired task counts, to tell who is short. */
     List<ServiceInfo> services() {
-        return list("/services?status=true", SERVICES, (ServiceJson s) -> s.toModel());
+        return unlessUnchanged("/services?status=true", SERVICES, (ServiceJson s) -> s.toModel());
+    }
+
+    /** The listing at {@code path}, decoded only when its reply differs from the last one. */
+    @SuppressWarnings("unchecked")
+    private <J, T> List<T> unlessUnchanged(String path, ObjectReader reader, Function<J, T> toModel) {
+        byte[] body = read(path, InputStream::readAllBytes);
+        Reply<?> last = lastReplies.get(path);
+        if (last != null && Arrays.equals(last.body(), body)) {
+            return (List<T>) last.models();
+        }
+        List<T> models;
+        try (JsonParser parser = JSON.createParser(body)) {
+            models = List.copyOf(list(parser, reader, toModel));
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET " + path + ": " + e.getMessage(), e);
+        }
+        lastReplies.put(path, new Reply<>(body, models));
+        return models;
     }
 
     /** Tasks matching every filter, e.g. {@code desired-state=[running]} or {@code node=[id1,id2]}. */
     List<TaskInfo> tasks(Map<String, ? extends Collection<String>> filters) {
-        return read("/tasks?filters=" + URLEncoder.encode(json(filters), StandardCharsets.UTF_8),
+        return decoded("/tasks?filters=" + URLEncoder.encode(json(filters), StandardCharsets.UTF_8),
                 EngineReader::decodeTasks);
     }
 
@@ -170,23 +199,36 @@ final class EngineReader {
         }
     }
 
-    private <J, T> List<T> list(String path, ObjectReader reader, Function<J, T> toModel) {
-        return read(path, p -> {
-            List<T> models = new ArrayList<>();
-            expect(p, p.nextToken(), JsonToken.START_ARRAY);
-            while (p.nextToken() == JsonToken.START_OBJECT) {
-                models.add(toModel.apply(reader.readValue(p)));
+    private static <J, T> List<T> list(JsonParser p, ObjectReader reader, Function<J, T> toModel)
+            throws IOException {
+        List<T> models = new ArrayList<>();
+        expect(p, p.nextToken(), JsonToken.START_ARRAY);
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+            models.add(toModel.apply(reader.readValue(p)));
+        }
+        return models;
+    }
+
+    @FunctionalInterface
+    interface BodyReader<T> {
+        T read(InputStream body) throws IOException;
+    }
+
+    /** Tasks, decoded as they stream in: their reply is not kept. */
+    private <T> T decoded(String path, JsonDecoder<T> decoder) {
+        return read(path, body -> {
+            try (JsonParser parser = JSON.createParser(body)) {
+                return decoder.decode(parser);
             }
-            return models;
         });
     }
 
     @FunctionalInterface
-    interface Decoder<T> {
+    interface JsonDecoder<T> {
         T decode(JsonParser parser) throws IOException;
     }
 
-    private <T> T read(String path, Decoder<T> decoder) {
+    private <T> T read(String path, BodyReader<T> reader) {
         DockerHttpClient.Request request = DockerHttpClient.Request.builder()
                 .method(DockerHttpClient.Request.Method.GET).path(API + path).build();
         try (DockerHttpClient.Response response = http.execute(request); InputStream body = response.getBody()) {
@@ -194,9 +236,7 @@ final class EngineReader {
                 throw new DockerException("HTTP %d from GET %s: %s".formatted(response.getStatusCode(), path,
                         errorMessage(body)), response.getStatusCode());
             }
-            try (JsonParser parser = JSON.createParser(body)) {
-                return decoder.decode(parser);
-            }
+            return reader.read(body);
         } catch (IOException e) {
             throw new UncheckedIOException("GET " + path + ": " + e.getMessage(), e);
         }

@@ -24,6 +24,17 @@ public final class ObservabilityRoutes {
         this.page = resource("status.html");
     }
 
+    /**
+     * The probes while the daemon starts, before {@link #register} replaces them: alive (a start that fails ends
+     * the process), not ready. A probe never meets a 404 on a starting daemon.
+     */
+    public static void registerStarting(HttpApi api) {
+        String starting = "starting: connecting to Docker, the node groups and the scaler's state";
+        api.openRoute("GET", "/healthz", request -> Response.status(200, starting));
+        api.openRoute("GET", "/readyz", request -> Response.status(503, starting));
+        api.route("GET", "/status", request -> Response.status(503, starting));
+    }
+
     public void register(HttpApi api) {
         api.openRoute("GET", "/metrics", request -> Response.text(200, "text/plain; version=0.0.4; charset=utf-8",
                 metrics.scrape()));

@@ -61,6 +61,9 @@ public final class Reconciler {
     private final Map<NodeRole, NodeGroup> groups;
     private final Notifier notifier;
     private final PolicyParser parser;
+    /** The service list last parsed, and its policies. */
+    private List<ServiceInfo> parsedServices;
+    private PolicySet parsedPolicies;
     private final Planner planner;
     private final Clock clock;
     private final ScaleRequestInbox inbox;
@@ -188,11 +191,23 @@ public final class Reconciler {
         }
     }
 
+    /**
+     * The policies of {@code services}, parsed again only when Docker's reply changed: a steady Swarm's services
+     * are the same list from pass to pass (the adapter decodes an unchanged reply once).
+     */
+    private PolicySet policiesOf(List<ServiceInfo> services) {
+        if (services != parsedServices) {
+            parsedPolicies = parser.parse(services);
+            parsedServices = services;
+        }
+        return parsedPolicies;
+    }
+
     /** Reads the world and lets the planner decide. */
     private Pass observeAndPlan(List<ScaleRequest> requests) {
         List<ServiceInfo> services = swarm.services();
         List<SwarmNode> nodes = swarm.nodes();
-        PolicySet read = parser.parse(services);
+        PolicySet read = policiesOf(services);
         // Asked once per pass, so a hung Prometheus costs one timeout, not one per policy.
         Optional<String> prometheusDown = metrics.unavailable();
         LabelErrors.Checked checked = LabelErrors.rejectInvalidQueries(read,

@@ -42,6 +42,7 @@ public final class ScaleBenchmark {
     private static final Duration HTTP_LOAD = Duration.ofSeconds(Long.getLong("bench.httpSeconds", 20));
     private static final HttpClient LOAD = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
+    private static final Duration INTERVAL = Duration.ofSeconds(2);
     private static final String PASSES = "swarm_scaler_reconcile_cycles_total{outcome=\"success\"}";
     /** Passes measured: 16 s of passes at the 2 s interval. */
     private static final int MEASURED_PASSES = Integer.getInteger("bench.passesMeasured", 8);
@@ -82,7 +83,7 @@ public final class ScaleBenchmark {
      */
     record Result(double p50Ms, double p99Ms, double cpuMsPerPass, double loopMsPerPass, double jitGcMsPerPass,
             double tasksMs, double heapAfterGcMb, double peakRssMb, double startToPingSeconds,
-            double startToReadySeconds, int burstPasses, Latency ping, Latency status) {}
+            double startToReadySeconds, int burstPasses, Latency ping, Latency status, double failedPasses) {}
 
     /** Replies at a fixed rate, timed from when each request was due, so a stall counts for every request. */
     record Latency(double p50Ms, double p99Ms, double maxMs, int failed) {
@@ -100,10 +101,15 @@ public final class ScaleBenchmark {
         return (System.nanoTime() - started) / 1e9;
     }
 
-    /** Waits until {@code passes} more successful passes have run, and returns the count then. */
+    /**
+     * Waits until {@code passes} more successful passes have run, and returns the count then. It first asks after
+     * the time they take at the interval: each look at {@code /metrics} costs the daemon CPU, which would count in
+     * the passes measured.
+     */
     private static double afterPasses(URI base, double from, int passes, Process daemon) {
         return await(passes + " more passes").atMost(Duration.ofSeconds(30L * passes))
-                .pollInterval(Duration.ofMillis(50)).failFast("the daemon exited", () -> !daemon.isAlive())
+                .pollDelay(INTERVAL.multipliedBy(passes)).pollInterval(Duration.ofMillis(250))
+                .failFast("the daemon exited", () -> !daemon.isAlive())
                 .until(() -> metric(base, PASSES), count -> count >= from + passes);
     }
 
@@ -167,7 +173,7 @@ public final class ScaleBenchmark {
                     "AWS_EC2_METADATA_DISABLED", "true", "DOCKER_HOST", engine.dockerHost()));
             env.putAll(Map.of("PROMETHEUS_ADDRESS", "http://127.0.0.1:" + ((Port) prometheus).port(),
                     "LISTEN_ADDRESS", "127.0.0.1", "LISTEN_PORT", String.valueOf(port),
-                    "RECONCILE_INTERVAL", "2s", "DRY_RUN", "true"));
+                    "RECONCILE_INTERVAL", INTERVAL.toSeconds() + "s", "DRY_RUN", "true"));
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(IMAGE_JVM_FLAGS);
@@ -208,7 +214,9 @@ public final class ScaleBenchmark {
                     // the pass that answers the last event
                     burstPasses = (int) (afterPasses(base, metric(base, PASSES), 1, daemon) - before);
                 }
-                double failed = metric(base, "swarm_scaler_reconcile_cycles_total{outcome=\"failure\"}");
+                // The series appears with the first failure.
+                double failures = metric(base, "swarm_scaler_reconcile_cycles_total{outcome=\"failure\"}");
+                double failed = Double.isNaN(failures) ? 0 : failures;
                 if (failed > 0) {
                     System.out.printf("    %.0f passes failed; the daemon's log: %s%n", failed,
                             Files.readString(log).lines().filter(l -> l.contains("failed")).findFirst().orElse(""));
@@ -225,7 +233,7 @@ public final class ScaleBenchmark {
                 double heap = heapAfterGcMb(daemon.pid());
                 double rss = peakRssMb(daemon.pid());
                 return new Result(p50, p99, cpuPerPass, loopPerPass, jitGcPerPass, tasks, heap, rss, ping, ready,
-                        burstPasses, pingLatency, statusLatency);
+                        burstPasses, pingLatency, statusLatency, failed);
             } finally {
                 daemon.destroy();
                 daemon.waitFor();

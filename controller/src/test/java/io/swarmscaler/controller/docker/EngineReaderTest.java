@@ -117,6 +117,20 @@ class EngineReaderTest {
     }
 
     @Test
+    void anUnchangedListingIsNotDecodedAgainAndAChangedOneIs() throws IOException {
+        DockerSwarm docker = swarm(Duration.ofSeconds(5));
+        List<ServiceInfo> first = docker.services();
+        List<SwarmNode> nodes = docker.nodes();
+
+        assertThat(docker.services()).as("the same reply: the same decoding").isSameAs(first);
+        assertThat(docker.nodes()).isSameAs(nodes);
+        pendingSwarm = true; // other services: their reply differs
+        List<ServiceInfo> changed = docker.services();
+        assertThat(changed).isNotSameAs(first).isNotEqualTo(first);
+        assertThat(docker.nodes()).isSameAs(nodes);
+    }
+
+    @Test
     void asksOnlyForTasksSwarmWantsRunning() throws IOException {
         List<TaskInfo> tasks = swarm(Duration.ofSeconds(5)).tasks(Set.of());
         assertThat(lastTaskQuery).isEqualTo("filters={\"desired-state\":[\"running\"]}");
