@@ -40,5 +40,12 @@ public sealed interface Action {
     /** Give up a drain: availability back to active and our mark removed. */
     record UndrainNode(SwarmNode node, String reason) implements Action {}
 
+    /**
+     * Set the service's replicas as {@code scaling} says, for the scale request {@code requestId}; {@code request}
+     * is the old tool's annotation of the notification, e.g. {@code Scale service up: web}.
+     */
+    record ScaleService(ServiceInfo service, ServiceScaling.Scaling scaling, String requestId, String request)
+            implements Action {}
+
     record Notify(Notification notification) implements Action {}
 }

@@ -126,4 +126,11 @@ public sealed interface Progress extends Reason {
             return List.of(getClass(), service);
         }
     }
+
+    /** A service's replicas change, in the old tool's words. */
+    record ScalingService(ServiceScaling.Scaling scaling) implements Progress {
+        public String message() {
+            return scaling.message();
+        }
+    }
 }

@@ -178,7 +178,11 @@ class ReasonTest {
                         "Draining worker-2 did not finish within 10m (1 task(s) still on it); putting it back to"
                                 + " active"),
                 row(new TasksLeft(3), "3 task(s) still on it"),
-                row(new ServiceShort("web", 1, 2), "service web has 1 of 2 tasks running elsewhere"));
+                row(new ServiceShort("web", 1, 2), "service web has 1 of 2 tasks running elsewhere"),
+                row(new Progress.ScalingService(new ServiceScaling.Scaling("web", ScaleDirection.UP, 2, 3, 4)),
+                        "Scaling web from 2 to 3 replicas (max: 4)"),
+                row(new Refusal.ServiceUnchanged("web", "web is already scaled to the maximum number of 4 replicas"),
+                        "web is already scaled to the maximum number of 4 replicas"));
     }
 
     static Arguments row(Reason reason, String message) {

@@ -3,6 +3,7 @@ package io.swarmscaler.controller.aws;
 import io.swarmscaler.controller.port.NodeGroup;
 import io.swarmscaler.model.Instance;
 import io.swarmscaler.model.NodeRole;
+import io.swarmscaler.model.NodeShape;
 import io.swarmscaler.model.SwarmNode;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,6 +58,7 @@ final class AwsNodeGroup implements NodeGroup {
     private final AwsFailures failures;
     private final Clock clock;
     private final String subject;
+    private final LaunchShapes launchShapes;
     /** Instance id to addresses; an instance keeps its private IP and DNS name for its whole life. */
     private final Map<String, Addresses> addresses = new ConcurrentHashMap<>();
     /** The same, looked up the way a node is matched: every pass matches every node, 1,000 of them at scale. */
@@ -79,6 +81,7 @@ final class AwsNodeGroup implements NodeGroup {
         this.failures = failures;
         this.clock = clock;
         this.subject = "Auto Scaling group " + groupName;
+        this.launchShapes = new LaunchShapes(autoScaling, ec2, failures);
     }
 
     @Override
@@ -106,7 +109,10 @@ final class AwsNodeGroup implements NodeGroup {
         long counted = instances.stream().filter(Instance::countsAsCapacity).count();
         // A launch can only have failed while fewer instances exist than asked for; no need to ask otherwise.
         Optional<String> launchFailure = counted < desired ? latestLaunchFailure() : Optional.empty();
-        return new Capacity(desired, group.minSize(), group.maxSize(), instances, launchFailure);
+        // No node in service shows a node's size: the launch template's instance type tells it.
+        boolean noneInService = instances.stream().noneMatch(i -> i.lifecycle() == Instance.Lifecycle.IN_SERVICE);
+        Optional<NodeShape> launchShape = noneInService ? launchShapes.of(group, subject) : Optional.empty();
+        return new Capacity(desired, group.minSize(), group.maxSize(), instances, launchFailure, launchShape);
     }
 
     @Override

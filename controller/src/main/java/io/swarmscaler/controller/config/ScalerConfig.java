@@ -233,7 +233,8 @@ public record ScalerConfig(
 
     public Planner.Settings plannerSettings() {
         return new Planner.Settings(scaleUpCooldown, provisionTimeout, rescheduleLabel, scaleDownCooldown,
-                drainTimeout, scaleDownMargin, failedGroupBackoff, failedGroupBackoffMax, pendingTaskDelay, defaultBounds);
+                drainTimeout, scaleDownMargin, failedGroupBackoff, failedGroupBackoffMax, pendingTaskDelay, defaultBounds,
+                replicaDefaults);
     }
 
     public PolicyParser.Settings parserSettings() {
