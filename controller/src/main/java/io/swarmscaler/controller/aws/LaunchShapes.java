@@ -5,10 +5,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
-import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 import software.amazon.awssdk.services.autoscaling.model.AutoScalingGroup;
 import software.amazon.awssdk.services.autoscaling.model.LaunchTemplateSpecification;
-import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.InstanceTypeInfo;
 
 /**
@@ -20,17 +18,13 @@ import software.amazon.awssdk.services.ec2.model.InstanceTypeInfo;
 final class LaunchShapes {
     private static final Logger LOG = Logger.getLogger(LaunchShapes.class.getName());
 
-    private final AutoScalingClient autoScaling;
-    private final Ec2Client ec2;
-    private final AwsFailures failures;
+    private final AwsApi api;
     private final Map<String, NodeShape> byInstanceType = new ConcurrentHashMap<>();
     /** Told already since the last success: every pass asks again, and a log line per pass would drown the log. */
     private volatile boolean warned;
 
-    LaunchShapes(AutoScalingClient autoScaling, Ec2Client ec2, AwsFailures failures) {
-        this.autoScaling = autoScaling;
-        this.ec2 = ec2;
-        this.failures = failures;
+    LaunchShapes(AwsApi api) {
+        this.api = api;
     }
 
     /**
@@ -72,7 +66,7 @@ final class LaunchShapes {
         if (configuration == null || configuration.isBlank()) {
             return Optional.empty();
         }
-        return failures.call("autoscaling:DescribeLaunchConfigurations", subject, () -> autoScaling
+        return api.failures().call("autoscaling:DescribeLaunchConfigurations", subject, () -> api.autoScaling()
                 .describeLaunchConfigurations(b -> b.launchConfigurationNames(configuration)))
                 .launchConfigurations().stream().map(c -> c.instanceType()).filter(t -> t != null && !t.isBlank())
                 .findFirst();
@@ -81,8 +75,8 @@ final class LaunchShapes {
     private Optional<String> templateInstanceType(LaunchTemplateSpecification template, String subject) {
         // The group's own version: $Default when it names none.
         String version = template.version() == null || template.version().isBlank() ? "$Default" : template.version();
-        return failures.call("ec2:DescribeLaunchTemplateVersions", subject, () -> ec2.describeLaunchTemplateVersions(
-                b -> {
+        return api.failures().call("ec2:DescribeLaunchTemplateVersions", subject, () -> api.ec2()
+                .describeLaunchTemplateVersions(b -> {
                     if (template.launchTemplateId() != null) {
                         b.launchTemplateId(template.launchTemplateId());
                     } else {
@@ -99,8 +93,9 @@ final class LaunchShapes {
         if (known != null) {
             return known;
         }
-        InstanceTypeInfo info = failures.call("ec2:DescribeInstanceTypes", subject, () -> ec2.describeInstanceTypes(
-                b -> b.instanceTypesWithStrings(instanceType))).instanceTypes().stream().findFirst()
+        InstanceTypeInfo info = api.failures().call("ec2:DescribeInstanceTypes", subject, () -> api.ec2()
+                .describeInstanceTypes(b -> b.instanceTypesWithStrings(instanceType))).instanceTypes().stream()
+                .findFirst()
                 .orElseThrow(() -> new AwsConfigurationException(("EC2 does not know the instance type %s that %s"
                         + " launches: expected a type of its region").formatted(instanceType, subject)));
         NodeShape shape = new NodeShape(info.vCpuInfo().defaultVCpus() * 1_000_000_000L,
