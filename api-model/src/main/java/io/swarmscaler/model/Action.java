@@ -43,5 +43,12 @@ public sealed interface Action {
     /** A warm pool's change of a node, in one node update: see {@link WarmPool.Step}. */
     record StandbyStep(SwarmNode node, WarmPool.Step step, String reason) implements Action {}
 
+    /**
+     * Set the service's replicas as {@code scaling} says, for the scale request {@code requestId}; {@code request}
+     * is the old tool's annotation of the notification, e.g. {@code Scale service up: web}.
+     */
+    record ScaleService(ServiceInfo service, ServiceScaling.Scaling scaling, String requestId, String request)
+            implements Action {}
+
     record Notify(Notification notification) implements Action {}
 }

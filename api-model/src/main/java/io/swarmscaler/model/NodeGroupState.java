@@ -11,16 +11,18 @@ import java.util.Optional;
  * @param providerMin the group's own lower limit (an ASG's MinSize), or 0 where it has none
  * @param providerMax the group's own upper limit, or {@link Integer#MAX_VALUE} where it has none
  * @param launchFailure the backend's account of its latest failed launch, if the latest launch failed
+ * @param launchShape the size of a node the group launches, where the backend tells it (an Auto Scaling group's
+ *     instance type); read while the group has no instance, the only time no node shows it
  */
 public record NodeGroupState(NodeRole role, String backend, int desired, int providerMin, int providerMax,
-        List<Instance> instances, Optional<String> launchFailure) {
+        List<Instance> instances, Optional<String> launchFailure, Optional<NodeShape> launchShape) {
     public NodeGroupState {
         instances = List.copyOf(instances);
     }
 
     public NodeGroupState(NodeRole role, String backend, int desired, int providerMin, int providerMax,
             List<Instance> instances) {
-        this(role, backend, desired, providerMin, providerMax, instances, Optional.empty());
+        this(role, backend, desired, providerMin, providerMax, instances, Optional.empty(), Optional.empty());
     }
 
     /** Instances whose Swarm node is Ready, that are not leaving and not standing by: the capacity. */

@@ -151,7 +151,10 @@ final class PendingTaskRule {
         return newNodes.computeIfAbsent(role, this::learn);
     }
 
-    /** A new node as the group's nodes show it (the smallest's size), else as a service's label gives its size. */
+    /**
+     * A new node as the group's nodes show it (the smallest's size); for an empty group, as its backend tells (the
+     * instance type), else as a service's label gives its size.
+     */
     private Optional<NewNode> learn(NodeRole role) {
         NodeGroupState group = pass.group(role);
         if (group == null) {
@@ -159,7 +162,8 @@ final class PendingTaskRule {
         }
         List<SwarmNode> members = pass.observed.nodes().stream()
                 .filter(n -> group.instanceOnNode(n.id()).isPresent()).toList();
-        Optional<NodeShape> shape = members.isEmpty() ? Optional.ofNullable(policies.nodeShapes().get(role))
+        Optional<NodeShape> shape = members.isEmpty()
+                ? group.launchShape().or(() -> Optional.ofNullable(policies.nodeShapes().get(role)))
                 : Optional.of(new NodeShape(members.stream().mapToLong(SwarmNode::nanoCpus).min().orElseThrow(),
                         members.stream().mapToLong(SwarmNode::memoryBytes).min().orElseThrow()));
         if (shape.isEmpty()) {

@@ -14,7 +14,7 @@ import java.util.Set;
  * <ul>
  *   <li>{@link GroupGate}: cooldowns, backoff, one change per pass, nodes still joining, a drain under way;
  *   <li>{@link PolicyEvaluator} and {@link Evaluation}: {@code alertFor}, no data, thresholds;
- *   <li>{@link RequestIntake}: scale requests, their repeats and twins;
+ *   <li>{@link RequestIntake}: scale requests, their repeats and twins; {@link ServiceScaling}: replicas;
  *   <li>{@link PendingTaskRule} and {@link BinPackingEstimator}: the nodes pending tasks need;
  *   <li>{@link ScaleUpRule}: step and maximum;
  *   <li>{@link ScaleDownRule}: step, minimum, the last node; {@link VictimChoice}, {@link FitCheck},
@@ -32,6 +32,8 @@ public final class Planner {
     public static final String DRAINING_LABEL = "com.df.scaler.draining";
     public static final String SCALE_NODES_ALERT = "scale_nodes";
     public static final String RESCHEDULE_ALERT = "reschedule_service";
+    /** The alert name the seed's Alertmanager route sends to Slack for replica scaling. */
+    public static final String SCALE_SERVICE_ALERT = "scale_service";
 
     /**
      * @param scaleUpCooldown no second scale-up of a group within this time of the last
@@ -44,12 +46,13 @@ public final class Planner {
      * @param firstBackoff how long a failing group is left alone, doubling up to {@code maxBackoff}
      * @param pendingTaskDelay a task pending this long (and no node joined meanwhile) asks for nodes
      * @param defaultBounds each group's bounds where no policy sets them, for the pending tasks' scale-ups
+     * @param replicaDefaults a service's replica bounds where its labels set none, for scale-service requests
      * @param warm the warm pools' defaults
      */
     public record Settings(Duration scaleUpCooldown, Duration provisionTimeout, String rescheduleLabel,
             Duration scaleDownCooldown, Duration drainTimeout, double scaleDownMargin, Duration firstBackoff,
             Duration maxBackoff, Duration pendingTaskDelay, Map<NodeRole, GroupBounds> defaultBounds,
-            WarmPool.Settings warm) {
+            ServiceScaling.Defaults replicaDefaults, WarmPool.Settings warm) {
         public Settings {
             defaultBounds = Map.copyOf(defaultBounds);
         }
@@ -57,9 +60,11 @@ public final class Planner {
         /** Without warm pools unless a service asks for one. */
         public Settings(Duration scaleUpCooldown, Duration provisionTimeout, String rescheduleLabel,
                 Duration scaleDownCooldown, Duration drainTimeout, double scaleDownMargin, Duration firstBackoff,
-                Duration maxBackoff, Duration pendingTaskDelay, Map<NodeRole, GroupBounds> defaultBounds) {
+                Duration maxBackoff, Duration pendingTaskDelay, Map<NodeRole, GroupBounds> defaultBounds,
+                ServiceScaling.Defaults replicaDefaults) {
             this(scaleUpCooldown, provisionTimeout, rescheduleLabel, scaleDownCooldown, drainTimeout,
-                    scaleDownMargin, firstBackoff, maxBackoff, pendingTaskDelay, defaultBounds, WarmPool.Settings.off());
+                    scaleDownMargin, firstBackoff, maxBackoff, pendingTaskDelay, defaultBounds, replicaDefaults,
+                    WarmPool.Settings.off());
         }
 
         /** Cluster Autoscaler's defaults where it has one. */
@@ -68,7 +73,7 @@ public final class Planner {
                     Duration.ofMinutes(10), Duration.ofMinutes(10), 0.05, Duration.ofMinutes(5),
                     Duration.ofMinutes(30), Duration.ofSeconds(10), Map.of(NodeRole.WORKER,
                             GroupBounds.defaultsFor(NodeRole.WORKER), NodeRole.MANAGER,
-                            GroupBounds.defaultsFor(NodeRole.MANAGER)));
+                            GroupBounds.defaultsFor(NodeRole.MANAGER)), new ServiceScaling.Defaults(1, 5));
         }
 
         GroupBounds defaultBounds(NodeRole role) {

@@ -175,4 +175,11 @@ public sealed interface Progress extends Reason {
                     .orElse("the pool wants " + wanted));
         }
     }
+
+    /** A service's replicas change, in the old tool's words. */
+    record ScalingService(ServiceScaling.Scaling scaling) implements Progress {
+        public String message() {
+            return scaling.message();
+        }
+    }
 }

@@ -194,4 +194,11 @@ public sealed interface Refusal extends Reason {
                     + " tasks cannot be sized for it").formatted(role.word(), NodeShape.LABEL);
         }
     }
+
+    /** A service's replicas stay: it is at the bound, global, unknown, or its labels cannot be read. */
+    record ServiceUnchanged(String service, String why) implements Refusal {
+        public String message() {
+            return why;
+        }
+    }
 }

@@ -131,7 +131,7 @@ class PlannerScaleDownTest {
 
     static ScaleRequest request(String id, String key, NodeRole role, ScaleDirection direction, int by,
             GroupBounds bounds) {
-        return new ScaleRequest(id, key, role, direction, by, bounds, T0, "alertmanager");
+        return new ScaleRequest(id, key, new ScaleRequest.Nodes(role, by, bounds), direction, T0, "alertmanager");
     }
 
     static ScaleRequest downRequest(String id, String key, int by, GroupBounds bounds) {
@@ -169,7 +169,7 @@ class PlannerScaleDownTest {
         Cluster group(NodeRole role, int desired, int ready, int providerMin, Optional<String> launchFailure) {
             List<Instance> instances = PlannerTest.group(role, desired, ready, Integer.MAX_VALUE).instances();
             groups.put(role, new NodeGroupState(role, "aws", desired, providerMin, Integer.MAX_VALUE, instances,
-                    launchFailure));
+                    launchFailure, Optional.empty()));
             for (int i = 0; i < ready; i++) {
                 String host = role.word() + "-" + i;
                 nodes.put(host, new SwarmNode("node-" + host, host, "10.0.%d.%d".formatted(role.ordinal(), i), role,
@@ -1090,7 +1090,7 @@ class PlannerScaleDownTest {
         Optional<String> failure = Optional.of("InsufficientInstanceCapacity");
         // AWS: desired 3, two instances, the third launch failed without creating an instance
         NodeGroupState failing = new NodeGroupState(NodeRole.WORKER, "aws", 3, 0, Integer.MAX_VALUE,
-                PlannerTest.group(NodeRole.WORKER, 2, 2, Integer.MAX_VALUE).instances(), failure);
+                PlannerTest.group(NodeRole.WORKER, 2, 2, Integer.MAX_VALUE).instances(), failure, Optional.empty());
         run(scenario("a launch failure still reported is one failure", upWorkers())
                 .at(0, cluster().workers(2).result(ID1, HIGH).state(), scales(NodeRole.WORKER, 2, 3))
                 .at(30, withGroup(cluster().workers(2).result(ID1, HIGH), failing),

@@ -62,7 +62,7 @@ class PlannerTest {
     static final Planner PLANNER = new Planner(new Planner.Settings(COOLDOWN, PROVISION_TIMEOUT, RESCHEDULE_LABEL,
             Duration.ofMinutes(10), Duration.ofMinutes(10), 0.05, Duration.ofMinutes(5), Duration.ofMinutes(30),
             Duration.ofSeconds(10), Map.of(NodeRole.WORKER, GroupBounds.defaultsFor(NodeRole.WORKER), NodeRole.MANAGER,
-                    GroupBounds.defaultsFor(NodeRole.MANAGER))));
+                    GroupBounds.defaultsFor(NodeRole.MANAGER)), new ServiceScaling.Defaults(1, 5)));
 
     static final String W = "exporter_node-exporter-worker";
     static final String M = "exporter_node-exporter-manager";

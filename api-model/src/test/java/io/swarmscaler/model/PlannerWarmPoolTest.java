@@ -40,7 +40,8 @@ class PlannerWarmPoolTest {
             PlannerTest.RESCHEDULE_LABEL, Duration.ofMinutes(10), Duration.ofMinutes(10), 0.05,
             Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofSeconds(10),
             Map.of(NodeRole.WORKER, GroupBounds.defaultsFor(NodeRole.WORKER), NodeRole.MANAGER,
-                    GroupBounds.defaultsFor(NodeRole.MANAGER)), new WarmPool.Settings(0, MAX_IDLE)));
+                    GroupBounds.defaultsFor(NodeRole.MANAGER)), new ServiceScaling.Defaults(1, 5),
+            new WarmPool.Settings(0, MAX_IDLE)));
     static final GroupBounds BOUNDS = new GroupBounds(0, 5, 1, 1);
     static final String RESCHEDULED = "reschedule go-demo_main, go-demo_api";
 

@@ -204,7 +204,11 @@ class ReasonTest {
                 row(new Progress.LeavingPool("w3", 1, Optional.empty()),
                         "standby node w3 leaves the warm pool: the pool wants 1"),
                 row(new Progress.LeavingPool("w3", 1, Optional.of(Duration.ofHours(24))),
-                        "standby node w3 leaves the warm pool: it stood by longer than 24h (WARM_NODE_MAX_IDLE)"));
+                        "standby node w3 leaves the warm pool: it stood by longer than 24h (WARM_NODE_MAX_IDLE)"),
+                row(new Progress.ScalingService(new ServiceScaling.Scaling("web", ScaleDirection.UP, 2, 3, 4)),
+                        "Scaling web from 2 to 3 replicas (max: 4)"),
+                row(new Refusal.ServiceUnchanged("web", "web is already scaled to the maximum number of 4 replicas"),
+                        "web is already scaled to the maximum number of 4 replicas"));
     }
 
     static Arguments row(Reason reason, String message) {

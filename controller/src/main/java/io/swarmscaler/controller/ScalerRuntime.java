@@ -17,7 +17,7 @@ import io.swarmscaler.controller.reconcile.Reconciler;
 import io.swarmscaler.controller.http.HttpApi;
 import io.swarmscaler.controller.reconcile.ScaleRequestInbox;
 import io.swarmscaler.controller.webhook.WebhookAuth;
-import io.swarmscaler.controller.webhook.ServiceScaleRoute;
+import io.swarmscaler.controller.webhook.RescheduleRoutes;
 import io.swarmscaler.controller.webhook.WebhookRoutes;
 import java.net.InetSocketAddress;
 import io.swarmscaler.model.Planner;
@@ -177,13 +177,9 @@ public final class ScalerRuntime implements AutoCloseable {
     private static void registerRoutes(HttpApi api, ScalerConfig config, Swarm swarm, Notifier notifier,
             Clock clock, ScalerRuntime runtime, ScalerMetrics stats) {
         api.onResponse(stats::httpRequest);
-        new WebhookRoutes(runtime.inbox, runtime.loop::trigger, swarm, new PolicyParser(config.parserSettings()),
-                config.rescheduleLabel(), notifier, clock, REPLY_TIMEOUT, config.observability().dryRun())
-                .register(api);
-        Duration repeatWindow = config.scaleUpCooldown().compareTo(config.scaleDownCooldown()) > 0
-                ? config.scaleUpCooldown() : config.scaleDownCooldown();
-        new ServiceScaleRoute(swarm, notifier, clock, config.replicaDefaults(), repeatWindow,
-                config.observability().dryRun()).register(api);
+        new WebhookRoutes(new WebhookRoutes.LoopIntake(runtime.inbox, runtime.loop::trigger, REPLY_TIMEOUT), swarm,
+                new PolicyParser(config.parserSettings()), clock, config.replicaDefaults()).register(api);
+        new RescheduleRoutes(swarm, config.rescheduleLabel(), notifier, config.observability().dryRun()).register(api);
         new ObservabilityRoutes(runtime.observer, stats).register(api);
     }
 

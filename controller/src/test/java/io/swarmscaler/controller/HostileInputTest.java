@@ -336,7 +336,7 @@ class HostileInputTest {
 
             @Override
             public Capacity capacity() {
-                return new Capacity(1, 1, 1, List.of(), Optional.empty());
+                return new Capacity(1, 1, 1, List.of(), Optional.empty(), Optional.empty());
             }
 
             @Override

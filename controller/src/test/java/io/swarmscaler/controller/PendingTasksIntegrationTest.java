@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -71,23 +72,33 @@ class PendingTasksIntegrationTest {
             TestLab.awaitPasses(scaler, 2);
             assertThat(lab.desiredWorkers()).as("nothing pending, nothing to add").isEqualTo(before);
 
-            long scaled = System.nanoTime();
+            Instant scaled = Instant.now();
             HttpResponse<String> up = scaleService(scaler, "hungry", "up", 2);
             assertThat(up.statusCode()).isEqualTo(200);
             assertThat(message(up)).isEqualTo("Scaling hungry from 1 to 3 replicas (max: 3)");
 
-            await().atMost(Duration.ofSeconds(30)).until(() -> lab.desiredWorkers() != before);
-            long decidedMillis = Duration.ofNanos(System.nanoTime() - scaled).toMillis();
+            // Swarm's own creation time of the tasks it could not place: they are pending since then.
+            List<Instant> since = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> lab.pendingSince("hungry"), s -> s.size() == 2);
+            Instant pending = since.stream().min(Instant::compareTo).orElseThrow();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> lab.desiredWorkers() != before);
+            Instant decided = Instant.now();
             assertThat(lab.desiredWorkers()).as("both nodes in one step").isEqualTo(before + 2);
-            await().atMost(Duration.ofSeconds(120)).until(() -> lab.runningTasks("hungry").size() == 3);
-            long runningMillis = Duration.ofNanos(System.nanoTime() - scaled).toMillis();
-            System.out.printf("MEASURED scale-service to the scale-up decision: %d ms; to all 3 tasks running on 2 new"
-                    + " nodes: %d ms (PENDING_TASK_DELAY 2s, loop 1s)%n", decidedMillis, runningMillis);
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> lab.runningTasks("hungry").size() == 3);
+            Instant running = Instant.now();
+            System.out.printf("MEASURED pending to the scale-up decision: %d ms; pending to all 3 tasks running (2 new"
+                    + " nodes joined): %d ms; scale-service call to tasks pending: %d ms (PENDING_TASK_DELAY 2s,"
+                    + " loop 1s)%n", Duration.between(pending, decided).toMillis(),
+                    Duration.between(pending, running).toMillis(), Duration.between(scaled, pending).toMillis());
 
             TestLab.awaitPasses(scaler, 3);
             assertThat(lab.desiredWorkers()).as("the tasks placed, nothing more").isEqualTo(before + 2);
+            assertThat(lab.notifications).filteredOn(n -> n.alertName().equals("scale_service"))
+                    .extracting(Notification::summary).containsExactly("Scaling hungry from 1 to 3 replicas (max: 3)");
             assertThat(lab.notifications).extracting(Notification::summary)
-                    .contains("Scaling hungry from 1 to 3 replicas (max: 3)",
+                    .contains(
                             "Changing the number of worker nodes on local from %d to %d".formatted(before, before + 2))
                     .noneMatch(s -> s.equals("Changing the number of worker nodes on local from %d to %d"
                             .formatted(before, before + 1)));
@@ -97,6 +108,14 @@ class PendingTasksIntegrationTest {
             HttpResponse<String> down = scaleService(scaler, "hungry", "down", 1);
             assertThat(message(down)).isEqualTo("Scaling hungry from 3 to 2 replicas (min: 1)");
             await().atMost(Duration.ofSeconds(30)).until(() -> lab.runningTasks("hungry").size() == 2);
+            HttpResponse<String> toMin = scaleService(scaler, "hungry", "down", 5);
+            assertThat(message(toMin)).as("a step past the bound stops at it")
+                    .isEqualTo("Scaling hungry from 2 to 1 replicas (min: 1)");
+            // by 2: the same call as the one before within 10 s would be a client's retry, answered as the first
+            HttpResponse<String> atMin = scaleService(scaler, "hungry", "down", 2);
+            assertThat(atMin.statusCode()).isEqualTo(409);
+            assertThat(message(atMin)).isEqualTo("hungry is already descaled to the minimum number of 1 replicas");
+            await().atMost(Duration.ofSeconds(30)).until(() -> lab.runningTasks("hungry").size() == 1);
         }
     }
 
@@ -117,18 +136,22 @@ class PendingTasksIntegrationTest {
                     .extracting(Notification::summary).anyMatch(s -> s.contains("constraints (node.hostname =="
                             + " nowhere) allow no new node"))
                     .anyMatch(s -> s.contains("more than a new node of any group offers"));
+            Map<String, Object> status = status(scaler);
             @SuppressWarnings("unchecked")
-            List<Map<String, Object>> decisions = (List<Map<String, Object>>) statusOf(scaler.observer())
-                    .get("decisions");
+            List<Map<String, Object>> decisions = (List<Map<String, Object>>) status.get("decisions");
             assertThat(decisions).extracting(d -> d.get("subject"))
                     .contains("pending tasks of service pinned", "pending tasks of service huge");
-            assertThat(statusOf(scaler.observer()).get("pendingTasks")).isEqualTo(Map.of(
+            assertThat(status.get("pendingTasks")).isEqualTo(Map.of(
                     "no_new_node_allowed", 1, "too_big_for_new_node", 1));
         }
     }
 
+    /** {@code GET /status}, as an operator reads it. */
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> statusOf(io.swarmscaler.controller.observe.Observer observer) throws Exception {
-        return new com.fasterxml.jackson.databind.ObjectMapper().readValue(observer.statusJson(), Map.class);
+    private static Map<String, Object> status(ScalerRuntime scaler) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:%d/status"
+                .formatted(scaler.httpPort()))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return JSON.readValue(response.body(), Map.class);
     }
 }

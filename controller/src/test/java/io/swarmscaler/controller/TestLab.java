@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -150,6 +151,17 @@ final class TestLab implements AutoCloseable {
             }
         }
         return tasks;
+    }
+
+    /** When Swarm created each pending task of a service (desired running, not placed): they are pending since. */
+    List<Instant> pendingSince(String service) {
+        List<Instant> since = new ArrayList<>();
+        for (Task task : docker.listTasksCmd().withServiceFilter(service).exec()) {
+            if (task.getDesiredState() == TaskState.RUNNING && task.getStatus().getState() == TaskState.PENDING) {
+                since.add(Instant.parse(task.getCreatedAt()));
+            }
+        }
+        return since;
     }
 
     void awaitRunning(String service, int count) {

@@ -3,6 +3,7 @@ package io.swarmscaler.controller.aws;
 import io.swarmscaler.controller.port.NodeGroup;
 import io.swarmscaler.model.Instance;
 import io.swarmscaler.model.NodeRole;
+import io.swarmscaler.model.NodeShape;
 import io.swarmscaler.model.SwarmNode;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,10 +19,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
-import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 import software.amazon.awssdk.services.autoscaling.model.Activity;
 import software.amazon.awssdk.services.autoscaling.model.AutoScalingGroup;
-import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Filter;
 
 /**
@@ -50,13 +49,12 @@ final class AwsNodeGroup implements NodeGroup {
 
     private final NodeRole role;
     private final String groupName;
-    private final String variable;
-    private final String region;
-    private final AutoScalingClient autoScaling;
-    private final Ec2Client ec2;
-    private final AwsFailures failures;
+    private final AwsApi api;
+    private final LaunchShapes launchShapes;
     private final Clock clock;
     private final String subject;
+    /** What is wrong when AWS knows no group of that name, naming the setting and the region. */
+    private final String noSuchGroup;
     /** Instance id to addresses; an instance keeps its private IP and DNS name for its whole life. */
     private final Map<String, Addresses> addresses = new ConcurrentHashMap<>();
     /** The same, looked up the way a node is matched: every pass matches every node, 1,000 of them at scale. */
@@ -68,17 +66,17 @@ final class AwsNodeGroup implements NodeGroup {
     /**
      * @param variable the setting that named the group, for messages ({@code AWS_WORKER_ASG})
      */
-    AwsNodeGroup(NodeRole role, String groupName, String variable, String region, AutoScalingClient autoScaling,
-            Ec2Client ec2, AwsFailures failures, Clock clock) {
+    AwsNodeGroup(NodeRole role, String groupName, String variable, String region, AwsApi api,
+            LaunchShapes launchShapes, Clock clock) {
         this.role = role;
         this.groupName = groupName;
-        this.variable = variable;
-        this.region = region;
-        this.autoScaling = autoScaling;
-        this.ec2 = ec2;
-        this.failures = failures;
+        this.api = api;
+        this.launchShapes = launchShapes;
         this.clock = clock;
         this.subject = "Auto Scaling group " + groupName;
+        this.noSuchGroup = ("%s=%s: there is no Auto Scaling group of that name in %s: expected the name of the %s"
+                + " group, e.g. from aws autoscaling describe-auto-scaling-groups, and AWS_DEFAULT_REGION its region")
+                .formatted(variable, groupName, region, role.word());
     }
 
     @Override
@@ -106,7 +104,10 @@ final class AwsNodeGroup implements NodeGroup {
         long counted = instances.stream().filter(Instance::countsAsCapacity).count();
         // A launch can only have failed while fewer instances exist than asked for; no need to ask otherwise.
         Optional<String> launchFailure = counted < desired ? latestLaunchFailure() : Optional.empty();
-        return new Capacity(desired, group.minSize(), group.maxSize(), instances, launchFailure);
+        // No node in service shows a node's size: the launch template's instance type tells it.
+        boolean noneInService = instances.stream().noneMatch(i -> i.lifecycle() == Instance.Lifecycle.IN_SERVICE);
+        Optional<NodeShape> launchShape = noneInService ? launchShapes.of(group, subject) : Optional.empty();
+        return new Capacity(desired, group.minSize(), group.maxSize(), instances, launchFailure, launchShape);
     }
 
     @Override
@@ -121,15 +122,15 @@ final class AwsNodeGroup implements NodeGroup {
             return;
         }
         lastScaleUp = clock.instant();
-        failures.call("autoscaling:SetDesiredCapacity", subject, () -> autoScaling.setDesiredCapacity(b -> b
+        api.failures().call("autoscaling:SetDesiredCapacity", subject, () -> api.autoScaling().setDesiredCapacity(b -> b
                 .autoScalingGroupName(groupName).desiredCapacity(desired).honorCooldown(false)));
     }
 
     @Override
     public void terminate(String instanceId) {
         try {
-            failures.call("autoscaling:TerminateInstanceInAutoScalingGroup", subject + " instance " + instanceId,
-                    () -> autoScaling.terminateInstanceInAutoScalingGroup(b -> b.instanceId(instanceId)
+            api.failures().call("autoscaling:TerminateInstanceInAutoScalingGroup", subject + " instance " + instanceId,
+                    () -> api.autoScaling().terminateInstanceInAutoScalingGroup(b -> b.instanceId(instanceId)
                             .shouldDecrementDesiredCapacity(true)));
         } catch (AwsRequestRejectedException e) {
             // A retry after a lost reply, or an instance AWS already replaced: gone is what we wanted.
@@ -207,15 +208,12 @@ final class AwsNodeGroup implements NodeGroup {
     }
 
     private AutoScalingGroup describeGroup() {
-        return failures.call("autoscaling:DescribeAutoScalingGroups", subject,
-                        () -> autoScaling.describeAutoScalingGroups(b -> b.autoScalingGroupNames(groupName)))
+        return api.failures().call("autoscaling:DescribeAutoScalingGroups", subject,
+                        () -> api.autoScaling().describeAutoScalingGroups(b -> b.autoScalingGroupNames(groupName)))
                 .autoScalingGroups().stream()
                 .filter(g -> groupName.equals(g.autoScalingGroupName()))
                 .findFirst()
-                .orElseThrow(() -> new AwsConfigurationException(("%s=%s: there is no Auto Scaling group of that name"
-                        + " in %s: expected the name of the %s group, e.g. from aws autoscaling"
-                        + " describe-auto-scaling-groups, and AWS_DEFAULT_REGION its region").formatted(variable,
-                        groupName, region, role.word())));
+                .orElseThrow(() -> new AwsConfigurationException(noSuchGroup));
     }
 
     /** Learns the addresses of instances seen for the first time, and forgets those that left the group. */
@@ -235,8 +233,8 @@ final class AwsNodeGroup implements NodeGroup {
             List<String> chunk = unknown.subList(from, Math.min(unknown.size(), from + IDS_PER_CALL));
             // A filter, not InstanceIds: an id that just vanished must not fail the whole call.
             Filter byId = Filter.builder().name("instance-id").values(chunk).build();
-            failures.call("ec2:DescribeInstances", subject, () -> {
-                ec2.describeInstancesPaginator(b -> b.filters(byId)).reservations().stream()
+            api.failures().call("ec2:DescribeInstances", subject, () -> {
+                api.ec2().describeInstancesPaginator(b -> b.filters(byId)).reservations().stream()
                         .flatMap(r -> r.instances().stream())
                         // An instance gets its private IP as it launches; until then, ask again next time.
                         .filter(i -> i.privateIpAddress() != null && !i.privateIpAddress().isEmpty())
@@ -252,8 +250,8 @@ final class AwsNodeGroup implements NodeGroup {
      * ones stay in the activity list for weeks); after a restart, the latest launch counts.
      */
     private Optional<String> latestLaunchFailure() {
-        List<Activity> activities = failures.call("autoscaling:DescribeScalingActivities", subject,
-                () -> autoScaling.describeScalingActivities(b -> b.autoScalingGroupName(groupName)
+        List<Activity> activities = api.failures().call("autoscaling:DescribeScalingActivities", subject,
+                () -> api.autoScaling().describeScalingActivities(b -> b.autoScalingGroupName(groupName)
                         .maxRecords(ACTIVITIES_READ))).activities();
         List<Activity> launches = new ArrayList<>(activities.stream()
                 .filter(a -> a.description() != null && a.description().toLowerCase(Locale.ROOT).startsWith("launching"))

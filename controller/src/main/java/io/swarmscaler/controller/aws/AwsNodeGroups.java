@@ -95,12 +95,13 @@ public final class AwsNodeGroups implements AutoCloseable {
         });
         AutoScalingClient autoScaling = autoScalingBuilder.build();
         Ec2Client ec2 = ec2Builder.build();
-        AwsFailures failures = new AwsFailures(credentials);
+        AwsApi api = new AwsApi(autoScaling, ec2, new AwsFailures(credentials));
+        LaunchShapes shapes = new LaunchShapes(api);
         List<AwsNodeGroup> groups = new ArrayList<>();
         settings.workerGroup().ifPresent(name -> groups.add(new AwsNodeGroup(NodeRole.WORKER, name,
-                "AWS_WORKER_ASG", settings.region(), autoScaling, ec2, failures, clock)));
+                "AWS_WORKER_ASG", settings.region(), api, shapes, clock)));
         settings.managerGroup().ifPresent(name -> groups.add(new AwsNodeGroup(NodeRole.MANAGER, name,
-                "AWS_MANAGER_ASG", settings.region(), autoScaling, ec2, failures, clock)));
+                "AWS_MANAGER_ASG", settings.region(), api, shapes, clock)));
         AwsNodeGroups backend = new AwsNodeGroups(http, autoScaling, ec2, groups);
         try {
             backend.check(credentials);

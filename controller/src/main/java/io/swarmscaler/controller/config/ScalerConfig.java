@@ -249,7 +249,7 @@ public record ScalerConfig(
     public Planner.Settings plannerSettings() {
         return new Planner.Settings(scaleUpCooldown, provisionTimeout, rescheduleLabel, scaleDownCooldown,
                 drainTimeout, scaleDownMargin, failedGroupBackoff, failedGroupBackoffMax, pendingTaskDelay, defaultBounds,
-                warmPools);
+                replicaDefaults, warmPools);
     }
 
     public PolicyParser.Settings parserSettings() {

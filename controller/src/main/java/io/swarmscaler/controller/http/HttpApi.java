@@ -170,6 +170,40 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
+    /**
+     * Jetty's connection cap, told at most once a minute, with how often it was reached: Jetty itself logs every
+     * time the cap is reached and cleared, which a flood of connections turns into a flood of log lines.
+     */
+    private static final class ToldConnectionLimit extends NetworkConnectionLimit {
+        /** Held, so that its level stays set: Jetty's own line for each time. */
+        private static final Logger JETTY = Logger.getLogger(NetworkConnectionLimit.class.getName());
+        private static final long TELL_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+        private final int cap;
+        private int reachedSinceTold;
+        private long toldAt = System.nanoTime() - TELL_EVERY_NANOS;
+
+        ToldConnectionLimit(int cap, ServerConnector connector) {
+            super(cap, connector);
+            this.cap = cap;
+            JETTY.setLevel(Level.WARNING);
+        }
+
+        @Override
+        protected void limit() {
+            super.limit(); // under Jetty's lock
+            reachedSinceTold++;
+            long now = System.nanoTime();
+            if (now - toldAt >= TELL_EVERY_NANOS) {
+                LOG.warning(("HTTP connection limit %d reached (%d times in the last minute or since last told):"
+                        + " more connections wait in the accept queue; HTTP_MAX_CONNECTIONS sets the limit")
+                        .formatted(cap, reachedSinceTold));
+                reachedSinceTold = 0;
+                toldAt = now;
+            }
+        }
+    }
+
     private record Route(String pattern, boolean open, Map<String, Handler> byMethod) {}
 
     private record Match(Route route, Map<String, String> parameters) {}
@@ -202,7 +236,7 @@ public final class HttpApi implements AutoCloseable {
         connector.setAcceptQueueSize(256);
         server.addConnector(connector);
         // More connections wait in the kernel's accept queue: sockets and memory stay bounded whoever connects.
-        this.connectionLimit = new NetworkConnectionLimit(maxConnections, connector);
+        this.connectionLimit = new ToldConnectionLimit(maxConnections, connector);
         server.addBean(connectionLimit);
         connector.addBean(new ShortIdleTimeoutAtCap(maxConnections));
         server.setHandler(new Dispatcher());

@@ -52,7 +52,8 @@ final class LocalNodeGroup implements NodeGroup {
                 .map(n -> new Instance(n, cluster.hasJoined(n) ? Instance.Lifecycle.IN_SERVICE
                         : Instance.Lifecycle.PENDING, "", false))
                 .toList();
-        return new Capacity(instances.size(), 0, Integer.MAX_VALUE, instances, launchFailure);
+        // A local node is this machine's size, which the nodes that join show.
+        return new Capacity(instances.size(), 0, Integer.MAX_VALUE, instances, launchFailure, Optional.empty());
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.swarmscaler.controller.port;
 
 import io.swarmscaler.model.Instance;
 import io.swarmscaler.model.NodeRole;
+import io.swarmscaler.model.NodeShape;
 import io.swarmscaler.model.SwarmNode;
 import java.util.List;
 import java.util.Optional;
@@ -33,8 +34,11 @@ public interface NodeGroup {
      * @param max the group's own upper limit, {@link Integer#MAX_VALUE} where it has none
      * @param instances with their lifecycle; the Swarm node fields of {@link Instance} are not known here
      * @param launchFailure the backend's account of its latest launch, when that launch failed
+     * @param launchShape the size of a node the group launches, where the backend can tell it without a node (an
+     *     Auto Scaling group's instance type); asked for only while the group has no instance
      */
-    record Capacity(int desired, int min, int max, List<Instance> instances, Optional<String> launchFailure) {
+    record Capacity(int desired, int min, int max, List<Instance> instances, Optional<String> launchFailure,
+            Optional<NodeShape> launchShape) {
         public Capacity {
             instances = List.copyOf(instances);
         }

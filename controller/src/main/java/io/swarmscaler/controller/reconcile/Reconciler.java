@@ -77,6 +77,8 @@ public final class Reconciler {
     /** Immutable, replaced whole: the status reads it without waiting for a pass to end. */
     private volatile ScalerMemory memory = ScalerMemory.empty();
     private volatile Optional<Pass> lastPass = Optional.empty();
+    /** Requests whose action failed in this pass: their caller hears the failure, not the plan's acceptance. */
+    private final Map<String, RequestOutcome> failedRequests = new HashMap<>();
 
     /** A reconciler that always leads and remembers in the process only, as a lone replica in a unit test. */
     public Reconciler(Swarm swarm, Metrics metrics, List<NodeGroup> groups, Notifier notifier, PolicyParser parser,
@@ -135,7 +137,9 @@ public final class Reconciler {
             inbox.complete(notLeadingOutcomes(plan.outcomes(), state.current().leader()), requests);
             return plan;
         }
-        inbox.complete(dryRun ? dryRunOutcomes(plan.outcomes()) : plan.outcomes(), requests);
+        Map<String, RequestOutcome> outcomes = new HashMap<>(plan.outcomes());
+        outcomes.putAll(failedRequests);
+        inbox.complete(dryRun ? dryRunOutcomes(outcomes) : outcomes, requests);
         recordOutcomes(fromFollowers);
         return plan;
     }
@@ -247,6 +251,7 @@ public final class Reconciler {
         }
         // Stored before acting: a replica that takes over after a crash mid-action still sees the cooldown.
         state.save(memory);
+        failedRequests.clear();
         for (Action action : plan.actions()) {
             state.fence();
             apply(action, before);
@@ -293,7 +298,8 @@ public final class Reconciler {
                     })
                     .toList();
             states.put(group.role(), new NodeGroupState(group.role(), group.backend(), capacity.desired(),
-                    capacity.min(), capacity.max(), instances, capacity.launchFailure()));
+                    capacity.min(), capacity.max(), instances, capacity.launchFailure(),
+                    capacity.launchShape()));
         }
         return states;
     }
@@ -392,6 +398,8 @@ public final class Reconciler {
         } else if (action instanceof Action.Reschedule reschedule) {
             return "reschedule services %s (%s)".formatted(String.join(", ",
                     reschedule.services().stream().map(ServiceInfo::name).toList()), reschedule.reason());
+        } else if (action instanceof Action.ScaleService scale) {
+            return scale.scaling().message();
         } else if (action instanceof Action.DrainNode drain) {
             return "drain node %s (%s)".formatted(drain.node().hostname(), drain.reason());
         } else if (action instanceof Action.RemoveNode remove) {
@@ -412,14 +420,10 @@ public final class Reconciler {
             scaleGroup(scale, before);
         } else if (action instanceof Action.Reschedule reschedule) {
             reschedule(reschedule);
+        } else if (action instanceof Action.ScaleService scale) {
+            scaleService(scale);
         } else if (action instanceof Action.DrainNode drain) {
-            boolean drained = step("drain", drain.node().role(), "Draining node " + drain.node().hostname(),
-                    drain.reason(), () -> swarm.drain(drain.node().id(), Planner.DRAINING_LABEL,
-                            clock.instant().toString()));
-            if (!drained) {
-                // Nothing drains, so no cooldown follows: the next pass may choose again.
-                memory = memory.withActionsUndone(drain.node().role(), before);
-            }
+            drain(drain, before);
         } else if (action instanceof Action.RemoveNode remove) {
             step("remove", remove.group(), "Removed node %s%s".formatted(remove.node().hostname(),
                     remove.instanceId().isEmpty() ? "" : " and terminated its instance " + remove.instanceId()),
@@ -456,6 +460,34 @@ public final class Reconciler {
         Set<String> removed = step.label.isPresent() ? Set.of(Planner.DRAINING_LABEL) : Set.of(WarmPool.LABEL);
         step(step.name().toLowerCase(Locale.ROOT), node.role(), done, standby.reason(),
                 () -> swarm.changeNode(node.id(), step.availability, set, removed));
+    }
+
+    private void drain(Action.DrainNode drain, ScalerMemory before) {
+        boolean drained = step("drain", drain.node().role(), "Draining node " + drain.node().hostname(),
+                drain.reason(), () -> swarm.drain(drain.node().id(), Planner.DRAINING_LABEL,
+                        clock.instant().toString()));
+        if (!drained) {
+            // Nothing drains, so no cooldown follows: the next pass may choose again.
+            memory = memory.withActionsUndone(drain.node().role(), before);
+        }
+    }
+
+    /** The old tool's replica scaling: a Swarm update, logged and notified in its words. */
+    private void scaleService(Action.ScaleService scale) {
+        String service = scale.service().name();
+        try {
+            swarm.scaleService(scale.service().id(), scale.scaling().to());
+        } catch (RuntimeException e) {
+            String failed = "Could not scale %s: %s".formatted(service, e.getMessage());
+            LOG.warning(failed);
+            failedRequests.put(scale.requestId(), new RequestOutcome(false, failed));
+            notifier.send(new Notification(Planner.SCALE_SERVICE_ALERT, service, Notification.Status.ERROR, failed,
+                    scale.request()));
+            return;
+        }
+        LOG.info("%s: %s".formatted(scale.request(), scale.scaling().message()));
+        notifier.send(new Notification(Planner.SCALE_SERVICE_ALERT, service, Notification.Status.SUCCESS,
+                scale.scaling().message(), scale.request()));
     }
 
     /**

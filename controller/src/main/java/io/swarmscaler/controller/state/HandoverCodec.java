@@ -11,6 +11,7 @@ import io.swarmscaler.model.ScaleDirection;
 import io.swarmscaler.model.ScaleRequest;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * A scale request handed over by a follower, and later its outcome, as compact JSON for one label
@@ -29,9 +30,16 @@ final class HandoverCodec {
     static String encode(ScalerState.HandedOver handedOver) {
         ScaleRequest r = handedOver.request();
         ObjectNode node = JSON.createObjectNode();
-        node.put("key", r.dedupKey()).put("g", r.role().word()).put("d", r.direction().name()).put("by", r.by())
-                .put("at", r.receivedAt().toEpochMilli()).put("o", r.origin());
-        node.putArray("b").add(r.bounds().min()).add(r.bounds().max()).add(r.bounds().upBy()).add(r.bounds().downBy());
+        node.put("key", r.dedupKey()).put("d", r.direction().name()).put("at", r.receivedAt().toEpochMilli())
+                .put("o", r.origin());
+        if (r.target() instanceof ScaleRequest.Nodes nodes) {
+            node.put("g", nodes.role().word()).put("by", nodes.by());
+            GroupBounds b = nodes.bounds();
+            node.putArray("b").add(b.min()).add(b.max()).add(b.upBy()).add(b.downBy());
+        } else if (r.target() instanceof ScaleRequest.Replicas replicas) {
+            node.put("s", replicas.service());
+            replicas.by().ifPresent(by -> node.put("by", by));
+        }
         handedOver.outcome().ifPresent(o -> node.put("ok", o.accepted()).put("msg", o.message()));
         return node.toString();
     }
@@ -40,12 +48,8 @@ final class HandoverCodec {
     static ScalerState.HandedOver decode(String key, String text) {
         try {
             JsonNode n = JSON.readTree(text);
-            JsonNode b = n.path("b");
-            NodeRole role = NodeRole.fromWord(n.path("g").asText())
-                    .orElseThrow(() -> new IllegalArgumentException("g is neither worker nor manager"));
-            ScaleRequest request = new ScaleRequest(key.substring(PREFIX.length()), n.path("key").asText(), role,
-                    ScaleDirection.valueOf(n.path("d").asText()), n.path("by").asInt(),
-                    new GroupBounds(b.path(0).asInt(), b.path(1).asInt(), b.path(2).asInt(), b.path(3).asInt()),
+            ScaleRequest request = new ScaleRequest(key.substring(PREFIX.length()), n.path("key").asText(),
+                    target(n), ScaleDirection.valueOf(n.path("d").asText()),
                     Instant.ofEpochMilli(n.path("at").asLong()), n.path("o").asText());
             Optional<RequestOutcome> outcome = n.has("ok")
                     ? Optional.of(new RequestOutcome(n.path("ok").asBoolean(), n.path("msg").asText()))
@@ -55,5 +59,18 @@ final class HandoverCodec {
             throw new IllegalArgumentException("label %s is not a scale request this scaler handed over (%s): %.80s"
                     .formatted(key, e.getMessage(), text), e);
         }
+    }
+
+    /** A service's replicas when the label names one ({@code s}), else a group's nodes. */
+    private static ScaleRequest.Target target(JsonNode n) {
+        if (n.has("s")) {
+            return new ScaleRequest.Replicas(n.path("s").asText(),
+                    n.has("by") ? OptionalInt.of(n.path("by").asInt()) : OptionalInt.empty());
+        }
+        JsonNode b = n.path("b");
+        NodeRole role = NodeRole.fromWord(n.path("g").asText())
+                .orElseThrow(() -> new IllegalArgumentException("g is neither worker nor manager"));
+        return new ScaleRequest.Nodes(role, n.path("by").asInt(),
+                new GroupBounds(b.path(0).asInt(), b.path(1).asInt(), b.path(2).asInt(), b.path(3).asInt()));
     }
 }

@@ -5,27 +5,24 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swarmscaler.controller.http.HttpApi;
 import io.swarmscaler.controller.http.HttpApi.Request;
 import io.swarmscaler.controller.http.HttpApi.Response;
-import io.swarmscaler.controller.port.Notifier;
 import io.swarmscaler.controller.port.Swarm;
 import io.swarmscaler.controller.reconcile.ScaleRequestInbox;
 import io.swarmscaler.model.GroupBounds;
 import io.swarmscaler.model.NodeRole;
-import io.swarmscaler.model.Notification;
-import io.swarmscaler.model.Planner;
 import io.swarmscaler.model.PolicyError;
 import io.swarmscaler.model.PolicyParser;
 import io.swarmscaler.model.RequestOutcome;
 import io.swarmscaler.model.ScaleDirection;
 import io.swarmscaler.model.ScaleRequest;
 import io.swarmscaler.model.ServiceInfo;
+import io.swarmscaler.model.ServiceScaling;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -33,9 +30,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 
 /**
- * The old tool's HTTP API under {@code /v1}: scale node groups (as a request the reconcile loop plans under the
- * same rules as a policy, never a direct cloud call), reschedule services, ping. Bad input gets a 4xx that names
- * the field and the form expected.
+ * The old tool's HTTP API under {@code /v1}: scale node groups and service replicas (as requests the reconcile loop
+ * plans under the same rules as a policy, with the same deduplication of Alertmanager's repeats, and only the leader
+ * acts on), ping; {@link RescheduleRoutes} reschedule services. Bad input gets a 4xx that names the field and the form expected.
  */
 public final class WebhookRoutes {
     private static final Logger LOG = Logger.getLogger(WebhookRoutes.class.getName());
@@ -43,15 +40,20 @@ public final class WebhookRoutes {
     /** More nodes than this in one request is a typo, not a plan. */
     static final int MAX_BY = 100;
 
-    private final ScaleRequestInbox inbox;
-    private final Runnable triggerPass;
+    private final LoopIntake loop;
     private final Swarm swarm;
     private final PolicyParser parser;
-    private final String rescheduleLabel;
-    private final Notifier notifier;
     private final Clock clock;
-    private final Duration replyTimeout;
-    private final boolean dryRun;
+    private final ServiceScaling.Defaults replicaDefaults;
+
+    /**
+     * The reconcile loop as the routes see it.
+     *
+     * @param inbox where scale requests wait for the loop, which decides on them
+     * @param triggerPass asks the loop for a pass now
+     * @param replyTimeout how long a reply waits for that decision before answering 202 with the request's id
+     */
+    public record LoopIntake(ScaleRequestInbox inbox, Runnable triggerPass, Duration replyTimeout) {}
 
     /** {@code GET /v1/ping}, which answers as soon as the server listens, before the backends are connected. */
     public static void registerPing(HttpApi api) {
@@ -59,30 +61,23 @@ public final class WebhookRoutes {
     }
 
     /**
-     * @param inbox where scale requests wait for the reconcile loop, which decides on them
-     * @param triggerPass asks the loop for a pass now
-     * @param replyTimeout how long a reply waits for that decision before answering 202 with the request's id
-     * @param dryRun say what a reschedule would do and do nothing (scale requests are the loop's to skip)
+     * @param replicaDefaults a service's replica bounds where its labels set none, to refuse bad labels at once
+     *     (a dry run is the loop's to honour: it decides and skips)
      */
-    public WebhookRoutes(ScaleRequestInbox inbox, Runnable triggerPass, Swarm swarm, PolicyParser parser,
-            String rescheduleLabel, Notifier notifier, Clock clock, Duration replyTimeout, boolean dryRun) {
-        this.inbox = inbox;
-        this.triggerPass = triggerPass;
+    public WebhookRoutes(LoopIntake loop, Swarm swarm, PolicyParser parser, Clock clock,
+            ServiceScaling.Defaults replicaDefaults) {
+        this.loop = loop;
         this.swarm = swarm;
         this.parser = parser;
-        this.rescheduleLabel = rescheduleLabel;
-        this.notifier = notifier;
         this.clock = clock;
-        this.replyTimeout = replyTimeout;
-        this.dryRun = dryRun;
+        this.replicaDefaults = replicaDefaults;
     }
 
     public void register(HttpApi api) {
         registerPing(api);
         api.route("POST", "/v1/scale-nodes", this::scaleNodes);
+        api.route("POST", "/v1/scale-service", this::scaleService);
         api.route("GET", "/v1/requests/{id}", this::requestOutcome);
-        api.route("POST", "/v1/reschedule-services", this::rescheduleServices);
-        api.route("POST", "/v1/reschedule-service", this::rescheduleService);
     }
 
     /** Thrown for input we cannot use; becomes a 4xx with the message. */
@@ -99,29 +94,41 @@ public final class WebhookRoutes {
     record Parsed(ScaleRequest request, String retryKey) {}
 
     Response scaleNodes(Request request) {
-        Parsed parsed;
         try {
-            parsed = parseScaleNodes(request);
+            return submit(parseScaleNodes(request));
         } catch (BadRequest e) {
             return Response.status(e.status, e.getMessage());
         }
+    }
+
+    /** {@code POST /v1/scale-service?service=NAME&by=N}: the old tool's replica scaling, decided by the loop. */
+    Response scaleService(Request request) {
+        try {
+            return submit(parseScaleService(request));
+        } catch (BadRequest e) {
+            return Response.status(e.status, e.getMessage());
+        }
+    }
+
+    /** Queues the request for the loop and answers with its decision, or 202 when the loop takes longer. */
+    private Response submit(Parsed parsed) {
         ScaleRequest scale = parsed.request();
-        Optional<ScaleRequestInbox.Ticket> queued = inbox.submit(scale, parsed.retryKey());
+        Optional<ScaleRequestInbox.Ticket> queued = loop.inbox().submit(scale, parsed.retryKey());
         if (queued.isEmpty()) {
             return Response.status(503, "too many scale requests wait for the scaler; retry later")
                     .withHeader("Retry-After", "10");
         }
         ScaleRequestInbox.Ticket ticket = queued.get();
         if (ticket.id().equals(scale.id())) {
-            LOG.info("Scale request %s: %s %s by %d (%s)".formatted(scale.id(),
-                    scale.direction().name().toLowerCase(Locale.ROOT), scale.role().word(), scale.by(), scale.origin()));
-            triggerPass.run();
+            LOG.info("Scale request %s: %s %s (%s)".formatted(scale.id(),
+                    scale.direction().name().toLowerCase(Locale.ROOT), describe(scale.target()), scale.origin()));
+            loop.triggerPass().run();
         } else {
             LOG.info("Scale request from %s joins request %s, the same sent within seconds".formatted(scale.origin(),
                     ticket.id()));
         }
         try {
-            RequestOutcome decided = ticket.outcome().get(replyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            RequestOutcome decided = ticket.outcome().get(loop.replyTimeout().toMillis(), TimeUnit.MILLISECONDS);
             return Response.status(decided.accepted() ? 200 : 409, decided.message());
         } catch (TimeoutException e) {
             return pending(ticket);
@@ -133,6 +140,15 @@ public final class WebhookRoutes {
         }
     }
 
+    private static String describe(ScaleRequest.Target target) {
+        if (target instanceof ScaleRequest.Replicas replicas) {
+            return "service %s by %s".formatted(replicas.service(),
+                    replicas.by().isPresent() ? replicas.by().getAsInt() : "its label's step");
+        }
+        ScaleRequest.Nodes nodes = (ScaleRequest.Nodes) target;
+        return "%s by %d".formatted(nodes.role().word(), nodes.by());
+    }
+
     private static Response pending(ScaleRequestInbox.Ticket ticket) {
         return Response.status(202, "Scale request %s queued; the scaler decides on its next pass; GET /v1/requests/%s"
                 .formatted(ticket.id(), ticket.id()) + " gives the decision", Map.of("id", ticket.id()))
@@ -142,10 +158,10 @@ public final class WebhookRoutes {
     /** {@code GET /v1/requests/{id}}: a scale request's decision, in the reply shape of the request itself. */
     Response requestOutcome(Request request) {
         String id = request.pathParameters().getOrDefault("id", "");
-        Optional<ScaleRequestInbox.Ticket> ticket = inbox.find(id);
+        Optional<ScaleRequestInbox.Ticket> ticket = loop.inbox().find(id);
         if (ticket.isEmpty()) {
             return Response.status(404, ("no scale request %s: expected the id of a recent request, as answered with"
-                    + " 202 by POST /v1/scale-nodes").formatted(id), Map.of("id", id));
+                    + " 202 by POST /v1/scale-nodes or /v1/scale-service").formatted(id), Map.of("id", id));
         }
         RequestOutcome decided = ticket.get().outcome().getNow(null);
         if (decided == null) {
@@ -180,8 +196,40 @@ public final class WebhookRoutes {
         // a client's retry within seconds (same parameters) joins the first.
         String dedupKey = groupKey != null ? "alertmanager:" + groupKey + ":" + direction : "person:" + id;
         String origin = groupKey != null ? "Alertmanager group " + groupKey : "POST /v1/scale-nodes";
-        return new Parsed(new ScaleRequest(id, dedupKey, role, direction, by, bounds, clock.instant(), origin),
-                groupKey != null ? dedupKey : parameters);
+        return new Parsed(new ScaleRequest(id, dedupKey, new ScaleRequest.Nodes(role, by, bounds), direction,
+                clock.instant(), origin), groupKey != null ? dedupKey : parameters);
+    }
+
+    /**
+     * The service (query, else {@code groupLabels.service}), the direction and an optional step; a service that is
+     * unknown (404), global (400) or has unreadable bounds (422) is refused here, as the old tool did.
+     */
+    Parsed parseScaleService(Request request) throws BadRequest {
+        JsonNode body = body(request);
+        JsonNode groupLabels = body.path("groupLabels");
+        String name = Optional.ofNullable(request.query().get("service"))
+                .orElse(textOrNull(groupLabels.path("service")));
+        if (name == null || name.isBlank()) {
+            throw new BadRequest(400, "the service is missing: expected ?service=NAME or a body like"
+                    + " {\"groupLabels\": {\"service\": \"NAME\", \"scale\": \"up\"}}");
+        }
+        ScaleDirection direction = direction(request, groupLabels);
+        String byText = request.query().get("by");
+        OptionalInt by = byText == null || byText.isBlank() ? OptionalInt.empty() : OptionalInt.of(by(byText));
+        ServiceInfo service = swarm.services().stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> new BadRequest(404, "service=\"%s\" is not a service of this Swarm".formatted(name)));
+        ServiceScaling.Outcome outcome = ServiceScaling.decide(service, direction, by, replicaDefaults);
+        if (outcome instanceof ServiceScaling.Global || outcome instanceof ServiceScaling.BadLabel) {
+            throw new BadRequest(outcome instanceof ServiceScaling.Global ? 400 : 422, outcome.message());
+        }
+        String groupKey = textOrNull(body.path("groupKey"));
+        String id = UUID.randomUUID().toString();
+        String dedupKey = groupKey != null ? "alertmanager:%s:%s:service=%s".formatted(groupKey, direction, name)
+                : "person:" + id;
+        String origin = groupKey != null ? "Alertmanager group " + groupKey : "POST /v1/scale-service";
+        return new Parsed(new ScaleRequest(id, dedupKey, new ScaleRequest.Replicas(name, by), direction,
+                clock.instant(), origin), groupKey != null ? dedupKey : "scale-service:%s:%s:%s".formatted(name,
+                        direction, by));
     }
 
     /** A step from 1 to {@link #MAX_BY}, in ASCII digits: Integer.parseInt would take "+1", "１" and "١" too. */
@@ -249,53 +297,5 @@ public final class WebhookRoutes {
 
     static String textOrNull(JsonNode node) {
         return node.isTextual() ? node.asText() : null;
-    }
-
-    Response rescheduleServices(Request request) {
-        List<ServiceInfo> labelled = swarm.services().stream()
-                .filter(s -> "true".equalsIgnoreCase(s.labels().get(rescheduleLabel))).toList();
-        if (labelled.isEmpty()) {
-            return Response.status(200, "No service is labelled %s=true; nothing to reschedule".formatted(rescheduleLabel));
-        }
-        return reschedule(labelled);
-    }
-
-    Response rescheduleService(Request request) {
-        String name = request.query().get("service");
-        if (name == null || name.isBlank()) {
-            return Response.status(400, "query parameter service is missing: expected ?service=NAME");
-        }
-        Optional<ServiceInfo> service = swarm.services().stream().filter(s -> s.name().equals(name)).findFirst();
-        if (service.isEmpty()) {
-            return Response.status(404, "service=\"%s\" is not a service of this Swarm".formatted(name));
-        }
-        return reschedule(List.of(service.get()));
-    }
-
-    private Response reschedule(List<ServiceInfo> services) {
-        if (dryRun) {
-            String text = "dry run, not done: reschedule services "
-                    + String.join(", ", services.stream().map(ServiceInfo::name).toList());
-            LOG.info(text);
-            return Response.status(200, text);
-        }
-        List<String> done = new ArrayList<>();
-        List<String> failed = new ArrayList<>();
-        for (ServiceInfo service : services) {
-            try {
-                swarm.forceUpdate(service.id());
-                done.add(service.name());
-            } catch (RuntimeException e) {
-                failed.add(service.name() + " (" + e.getMessage() + ")");
-            }
-        }
-        String text = done.isEmpty() ? "" : "Rescheduled services " + String.join(", ", done);
-        if (!failed.isEmpty()) {
-            text = (text.isEmpty() ? "" : text + "; ") + "failed to reschedule " + String.join(", ", failed);
-        }
-        notifier.send(new Notification(Planner.RESCHEDULE_ALERT, String.join(",", done),
-                failed.isEmpty() ? Notification.Status.SUCCESS : Notification.Status.ERROR, text,
-                "POST /v1/reschedule-service"));
-        return Response.status(failed.isEmpty() ? 200 : 502, text);
     }
 }

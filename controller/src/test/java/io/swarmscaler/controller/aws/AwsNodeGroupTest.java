@@ -4,10 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.swarmscaler.controller.config.ScalerConfig;
+import io.swarmscaler.controller.fake.FakeClock;
+import io.swarmscaler.controller.fake.FakeMetrics;
+import io.swarmscaler.controller.fake.FakeSwarm;
+import io.swarmscaler.controller.fake.SilentListener;
 import io.swarmscaler.controller.port.BackendUnavailableException;
 import io.swarmscaler.controller.port.NodeGroup;
+import io.swarmscaler.controller.reconcile.Reconciler;
+import io.swarmscaler.controller.reconcile.ScaleRequestInbox;
 import io.swarmscaler.model.Instance;
 import io.swarmscaler.model.NodeRole;
+import io.swarmscaler.model.NodeShape;
+import io.swarmscaler.model.Plan;
+import io.swarmscaler.model.Planner;
+import io.swarmscaler.model.PolicyParser;
+import io.swarmscaler.model.ServiceInfo;
+import io.swarmscaler.model.TaskInfo;
 import io.swarmscaler.model.SwarmNode;
 import java.io.IOException;
 import java.net.URI;
@@ -41,6 +53,8 @@ import software.amazon.awssdk.auth.credentials.SystemPropertyCredentialsProvider
 class AwsNodeGroupTest {
     private static final String WORKERS = "unit-NodeAsg-1A2B3C";
     private static final String MANAGERS = "unit-ManagerAsg-4D5E6F";
+    /** A worker group with no instance, whose new nodes' size only its launch template tells. */
+    private static final String EMPTY = "unit-EmptyAsg-7A8B9C";
     private static final String KEY_ID = "AKIAUNITTEST0KEY0ID1";
     private static final String SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYUNITSECRET";
     /** Short delays keep the retry tests fast; the integration test runs the defaults. */
@@ -452,5 +466,82 @@ class AwsNodeGroupTest {
         assertThat(endpoint.calls()).extracting(LocalAutoScalingEndpoint.Call::action)
                 .contains("DescribeAutoScalingGroups", "DescribeInstances");
         assertThat(URI.create(endpoint.address().toString()).getHost()).isEqualTo("127.0.0.1");
+    }
+
+    /** The {@link #EMPTY} group, launching {@code instanceType} from its launch template. */
+    private NodeGroup emptyGroupLaunching(String instanceType) throws IOException {
+        endpoint.addGroup(EMPTY, 0, 3);
+        endpoint.useLaunchTemplate(EMPTY, "swarm-workers", instanceType);
+        return connect(settings(credentialsFile(KEY_ID, SECRET), EMPTY)).group(NodeRole.WORKER).orElseThrow();
+    }
+
+    @Test
+    void anEmptyGroupsNewNodeHasTheSizeOfItsLaunchTemplatesInstanceTypeAskedOncePerType() throws IOException {
+        NodeGroup empty = emptyGroupLaunching("m5.large");
+
+        int templateReads = endpoint.accepted("DescribeLaunchTemplateVersions").size();
+
+        assertThat(empty.capacity().launchShape()).contains(new NodeShape(2_000_000_000L, 8192L << 20));
+        assertThat(empty.capacity().launchShape()).as("from the cache").isPresent();
+
+        assertThat(endpoint.accepted("DescribeInstanceTypes")).as("once per instance type").hasSize(1);
+        assertThat(endpoint.accepted("DescribeLaunchTemplateVersions")).as("the template's default may change")
+                .hasSize(templateReads + 2);
+    }
+
+    @Test
+    void anEmptyGroupWithALaunchConfigurationHasTheSizeOfItsInstanceType() throws IOException {
+        endpoint.addGroup(EMPTY, 0, 3);
+        endpoint.setLaunchConfigurationType(EMPTY, "r5.large");
+        NodeGroup empty = connect(settings(credentialsFile(KEY_ID, SECRET), EMPTY)).group(NodeRole.WORKER)
+                .orElseThrow();
+
+        assertThat(empty.capacity().launchShape()).contains(new NodeShape(2_000_000_000L, 16384L << 20));
+        assertThat(endpoint.accepted("DescribeLaunchConfigurations")).isNotEmpty();
+    }
+
+    @Test
+    void aGroupWithANodeInServiceAsksNothingOfItsInstanceType() throws IOException {
+        assertThat(workers().capacity().launchShape()).isEmpty();
+        assertThat(endpoint.calls()).extracting(LocalAutoScalingEndpoint.Call::action)
+                .doesNotContain("DescribeInstanceTypes", "DescribeLaunchConfigurations");
+    }
+
+    @Test
+    void withoutThePermissionTheShapeIsUnknownOnceSaidAndTheLabelDecides() throws IOException {
+        endpoint.deny("DescribeInstanceTypes", 3); // its first look at the group, on connecting, is denied too
+        NodeGroup empty = emptyGroupLaunching("m5.large");
+
+        assertThat(empty.capacity().launchShape()).isEmpty();
+        assertThat(empty.capacity().launchShape()).isEmpty();
+        assertThat(logs.stream().filter(l -> l.contains("Cannot tell the size of a new node"))).singleElement()
+                .asString().contains("ec2:DescribeInstanceTypes");
+        assertThat(empty.capacity().launchShape()).as("granted since").isPresent();
+    }
+
+    /**
+     * The whole way: tasks pending on an empty aws group are sized against its instance type. 5 GiB each on
+     * m5.large nodes of 8 GiB: one node per task, so three; on the t2.micro of its launch configuration before,
+     * none would fit, and nothing would be asked.
+     */
+    @Test
+    void pendingTasksOnAnEmptyGroupAreEstimatedWithTheInstanceTypesMemory() throws IOException {
+        NodeGroup empty = emptyGroupLaunching("m5.large");
+        FakeSwarm swarm = new FakeSwarm();
+        FakeClock clock = new FakeClock(Instant.now());
+        swarm.addService(new ServiceInfo("svc-big", "big", Map.of(), List.of(), 3));
+        for (int i = 0; i < 3; i++) {
+            swarm.addTask(new TaskInfo("t" + i, "svc-big", "", true, false, 0, 5L << 30,
+                    "no suitable node (insufficient resources on 1 node)", clock.instant()));
+        }
+        Reconciler reconciler = new Reconciler(swarm, new FakeMetrics(0.5), List.of(empty), message -> {},
+                new PolicyParser(PolicyParser.Settings.defaults()), new Planner(Planner.Settings.defaults()), clock,
+                new ScaleRequestInbox(ScaleRequestInbox.Settings.defaults(), clock), new SilentListener(), false);
+        clock.advance(Planner.Settings.defaults().pendingTaskDelay().plusSeconds(1));
+
+        Plan plan = reconciler.reconcile();
+
+        assertThat(plan.nodesEstimated()).containsEntry(NodeRole.WORKER, 3);
+        assertThat(endpoint.view(EMPTY).desired()).isEqualTo(3);
     }
 }

@@ -126,6 +126,8 @@ public final class LocalAutoScalingEndpoint implements AutoCloseable {
         final Map<String, Machine> instances = new LinkedHashMap<>();
         final List<Activity> activities = new ArrayList<>();
         final Instant created = Instant.now();
+        /** Its launch template's id, or null when it launches from its launch configuration {@code NAME-lc}. */
+        String launchTemplateId;
 
         Group(String name, int min, int max) {
             this.name = name;
@@ -194,6 +196,13 @@ public final class LocalAutoScalingEndpoint implements AutoCloseable {
     private final Map<String, Integer> throttles = new HashMap<>();
     private final Map<String, Integer> serverErrors = new HashMap<>();
     private final Map<String, Integer> denials = new HashMap<>();
+    /** Launch configuration name to its instance type; a group's {@code NAME-lc} launches t2.micro unless set. */
+    private final Map<String, String> launchConfigurationTypes = new HashMap<>();
+    /** Launch template id to its name and the instance type of its one version, 1, the default. */
+    private final Map<String, String[]> launchTemplates = new LinkedHashMap<>();
+    /** The instance types EC2 describes here: vCPUs and MiB, as AWS publishes them. */
+    private final Map<String, int[]> instanceTypes = new HashMap<>(Map.of("t2.micro", new int[] {1, 1024},
+            "m5.large", new int[] {2, 8192}, "m5.xlarge", new int[] {4, 16384}, "r5.large", new int[] {2, 16384}));
     private int launchesThatNeverJoin;
     private int launchesThatFail;
     private String launchFailureReason = "";
@@ -231,6 +240,19 @@ public final class LocalAutoScalingEndpoint implements AutoCloseable {
 
     public synchronized void addGroup(String name, int min, int max) {
         groups.put(name, new Group(name, min, max));
+    }
+
+    /** The group launches from a new launch template (version 1, its default) of this instance type. */
+    public synchronized String useLaunchTemplate(String group, String templateName, String instanceType) {
+        String id = "lt-0%016x".formatted(ThreadLocalRandom.current().nextLong()).substring(0, 20);
+        launchTemplates.put(id, new String[] {templateName, instanceType});
+        group(group).launchTemplateId = id;
+        return id;
+    }
+
+    /** The group's launch configuration ({@code NAME-lc}) launches this instance type. */
+    public synchronized void setLaunchConfigurationType(String group, String instanceType) {
+        launchConfigurationTypes.put(group(group).name + "-lc", instanceType);
     }
 
     /** Puts a machine that already runs (the Swarm manager) into a group as an InService instance. */
@@ -400,14 +422,17 @@ public final class LocalAutoScalingEndpoint implements AutoCloseable {
         injectedFault(action, isEc2);
         String requestId = UUID.randomUUID().toString();
         if (isEc2) {
-            if (!action.equals("DescribeInstances")) {
-                throw new Refusal(400, "Sender", "InvalidAction", "The action " + action + " is not valid for this"
-                        + " web service.");
-            }
-            return ok(describeInstances(params, requestId), requestId);
+            return ok(switch (action) {
+                case "DescribeInstances" -> describeInstances(params, requestId);
+                case "DescribeLaunchTemplateVersions" -> describeLaunchTemplateVersions(params, requestId);
+                case "DescribeInstanceTypes" -> describeInstanceTypes(params, requestId);
+                default -> throw new Refusal(400, "Sender", "InvalidAction", "The action " + action + " is not valid"
+                        + " for this web service.");
+            }, requestId);
         }
         String result = switch (action) {
             case "DescribeAutoScalingGroups" -> describeGroups(params);
+            case "DescribeLaunchConfigurations" -> describeLaunchConfigurations(params);
             case "SetDesiredCapacity" -> setDesiredCapacity(params);
             case "TerminateInstanceInAutoScalingGroup" -> terminate(params);
             case "DescribeScalingActivities" -> describeActivities(params);
@@ -470,7 +495,7 @@ public final class LocalAutoScalingEndpoint implements AutoCloseable {
                     .append(el("AutoScalingGroupARN", "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:"
                             + UUID.nameUUIDFromBytes(g.name.getBytes(StandardCharsets.UTF_8))
                             + ":autoScalingGroupName/" + g.name))
-                    .append(el("LaunchConfigurationName", g.name + "-lc"))
+                    .append(launchSource(g))
                     .append(el("MinSize", g.min)).append(el("MaxSize", g.max))
                     .append(el("DesiredCapacity", g.desired))
                     .append(el("DefaultCooldown", 300))
@@ -485,7 +510,7 @@ public final class LocalAutoScalingEndpoint implements AutoCloseable {
                         .append(el("AvailabilityZone", "us-east-1a"))
                         .append(el("LifecycleState", m.lifecycle))
                         .append(el("HealthStatus", "Healthy"))
-                        .append(el("LaunchConfigurationName", g.name + "-lc"))
+                        .append(launchSource(g))
                         .append(el("ProtectedFromScaleIn", false))
                         .append("</member>");
             }
@@ -499,6 +524,101 @@ public final class LocalAutoScalingEndpoint implements AutoCloseable {
                     .append("</member>");
         }
         return xml.append("</AutoScalingGroups></DescribeAutoScalingGroupsResult>").toString();
+    }
+
+    /** A group's and its instances' {@code LaunchTemplate} or {@code LaunchConfigurationName} element. */
+    private String launchSource(Group g) {
+        if (g.launchTemplateId == null) {
+            return el("LaunchConfigurationName", g.name + "-lc");
+        }
+        return "<LaunchTemplate>" + el("LaunchTemplateId", g.launchTemplateId)
+                + el("LaunchTemplateName", launchTemplates.get(g.launchTemplateId)[0]) + el("Version", "$Default")
+                + "</LaunchTemplate>";
+    }
+
+    /** Auto Scaling's {@code DescribeLaunchConfigurations}: unknown names are left out, as AWS does. */
+    private String describeLaunchConfigurations(Map<String, String> params) {
+        StringBuilder xml = new StringBuilder("<DescribeLaunchConfigurationsResult><LaunchConfigurations>");
+        for (String name : members(params, "LaunchConfigurationNames.member.")) {
+            boolean known = groups.values().stream().anyMatch(g -> (g.name + "-lc").equals(name));
+            if (!known) {
+                continue;
+            }
+            xml.append("<member>")
+                    .append(el("LaunchConfigurationName", name))
+                    .append(el("LaunchConfigurationARN", "arn:aws:autoscaling:us-east-1:123456789012:"
+                            + "launchConfiguration:" + UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8))
+                            + ":launchConfigurationName/" + name))
+                    .append(el("ImageId", "ami-0fake"))
+                    .append("<SecurityGroups/><ClassicLinkVPCSecurityGroups/>")
+                    .append(el("UserData", ""))
+                    .append(el("InstanceType", launchConfigurationTypes.getOrDefault(name, "t2.micro")))
+                    .append(el("KernelId", "")).append(el("RamdiskId", ""))
+                    .append("<BlockDeviceMappings/>")
+                    .append("<InstanceMonitoring>").append(el("Enabled", true)).append("</InstanceMonitoring>")
+                    .append(el("CreatedTime", time(Instant.EPOCH)))
+                    .append(el("EbsOptimized", false))
+                    .append("</member>");
+        }
+        return xml.append("</LaunchConfigurations></DescribeLaunchConfigurationsResult>").toString();
+    }
+
+    /** EC2's {@code DescribeLaunchTemplateVersions} for one template by id or name; version 1 is all there is. */
+    private String describeLaunchTemplateVersions(Map<String, String> params, String requestId) {
+        String id = params.get("LaunchTemplateId");
+        String name = params.get("LaunchTemplateName");
+        Map.Entry<String, String[]> template = launchTemplates.entrySet().stream()
+                .filter(t -> t.getKey().equals(id) || t.getValue()[0].equals(name)).findFirst()
+                .orElseThrow(() -> id != null
+                        ? new Refusal(400, "Sender", "InvalidLaunchTemplateId.NotFound",
+                                "The specified launch template, with template ID %s, does not exist.".formatted(id))
+                        : new Refusal(400, "Sender", "InvalidLaunchTemplateName.NotFoundException",
+                                "At least one of the launch templates specified in the request does not exist."));
+        List<String> versions = members(params, "LaunchTemplateVersion.");
+        StringBuilder xml = new StringBuilder("<DescribeLaunchTemplateVersionsResponse xmlns=\"" + EC2_NS + "\">")
+                .append(el("requestId", requestId)).append("<launchTemplateVersionSet>");
+        if (versions.isEmpty() || versions.stream().anyMatch(v -> List.of("1", "$Default", "$Latest").contains(v))) {
+            xml.append("<item>")
+                    .append(el("createTime", time(Instant.EPOCH)))
+                    .append(el("createdBy", "arn:aws:iam::123456789012:root"))
+                    .append(el("defaultVersion", true))
+                    .append("<launchTemplateData>")
+                    .append(el("imageId", "ami-0fake"))
+                    .append(el("instanceType", template.getValue()[1]))
+                    .append("</launchTemplateData>")
+                    .append(el("launchTemplateId", template.getKey()))
+                    .append(el("launchTemplateName", template.getValue()[0]))
+                    .append(el("versionNumber", 1))
+                    .append("</item>");
+        }
+        return xml.append("</launchTemplateVersionSet></DescribeLaunchTemplateVersionsResponse>").toString();
+    }
+
+    /** EC2's {@code DescribeInstanceTypes} for the types named: their vCPUs and memory, and a few other fields. */
+    private String describeInstanceTypes(Map<String, String> params, String requestId) {
+        StringBuilder xml = new StringBuilder("<DescribeInstanceTypesResponse xmlns=\"" + EC2_NS + "\">")
+                .append(el("requestId", requestId)).append("<instanceTypeSet>");
+        for (String type : members(params, "InstanceType.")) {
+            int[] size = instanceTypes.get(type);
+            if (size == null) {
+                throw new Refusal(400, "Sender", "InvalidInstanceType",
+                        "The following supplied instance types do not exist: [%s]".formatted(type));
+            }
+            xml.append("<item>")
+                    .append(el("instanceType", type))
+                    .append(el("currentGeneration", true))
+                    .append(el("freeTierEligible", type.equals("t2.micro")))
+                    .append("<supportedUsageClasses><item>on-demand</item><item>spot</item></supportedUsageClasses>")
+                    .append(el("bareMetal", false))
+                    .append(el("hypervisor", "nitro"))
+                    .append("<processorInfo><supportedArchitectures><item>x86_64</item></supportedArchitectures>")
+                    .append("</processorInfo>")
+                    .append("<vCpuInfo>").append(el("defaultVCpus", size[0])).append(el("defaultCores", size[0]))
+                    .append(el("defaultThreadsPerCore", 1)).append("</vCpuInfo>")
+                    .append("<memoryInfo>").append(el("sizeInMiB", size[1])).append("</memoryInfo>")
+                    .append("</item>");
+        }
+        return xml.append("</instanceTypeSet></DescribeInstanceTypesResponse>").toString();
     }
 
     private String setDesiredCapacity(Map<String, String> params) {

@@ -190,6 +190,8 @@ public final class ScaleBenchmark {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(log.toFile());
             builder.environment().putAll(env);
+            // The harness's own HTTP client sets up before the clock starts, not in the first look at /v1/ping.
+            status(URI.create("http://127.0.0.1:" + ((Port) prometheus).port() + "/-/ready"));
             long started = System.nanoTime();
             Process daemon = builder.start();
             try {

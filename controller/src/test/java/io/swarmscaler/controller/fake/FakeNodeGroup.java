@@ -67,7 +67,7 @@ public final class FakeNodeGroup implements NodeGroup {
         List<Instance> listed = instances.keySet().stream()
                 .map(id -> new Instance(id, Instance.Lifecycle.IN_SERVICE, "", false))
                 .toList();
-        return new Capacity(instances.size(), 0, Integer.MAX_VALUE, listed, Optional.empty());
+        return new Capacity(instances.size(), 0, Integer.MAX_VALUE, listed, Optional.empty(), Optional.empty());
     }
 
     @Override

@@ -141,6 +141,9 @@ class HttpApiTest {
             assertThat(answer).startsWith("HTTP/1.1 200").contains("pong");
             assertThat(millis).isLessThan(HttpApi.IDLE_TIMEOUT.toMillis());
             assertThat(api.openConnections()).isLessThanOrEqualTo(MAX_CONNECTIONS);
+            assertThat(warnings).as("the cap is told once, not each time it is reached")
+                    .filteredOn(r -> r.getMessage().contains("HTTP connection limit")).singleElement()
+                    .satisfies(r -> assertThat(r.getMessage()).contains("HTTP_MAX_CONNECTIONS"));
         } finally {
             for (Socket socket : idle) {
                 socket.close();

@@ -296,16 +296,16 @@ class ReconcilerTest {
 
     /** A request as Alertmanager repeats it: same key, new id. */
     private ScaleRequest upRequest(String id) {
-        return new ScaleRequest(id, "key-1", NodeRole.WORKER, ScaleDirection.UP, 1,
-                GroupBounds.defaultsFor(NodeRole.WORKER), clock.instant(), "test request");
+        return new ScaleRequest(id, "key-1", new ScaleRequest.Nodes(NodeRole.WORKER, 1,
+                GroupBounds.defaultsFor(NodeRole.WORKER)), ScaleDirection.UP, clock.instant(), "test request");
     }
 
     @Test
     void aScaleRequestTakenByAFailedPassIsDecidedByTheNextOne() {
         FakeNodeGroup workers = new FakeNodeGroup(NodeRole.WORKER, swarm, 1);
         Reconciler reconciler = reconciler(workers, false);
-        CompletableFuture<RequestOutcome> outcome = inbox.submit(new ScaleRequest("r1", "key-1", NodeRole.WORKER,
-                ScaleDirection.UP, 1, GroupBounds.defaultsFor(NodeRole.WORKER), clock.instant(), "test request"), "r1")
+        CompletableFuture<RequestOutcome> outcome = inbox.submit(new ScaleRequest("r1", "key-1", new ScaleRequest.Nodes(
+                NodeRole.WORKER, 1, GroupBounds.defaultsFor(NodeRole.WORKER)), ScaleDirection.UP, clock.instant(), "test request"), "r1")
                 .orElseThrow().outcome();
         swarm.failNextReads(1);
 

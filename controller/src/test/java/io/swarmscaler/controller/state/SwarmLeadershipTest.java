@@ -128,8 +128,8 @@ class SwarmLeadershipTest {
     }
 
     private static ScaleRequest request(String id, Instant receivedAt) {
-        return new ScaleRequest(id, "alertmanager:{}:{scale=\"up\"}:UP", NodeRole.WORKER, ScaleDirection.UP, 1,
-                GroupBounds.defaultsFor(NodeRole.WORKER), receivedAt.truncatedTo(ChronoUnit.MILLIS), "Alertmanager group {}:{scale=\"up\"}");
+        return new ScaleRequest(id, "alertmanager:{}:{scale=\"up\"}:UP", new ScaleRequest.Nodes(NodeRole.WORKER, 1,
+                GroupBounds.defaultsFor(NodeRole.WORKER)), ScaleDirection.UP, receivedAt.truncatedTo(ChronoUnit.MILLIS), "Alertmanager group {}:{scale=\"up\"}");
     }
 
     @Test

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swarmscaler.controller.http.HttpApi;
 import io.swarmscaler.controller.port.Swarm;
 import io.swarmscaler.controller.reconcile.ScaleRequestInbox;
+import io.swarmscaler.model.GroupBounds;
 import io.swarmscaler.model.NodeRole;
 import io.swarmscaler.model.Notification;
 import io.swarmscaler.model.PolicyParser;
@@ -14,6 +15,7 @@ import io.swarmscaler.model.RequestOutcome;
 import io.swarmscaler.model.ScaleDirection;
 import io.swarmscaler.model.ScaleRequest;
 import io.swarmscaler.model.ServiceInfo;
+import io.swarmscaler.model.ServiceScaling;
 import io.swarmscaler.model.SwarmNode;
 import io.swarmscaler.model.TaskInfo;
 import java.net.InetSocketAddress;
@@ -84,7 +86,7 @@ class WebhookRoutesTest {
 
         @Override
         public void scaleService(String serviceId, int replicas) {
-            throw new AssertionError("scale-service is ServiceScaleRouteTest's");
+            throw new AssertionError("the API never scales a service directly");
         }
 
         @Override
@@ -127,8 +129,10 @@ class WebhookRoutesTest {
     @BeforeEach
     void start() {
         api = HttpApi.start(new InetSocketAddress("127.0.0.1", 0), "/scaler", 64 * 1024, 64);
-        new WebhookRoutes(inbox, this::pass, swarm, new PolicyParser(PolicyParser.Settings.defaults()),
-                "com.df.reschedule", notifications::add, clock, Duration.ofMillis(200), false).register(api);
+        new WebhookRoutes(new WebhookRoutes.LoopIntake(inbox, this::pass, Duration.ofMillis(200)), swarm,
+                new PolicyParser(PolicyParser.Settings.defaults()), clock, new ServiceScaling.Defaults(1, 5))
+                .register(api);
+        new RescheduleRoutes(swarm, "com.df.reschedule", notifications::add, false).register(api);
     }
 
     private void pass() {
@@ -198,10 +202,9 @@ class WebhookRoutesTest {
         assertThat(json(response).path("message").asText())
                 .isEqualTo("Changing the number of worker nodes on local from 1 to 2");
         assertThat(submitted).singleElement().satisfies(r -> {
-            assertThat(r.role()).isEqualTo(NodeRole.WORKER);
             assertThat(r.direction()).isEqualTo(ScaleDirection.UP);
-            assertThat(r.by()).isEqualTo(1);
-            assertThat(r.bounds().max()).as("the default maximum").isEqualTo(5);
+            assertThat(r.target()).isEqualTo(new ScaleRequest.Nodes(NodeRole.WORKER, 1,
+                    GroupBounds.defaultsFor(NodeRole.WORKER)));
         });
     }
 
@@ -211,9 +214,9 @@ class WebhookRoutesTest {
                 "{\"groupLabels\": {\"scale\": \"down\"}}");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(submitted).singleElement().satisfies(r -> {
-            assertThat(r.role()).isEqualTo(NodeRole.MANAGER);
             assertThat(r.direction()).isEqualTo(ScaleDirection.DOWN);
-            assertThat(r.by()).isEqualTo(2);
+            assertThat(r.target()).isEqualTo(new ScaleRequest.Nodes(NodeRole.MANAGER, 2,
+                    GroupBounds.defaultsFor(NodeRole.MANAGER)));
         });
     }
 
@@ -225,8 +228,9 @@ class WebhookRoutesTest {
         clock.advance(Duration.ofMinutes(1));
         call("POST", "/v1/scale-nodes?by=1&type=worker", alert);
         assertThat(submitted).hasSize(2).allSatisfy(r -> {
-            assertThat(r.bounds().max()).isEqualTo(3);
-            assertThat(r.bounds().upBy()).isEqualTo(2);
+            GroupBounds bounds = ((ScaleRequest.Nodes) r.target()).bounds();
+            assertThat(bounds.max()).isEqualTo(3);
+            assertThat(bounds.upBy()).isEqualTo(2);
         });
         assertThat(submitted.get(0).dedupKey()).as("the planner deduplicates Alertmanager's repeats by groupKey")
                 .isEqualTo(submitted.get(1).dedupKey()).contains("scale=\"up\"");

@@ -6,8 +6,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swarmscaler.controller.fake.FakeClock;
 import io.swarmscaler.controller.fake.FakeSwarm;
 import io.swarmscaler.controller.fake.RecordingNotifier;
+import io.swarmscaler.controller.fake.FakeMetrics;
+import io.swarmscaler.controller.fake.FakeStateStore;
+import io.swarmscaler.controller.fake.SilentListener;
 import io.swarmscaler.controller.http.HttpApi;
+import io.swarmscaler.controller.observe.ScalerMetrics;
+import io.swarmscaler.controller.port.ScalerState;
+import io.swarmscaler.controller.reconcile.Reconciler;
+import io.swarmscaler.controller.reconcile.ScaleRequestInbox;
+import io.swarmscaler.controller.state.SwarmLeadership;
 import io.swarmscaler.model.Notification;
+import io.swarmscaler.model.Planner;
+import io.swarmscaler.model.PolicyParser;
 import io.swarmscaler.model.ServiceInfo;
 import io.swarmscaler.model.ServiceScaling;
 import java.net.InetSocketAddress;
@@ -30,10 +40,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@code POST /v1/scale-service} over a real server on loopback and the stateful {@link FakeSwarm}: what changes in
- * the Swarm, what the caller and the operator are told, repeats, dry run and authentication.
+ * {@code POST /v1/scale-service} over a real server on loopback, decided by a real reconcile pass over the stateful
+ * {@link FakeSwarm}: what changes in the Swarm, what the caller and the operator are told, repeats (also across
+ * replicas and a restart, through the scaler's stored memory), dry run and authentication.
  */
-class ServiceScaleRouteTest {
+class ScaleServiceTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
     private static final Duration REPEAT_WINDOW = Duration.ofMinutes(10);
@@ -43,19 +54,32 @@ class ServiceScaleRouteTest {
     private final FakeSwarm swarm = new FakeSwarm();
     private final RecordingNotifier notifier = new RecordingNotifier();
     private final FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final ScaleRequestInbox inbox = new ScaleRequestInbox(ScaleRequestInbox.Settings.defaults(), clock);
+    private final PolicyParser parser = new PolicyParser(PolicyParser.Settings.defaults());
     private HttpApi api;
 
-    ServiceScaleRouteTest() {
+    ScaleServiceTest() {
         swarm.addService(new ServiceInfo("id-web", "web", Map.of("com.df.scaleMax", "4"), List.of(), 2));
         swarm.addService(new ServiceInfo("id-agent", "agent", Map.of(), List.of(), ServiceInfo.GLOBAL));
         swarm.addService(new ServiceInfo("id-odd", "odd", Map.of("com.df.scaleMin", "many"), List.of(), 2));
     }
 
+    /** Each request's pass runs at once, on the request's thread, so that the reply carries its decision. */
     private void start(boolean dryRun) {
-        api = HttpApi.start(new InetSocketAddress("127.0.0.1", 0), "/scaler", 64 * 1024, 64);
-        new ServiceScaleRoute(swarm, notifier, clock, new ServiceScaling.Defaults(1, 5), REPEAT_WINDOW, dryRun)
-                .register(api);
+        start(reconciler(inbox, dryRun, ScalerState.alone())::reconcile, inbox, dryRun);
     }
+
+    private void start(Runnable pass, ScaleRequestInbox inbox, boolean dryRun) {
+        api = HttpApi.start(new InetSocketAddress("127.0.0.1", 0), "/scaler", 64 * 1024, 64);
+        new WebhookRoutes(new WebhookRoutes.LoopIntake(inbox, pass, Duration.ofSeconds(2)), swarm, parser, clock,
+                new ServiceScaling.Defaults(1, 5)).register(api);
+    }
+
+    private Reconciler reconciler(ScaleRequestInbox inbox, boolean dryRun, ScalerState state) {
+        return new Reconciler(swarm, new FakeMetrics(0.5), List.of(), notifier, parser,
+                new Planner(Planner.Settings.defaults()), clock, inbox, new SilentListener(), dryRun, state);
+    }
+
 
     @AfterEach
     void stop() {
@@ -198,16 +222,67 @@ class ServiceScaleRouteTest {
     }
 
     @Test
-    void aFailingSwarmIsA502AndTheOperatorHears() throws Exception {
+    void aFailingSwarmIsARefusalTheCallerAndTheOperatorHear() throws Exception {
         start(false);
         swarm.addService(new ServiceInfo("id-gone", "gone", Map.of(), List.of(), 1));
         swarm.failNextScales(1);
 
         HttpResponse<String> response = post("/v1/scale-service?service=gone", UP);
 
-        assertThat(response.statusCode()).isEqualTo(502);
+        assertThat(response.statusCode()).isEqualTo(409);
         assertThat(message(response)).startsWith("Could not scale gone: ");
         assertThat(notifier.sent()).singleElement().extracting(Notification::status)
                 .isEqualTo(Notification.Status.ERROR);
+    }
+
+    @Test
+    void aRequestToAFollowerIsCarriedOutByTheLeaderAndItsRepeatAfterARestartIsNot() throws Exception {
+        FakeStateStore store = new FakeStateStore();
+        SwarmLeadership leaderState = replica("leader", store);
+        SwarmLeadership followerState = replica("follower", store);
+        Reconciler leader = reconciler(new ScaleRequestInbox(ScaleRequestInbox.Settings.defaults(), clock), false,
+                leaderState);
+        Reconciler follower = reconciler(inbox, false, followerState);
+        // The follower hands the request over; the leader scales and stores the outcome; the follower answers it.
+        start(() -> {
+            follower.reconcile();
+            leaderState.tick();
+            leader.reconcile();
+            followerState.tick();
+            follower.reconcile();
+        }, inbox, false);
+        String alert = "{\"groupKey\": \"{}:{alertname=\\\"web_mem\\\"}\", \"groupLabels\": {\"scale\": \"up\","
+                + " \"service\": \"web\"}}";
+
+        HttpResponse<String> first = post("/v1/scale-service", alert);
+        assertThat(message(first)).isEqualTo("Scaling web from 2 to 3 replicas (max: 4)");
+        assertThat(replicas("web")).isEqualTo(3);
+
+        // The leader restarts: a new replica with nothing in its process but the store.
+        clock.advance(Duration.ofMinutes(1));
+        SwarmLeadership restartedState = replica("leader", store);
+        Reconciler restarted = reconciler(new ScaleRequestInbox(ScaleRequestInbox.Settings.defaults(), clock),
+                false, restartedState);
+        api.close();
+        start(() -> {
+            follower.reconcile();
+            restartedState.tick();
+            restarted.reconcile();
+            followerState.tick();
+            follower.reconcile();
+        }, inbox, false);
+
+        HttpResponse<String> repeat = post("/v1/scale-service", alert);
+        assertThat(repeat.statusCode()).isEqualTo(200);
+        assertThat(message(repeat)).startsWith("Already handled at 2026-01-01T00:00:00Z (Alertmanager group");
+        assertThat(replicas("web")).isEqualTo(3);
+        assertThat(notifier.sent()).hasSize(1);
+    }
+
+    private SwarmLeadership replica(String id, FakeStateStore store) {
+        SwarmLeadership state = new SwarmLeadership(store, new SwarmLeadership.Settings(id, Duration.ofSeconds(15),
+                Duration.ofSeconds(10), Duration.ofSeconds(2)), clock, System::nanoTime, new ScalerMetrics(), () -> {});
+        state.tick();
+        return state;
     }
 }
