@@ -45,8 +45,10 @@ class ReconcileLoopBatchingTest {
             // the last trigger is still answered: one more pass after the burst, then quiet
             await().atMost(Duration.ofSeconds(3)).until(() -> passStarts.get(passStarts.size() - 1) > burstEnd);
             int passes = passStarts.size() - 1;
+            // At most a pass a second while it lasts (3 s, longer on a loaded machine), and the one after it.
+            int atMost = (int) ((burstEnd - burstStart) / ReconcileLoop.MIN_SPACING.toNanos()) + 2;
             assertThat(passes).as("passes for 30 triggers in %d ms", (burstEnd - burstStart) / 1_000_000)
-                    .isBetween(2, 4);
+                    .isBetween(2, atMost);
             for (int i = 2; i < passStarts.size(); i++) {
                 assertThat(passStarts.get(i) - passStarts.get(i - 1)).isGreaterThanOrEqualTo(
                         ReconcileLoop.MIN_SPACING.toNanos());
