@@ -8,47 +8,20 @@ import io.swarmscaler.model.Progress.Draining;
 import io.swarmscaler.model.Progress.ServiceShort;
 import io.swarmscaler.model.Progress.TasksLeft;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * Drains under way, recognised from our mark on the node (so a restarted daemon finishes them): a drained node is
- * removed once every task that ran there runs elsewhere (or returns to a warm pool that lacks one); a drain that takes too long is undone and the group backs
- * off. The one definition of "draining" for the planner, the fit check and the status.
+ * removed once every task that ran there runs elsewhere (or returns to a warm pool that lacks one); a drain that
+ * takes too long is undone and the group backs off. What "draining" is: {@link SwarmNode#draining()}.
  */
-public final class DrainTracker {
-    private final PassState pass;
-    private final GroupGate gate;
-    private final WarmPool pool;
-
-    DrainTracker(PassState pass, GroupGate gate, WarmPool pool) {
-        this.pass = pass;
-        this.gate = gate;
-        this.pool = pool;
-    }
-
-    /** When the scaler started draining the node, if it is draining it. */
-    public static Optional<Instant> since(SwarmNode node) {
-        String value = node.labels().get(Planner.DRAINING_LABEL);
-        if (value == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Instant.parse(value));
-        } catch (DateTimeParseException e) {
-            return Optional.of(Instant.MIN); // someone edited our mark: treat the drain as overdue
-        }
-    }
-
-    public static boolean isDraining(SwarmNode node) {
-        return node.labels().containsKey(Planner.DRAINING_LABEL);
-    }
+record DrainTracker(PassState pass, GroupGate gate, WarmPool pool) {
 
     void follow() {
         for (SwarmNode node : pass.observed.nodes()) {
-            since(node).ifPresent(since -> follow(node, since));
+            node.drainingSince().ifPresent(since -> follow(node, since));
         }
     }
 

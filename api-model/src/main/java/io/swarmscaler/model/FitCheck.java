@@ -41,7 +41,7 @@ final class FitCheck {
         Map<String, long[]> free = new HashMap<>();
         List<SwarmNode> remaining = new ArrayList<>();
         for (SwarmNode node : observed.nodes()) {
-            if (node.ready() && node.active() && !removed.contains(node.id()) && !DrainTracker.isDraining(node)) {
+            if (node.ready() && node.active() && !removed.contains(node.id()) && !node.draining()) {
                 long[] used = reserved.getOrDefault(node.id(), new long[2]);
                 remaining.add(node);
                 free.put(node.id(), new long[] {node.nanoCpus() - used[0], node.memoryBytes() - used[1]});

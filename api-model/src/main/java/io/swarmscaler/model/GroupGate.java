@@ -27,15 +27,20 @@ public final class GroupGate {
         this.pass = pass;
     }
 
+    /** Why the group may not change in that direction now: the gate every want passes before its rule sizes it. */
+    Optional<Refusal> whyNot(ScaleDirection direction, NodeRole role) {
+        return direction == ScaleDirection.UP ? whyNotUp(role) : whyNotDown(role);
+    }
+
     /** Why the group may not grow now. */
-    Optional<Refusal> whyNotUp(NodeRole role) {
+    private Optional<Refusal> whyNotUp(NodeRole role) {
         return wakeAtItsEnd(whyNotChange(role)
                 .or(() -> joining(role))
                 .or(() -> upCooldown(pass.lastScaleUp, pass.settings, role, pass.now).map(Refusal.class::cast)));
     }
 
     /** Why the group may not shrink now. */
-    Optional<Refusal> whyNotDown(NodeRole role) {
+    private Optional<Refusal> whyNotDown(NodeRole role) {
         return wakeAtItsEnd(whyNotChange(role)
                 .or(() -> drainUnderWay(role))
                 .or(() -> joining(role))
@@ -79,7 +84,7 @@ public final class GroupGate {
 
     private Optional<Refusal> drainUnderWay(NodeRole role) {
         NodeGroupState group = pass.group(role);
-        boolean draining = pass.observed.nodes().stream().anyMatch(n -> DrainTracker.isDraining(n)
+        boolean draining = pass.observed.nodes().stream().anyMatch(n -> n.draining()
                 // By instance too: a manager is demoted before it is drained.
                 && (n.role() == role || group.instanceOnNode(n.id()).isPresent()));
         return draining ? Optional.of(new DrainInProgress(role)) : Optional.empty();

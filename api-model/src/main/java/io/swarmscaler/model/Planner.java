@@ -98,12 +98,20 @@ public final class Planner {
         // First: their want is sized to what the tasks need, and a group changes once per pass.
         List<Want> wants = pendingTasks.wants();
         wants.addAll(wants(pass, policies, requests));
-        ScaleUpRule up = new ScaleUpRule(pass, gate, requests, pool);
-        ScaleDownRule down = new ScaleDownRule(pass, gate, requests,
-                new VictimChoice(pass, new MemoryPrediction(pass, policies)));
+        Map<ScaleDirection, GroupRule> rules = Map.of(
+                ScaleDirection.UP, new ScaleUpRule(pass, requests, pool),
+                ScaleDirection.DOWN, new ScaleDownRule(pass, requests,
+                        new VictimChoice(pass, new MemoryPrediction(pass, policies))));
         for (NodeRole role : NodeRole.values()) {
-            wants.stream().filter(w -> w.role() == role && w.direction() == ScaleDirection.UP).forEach(up::apply);
-            wants.stream().filter(w -> w.role() == role && w.direction() == ScaleDirection.DOWN).forEach(down::apply);
+            for (ScaleDirection direction : List.of(ScaleDirection.UP, ScaleDirection.DOWN)) {
+                for (Want want : wants) {
+                    // The gate first, want by want: an earlier want may have changed the group this pass.
+                    if (want.role() == role && want.direction() == direction
+                            && !requests.refusedIf(want, gate.whyNot(direction, role))) {
+                        rules.get(direction).apply(want, pass.group(role));
+                    }
+                }
+            }
         }
         pool.follow();
         forgetRemovedPolicies(pass, policies, pendingTasks.announcing());

@@ -27,14 +27,7 @@ final class PolicyEvaluator {
         }
         Evaluation evaluation = new TrendRule(pass).consider(policy, actual);
         if (!evaluation.holds()) {
-            pass.trueSince.remove(policy.id());
-            pass.announced.remove(policy.id());
-            if (!policy.holdFor().isZero()) {
-                // Looked at again within its alertFor: a breach is then acted on one alertFor after it began (its
-                // start read from Prometheus' history), even when the interval is longer than the alertFor.
-                pass.wakeAt(pass.now.plus(policy.holdFor()));
-            }
-            pass.decide(subject, evaluation.seen());
+            quiet(policy, evaluation, subject);
             return Optional.empty();
         }
         // Prometheus' history may show the breach began before this pass noticed it: alertFor counts from there.
@@ -57,8 +50,20 @@ final class PolicyEvaluator {
             return Optional.of(tracking(policy, evaluation, subject, why));
         }
         int by = policy.direction() == ScaleDirection.UP ? policy.bounds().upBy() : policy.bounds().downBy();
-        return Optional.of(new Want(subject, evaluation.seen(), policy.role(), policy.direction(), by, policy.bounds(), why,
-                Optional.of(policy.id()), Optional.empty()));
+        return Optional.of(new Want(subject, evaluation.seen(), policy.role(), policy.direction(), by, policy.bounds(),
+                why, Optional.of(policy.id()), Optional.empty()));
+    }
+
+    /** A policy whose condition does not hold: its episode ends. */
+    private void quiet(Policy policy, Evaluation evaluation, String subject) {
+        pass.trueSince.remove(policy.id());
+        pass.announced.remove(policy.id());
+        if (!policy.holdFor().isZero()) {
+            // Looked at again within its alertFor: a breach is then acted on one alertFor after it began (its
+            // start read from Prometheus' history), even when the interval is longer than the alertFor.
+            pass.wakeAt(pass.now.plus(policy.holdFor()));
+        }
+        pass.decide(subject, evaluation.seen());
     }
 
     /**

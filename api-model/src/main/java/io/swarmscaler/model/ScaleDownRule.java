@@ -12,14 +12,11 @@ import java.util.List;
  * odd, and only nodes whose tasks fit elsewhere without pushing memory too high. The chosen nodes are drained;
  * {@link DrainTracker} removes them once their tasks run elsewhere.
  */
-record ScaleDownRule(PassState pass, GroupGate gate, RequestIntake requests, VictimChoice victims) {
+record ScaleDownRule(PassState pass, RequestIntake requests, VictimChoice victims) implements GroupRule {
 
-    void apply(Want want) {
+    @Override
+    public void apply(Want want, NodeGroupState group) {
         NodeRole role = want.role();
-        if (requests.refusedIf(want, gate.whyNotDown(role))) {
-            return;
-        }
-        NodeGroupState group = pass.group(role);
         int count = count(want, group);
         if (count <= 0) {
             return;

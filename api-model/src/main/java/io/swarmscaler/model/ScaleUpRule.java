@@ -13,14 +13,11 @@ import java.util.List;
  * up the rest of the step, then the pool's replacements, within the maximum. A policy at the maximum tells the
  * operator once per firing episode.
  */
-record ScaleUpRule(PassState pass, GroupGate gate, RequestIntake requests, WarmPool pool) {
+record ScaleUpRule(PassState pass, RequestIntake requests, WarmPool pool) implements GroupRule {
 
-    void apply(Want want) {
+    @Override
+    public void apply(Want want, NodeGroupState group) {
         NodeRole role = want.role();
-        if (requests.refusedIf(want, gate.whyNotUp(role))) {
-            return;
-        }
-        NodeGroupState group = pass.group(role);
         int max = GroupLimits.max(want.bounds(), group);
         List<String> activated = pool.activate(want);
         int from = group.desired();

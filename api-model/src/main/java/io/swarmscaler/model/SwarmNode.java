@@ -1,7 +1,9 @@
 package io.swarmscaler.model;
 
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A Swarm node as the planner sees it.
@@ -34,5 +36,23 @@ public record SwarmNode(
 
     public boolean active() {
         return "active".equals(availability);
+    }
+
+    /** Whether the scaler is draining the node: the one definition, from its mark on the node. */
+    public boolean draining() {
+        return labels.containsKey(Planner.DRAINING_LABEL);
+    }
+
+    /** When the scaler started draining the node, if it is draining it. */
+    public Optional<Instant> drainingSince() {
+        String value = labels.get(Planner.DRAINING_LABEL);
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Instant.parse(value));
+        } catch (DateTimeParseException e) {
+            return Optional.of(Instant.MIN); // someone edited our mark: treat the drain as overdue
+        }
     }
 }

@@ -74,7 +74,7 @@ final class VictimChoice {
         return pass.observed.nodes().stream()
                 .filter(n -> n.role() == group.role() && n.ready() && n.active())
                 .filter(n -> !"true".equalsIgnoreCase(n.labels().get(Planner.PROTECT_LABEL)))
-                .filter(n -> !DrainTracker.isDraining(n))
+                .filter(n -> !n.draining())
                 .filter(n -> group.instanceOnNode(n.id())
                         .filter(i -> i.lifecycle() == Instance.Lifecycle.IN_SERVICE).isPresent())
                 .sorted(Comparator.<SwarmNode>comparingLong(n -> taskCounts.getOrDefault(n.id(), 0L))

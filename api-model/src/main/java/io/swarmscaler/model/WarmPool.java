@@ -237,7 +237,7 @@ public final class WarmPool {
     /** The group's Ready, active nodes that are neither standing by nor draining: what a refill's nodes join as. */
     private List<SwarmNode> activeNodes(NodeGroupState group) {
         return members(group, n -> n.ready() && n.active() && !n.labels().containsKey(LABEL)
-                && !DrainTracker.isDraining(n));
+                && !n.draining());
     }
 
     /** The group's nodes that match, the cheap test first: most passes of a big Swarm find no label of ours. */

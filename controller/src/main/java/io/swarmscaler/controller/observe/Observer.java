@@ -6,7 +6,6 @@ import io.swarmscaler.controller.reconcile.DecisionLog;
 import io.swarmscaler.controller.reconcile.ReconcileLoop;
 import io.swarmscaler.controller.reconcile.Reconciler;
 import io.swarmscaler.model.Condition;
-import io.swarmscaler.model.DrainTracker;
 import io.swarmscaler.model.Durations;
 import io.swarmscaler.model.Evaluation;
 import io.swarmscaler.model.GroupGate;
@@ -396,7 +395,7 @@ public final class Observer implements ReconcileLoop.Outcomes {
 
     private static List<String> draining(Reconciler.Pass pass, NodeRole role) {
         return pass.observed().nodes().stream()
-                .filter(n -> n.role() == role && DrainTracker.isDraining(n))
+                .filter(n -> n.role() == role && n.draining())
                 .map(SwarmNode::hostname).sorted().toList();
     }
 

@@ -7,7 +7,6 @@ import io.swarmscaler.controller.port.ScalerState;
 import io.swarmscaler.controller.port.Swarm;
 import io.swarmscaler.model.Action;
 import io.swarmscaler.model.Condition;
-import io.swarmscaler.model.DrainTracker;
 import io.swarmscaler.model.Evaluation;
 import io.swarmscaler.model.Instance;
 import io.swarmscaler.model.NodeGroupState;
@@ -227,7 +226,7 @@ public final class Reconciler {
                 shortOfTasks.isEmpty() ? List.of() : swarm.pendingTasks(shortOfTasks), checked.results(), requests,
                 forecasts);
         Plan plan = planner.plan(observed, policies, memory, now);
-        Set<String> draining = nodes.stream().filter(DrainTracker::isDraining).map(SwarmNode::id)
+        Set<String> draining = nodes.stream().filter(SwarmNode::draining).map(SwarmNode::id)
                 .collect(Collectors.toSet());
         // Only a drain under way and a scale-down read every task: without them such a plan would drain, since no
         // task could fail to fit.
