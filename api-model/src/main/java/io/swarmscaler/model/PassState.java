@@ -98,7 +98,7 @@ final class PassState {
 
     Plan plan() {
         return new Plan(actions, decisions, outcomes, new ScalerMemory(trueSince, lastScaleUp, lastScaleDown,
-                pending, announced, backoff, handledRequests), Optional.ofNullable(wakeAt), pendingTasks,
-                nodesEstimated, pools);
+                pending, announced, backoff, handledRequests), Optional.ofNullable(wakeAt),
+                new Plan.CapacityReport(pendingTasks, nodesEstimated, pools));
     }
 }

@@ -11,20 +11,28 @@ import java.util.Optional;
  * {@code alertFor}, a cooldown, a backoff, a drain or provision timeout), as controller-runtime's
  * {@code RequeueAfter}.
  *
- * @param pendingTasks the pending tasks seen, by cause: {@code for_lack_of_nodes} (counted for new nodes),
- *     {@code within_delay}, or why new nodes would not cure them ({@code too_big_for_new_node}, ...)
- * @param nodesEstimated the new nodes each group's pending tasks need
- * @param pools each group's warm pool of standby nodes
+ * @param capacity what the pass saw of capacity wanted beyond the policies, for the status and the metrics
  */
 public record Plan(List<Action> actions, List<Decision> decisions, Map<String, RequestOutcome> outcomes,
-        ScalerMemory memory, Optional<Instant> wakeAt, Map<String, Integer> pendingTasks,
-        Map<NodeRole, Integer> nodesEstimated, Map<NodeRole, WarmPool.Status> pools) {
+        ScalerMemory memory, Optional<Instant> wakeAt, CapacityReport capacity) {
     public Plan {
         actions = List.copyOf(actions);
         decisions = List.copyOf(decisions);
         outcomes = Map.copyOf(outcomes);
-        pendingTasks = Map.copyOf(pendingTasks);
-        nodesEstimated = Map.copyOf(nodesEstimated);
-        pools = Map.copyOf(pools);
+    }
+
+    /**
+     * @param pendingTasks the pending tasks seen, by cause: {@code for_lack_of_nodes} (counted for new nodes),
+     *     {@code within_delay}, or why new nodes would not cure them ({@code too_big_for_new_node}, ...)
+     * @param nodesEstimated the new nodes each group's pending tasks need
+     * @param pools each group's warm pool of standby nodes
+     */
+    public record CapacityReport(Map<String, Integer> pendingTasks, Map<NodeRole, Integer> nodesEstimated,
+            Map<NodeRole, WarmPool.Status> pools) {
+        public CapacityReport {
+            pendingTasks = Map.copyOf(pendingTasks);
+            nodesEstimated = Map.copyOf(nodesEstimated);
+            pools = Map.copyOf(pools);
+        }
     }
 }

@@ -52,11 +52,11 @@ class PlannerPendingTasksTest {
     }
 
     static Expect estimates(NodeRole role, int nodes) {
-        return plan -> assertThat(plan.nodesEstimated()).as("nodes estimated").containsEntry(role, nodes);
+        return plan -> assertThat(plan.capacity().nodesEstimated()).as("nodes estimated").containsEntry(role, nodes);
     }
 
     static Expect counts(String cause, int tasks) {
-        return plan -> assertThat(plan.pendingTasks()).as("pending tasks by cause").containsEntry(cause, tasks);
+        return plan -> assertThat(plan.capacity().pendingTasks()).as("pending tasks by cause").containsEntry(cause, tasks);
     }
 
     static Expect wakesAt(Instant at) {

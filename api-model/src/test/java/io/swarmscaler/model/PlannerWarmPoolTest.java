@@ -116,7 +116,7 @@ class PlannerWarmPoolTest {
     void poolStatusAddsUp(Case c) {
         Plan plan = PLANNER.plan(world(c.nodes(), Map.of(ID1, c.seen())), new PolicySet(List.of(), List.of(),
                 Map.of(), Map.of(NodeRole.WORKER, c.warm())), ScalerMemory.empty(), T0.plusSeconds(30));
-        WarmPool.Status status = plan.pools().get(NodeRole.WORKER);
+        WarmPool.Status status = plan.capacity().pools().get(NodeRole.WORKER);
         assertThat(status.wanted()).isEqualTo(c.warm());
         long standing = c.nodes().stream().filter(n -> n.endsWith(":standby") || n.endsWith(":stale")).count();
         // At most K, or what stood by already, or K and a stale node's replacement.

@@ -118,13 +118,13 @@ public final class Observer implements ReconcileLoop.Outcomes {
             metrics.groupNodes(name, group.backend(), "min", bounds.min());
             metrics.groupNodes(name, group.backend(), "max", bounds.max());
             metrics.groupNodes(name, group.backend(), "estimated",
-                    pass.plan().nodesEstimated().getOrDefault(group.role(), 0));
+                    pass.plan().capacity().nodesEstimated().getOrDefault(group.role(), 0));
             WarmPool.Status pool = pool(pass, group.role());
             metrics.groupNodes(name, group.backend(), "standby_wanted", pool.wanted());
             metrics.groupNodes(name, group.backend(), "standby_ready", pool.ready());
             metrics.groupNodes(name, group.backend(), "standby_refilling", pool.refilling());
         }
-        metrics.pendingTasks(pass.plan().pendingTasks());
+        metrics.pendingTasks(pass.plan().capacity().pendingTasks());
         Map<String, Double> values = new TreeMap<>();
         metrics.clearPolicies();
         for (Policy policy : pass.policies().policies()) {
@@ -275,7 +275,7 @@ public final class Observer implements ReconcileLoop.Outcomes {
         status.put("policies", policies);
         status.put("labelErrors", errors);
         status.put("decisions", decisions);
-        status.put("pendingTasks", last.map(pass -> pass.plan().pendingTasks()).orElse(Map.of()));
+        status.put("pendingTasks", last.map(pass -> pass.plan().capacity().pendingTasks()).orElse(Map.of()));
         List<Object> recent = new ArrayList<>();
         for (DecisionLog.Entry entry : reconciler.recentDecisions()) {
             recent.add(Map.of("at", entry.at().toString(), "subject", entry.subject(), "text", entry.text()));
@@ -318,7 +318,7 @@ public final class Observer implements ReconcileLoop.Outcomes {
         g.put("backoffUntil", backoff.map(b -> b.until().toString()).orElse(null));
         g.put("backoffReason", backoff.map(ScalerMemory.Backoff::reason).orElse(null));
         g.put("launchFailure", group.launchFailure().orElse(null));
-        g.put("nodesEstimated", pass.plan().nodesEstimated().getOrDefault(role, 0));
+        g.put("nodesEstimated", pass.plan().capacity().nodesEstimated().getOrDefault(role, 0));
         WarmPool.Status pool = pool(pass, role);
         Map<String, Object> warm = new LinkedHashMap<>();
         warm.put("wanted", pool.wanted());
@@ -329,7 +329,7 @@ public final class Observer implements ReconcileLoop.Outcomes {
     }
 
     private static WarmPool.Status pool(Reconciler.Pass pass, NodeRole role) {
-        return pass.plan().pools().getOrDefault(role, new WarmPool.Status(0, 0, 0));
+        return pass.plan().capacity().pools().getOrDefault(role, new WarmPool.Status(0, 0, 0));
     }
 
     private Map<String, Object> policy(Reconciler.Pass pass, Policy policy, ScalerMemory memory) {

@@ -541,7 +541,7 @@ class AwsNodeGroupTest {
 
         Plan plan = reconciler.reconcile();
 
-        assertThat(plan.nodesEstimated()).containsEntry(NodeRole.WORKER, 3);
+        assertThat(plan.capacity().nodesEstimated()).containsEntry(NodeRole.WORKER, 3);
         assertThat(endpoint.view(EMPTY).desired()).isEqualTo(3);
     }
 }
