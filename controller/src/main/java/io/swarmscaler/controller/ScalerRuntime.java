@@ -28,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The running scaler, whatever its backend: the reconciler on its loop, woken by the timer and by Docker's
@@ -43,18 +42,13 @@ public final class ScalerRuntime implements AutoCloseable {
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(2);
 
     private final Reconciler reconciler;
-    private final ReconcileLoop loop;
-    private final ScaleRequestInbox inbox;
     private final Observer observer;
     /** Stops what runs behind the HTTP API, in order. */
     private final AutoCloseable stopping;
     private HttpApi http;
 
-    private ScalerRuntime(Reconciler reconciler, ReconcileLoop loop, ScaleRequestInbox inbox, Observer observer,
-            AutoCloseable stopping) {
+    private ScalerRuntime(Reconciler reconciler, Observer observer, AutoCloseable stopping) {
         this.reconciler = reconciler;
-        this.loop = loop;
-        this.inbox = inbox;
         this.observer = observer;
         this.stopping = stopping;
     }
@@ -112,16 +106,10 @@ public final class ScalerRuntime implements AutoCloseable {
     private static ScalerRuntime startOn(ScalerConfig config, Swarm dockerSwarm, List<NodeGroup> backendGroups,
             Metrics prometheus, Notifier notifier, Clock clock, Optional<StateStore> store, HttpApi api) {
         ScalerMetrics stats = new ScalerMetrics();
-        AtomicReference<ReconcileLoop> loopRef = new AtomicReference<>();
         Optional<SwarmLeadership> leadership = store.map(s -> {
             ScalerConfig.Leadership lease = config.leadership();
             return new SwarmLeadership(s, new SwarmLeadership.Settings(lease.replicaId(), lease.lease(),
-                    lease.renewDeadline(), lease.retryPeriod()), clock, System::nanoTime, stats, () -> {
-                        ReconcileLoop loop = loopRef.get();
-                        if (loop != null) {
-                            loop.trigger(); // a new leader acts at once; one that lost the lease shows it
-                        }
-                    });
+                    lease.renewDeadline(), lease.retryPeriod()), clock, System::nanoTime, stats);
         });
         ScalerState state = leadership.<ScalerState>map(l -> l).orElseGet(ScalerState::alone);
         Swarm swarm = InstrumentedPorts.swarm(dockerSwarm, stats);
@@ -138,8 +126,8 @@ public final class ScalerRuntime implements AutoCloseable {
         // Woken when a timer of the planner ends (a condition's alertFor, a cooldown), not at the next tick.
         ReconcileLoop.Pass pass = () -> reconciler.reconcile().wakeAt().map(at -> Duration.between(clock.instant(), at));
         ReconcileLoop loop = new ReconcileLoop(pass, config.reconcileInterval(), FIRST_BACKOFF, MAX_BACKOFF, observer);
-        loopRef.set(loop);
         leadership.ifPresent(l -> {
+            l.onChange(loop::trigger); // a new leader acts at once; one that lost the lease shows it
             l.tick(); // the first pass already knows whether it leads
             l.start();
             observer.showLeadership(() -> leadershipStatus(l.view()), l::unready);
@@ -148,14 +136,15 @@ public final class ScalerRuntime implements AutoCloseable {
         AutoCloseable events = swarm.watch(loop::trigger);
         AutoCloseable lease = leadership.<AutoCloseable>map(l -> l).orElse(() -> {});
         // The lease goes last: another replica may lead only once this loop no longer acts.
-        ScalerRuntime runtime = new ScalerRuntime(reconciler, loop, inbox, observer, () -> {
+        ScalerRuntime runtime = new ScalerRuntime(reconciler, observer, () -> {
             events.close();
             loop.close();
             lease.close();
         });
         runtime.http = api;
         try {
-            registerRoutes(api, config, swarm, notifier, clock, runtime, stats);
+            registerRoutes(api, config, swarm, notifier, clock,
+                    new WebhookRoutes.LoopIntake(inbox, loop::trigger, REPLY_TIMEOUT), observer, stats);
         } catch (RuntimeException e) {
             runtime.closeQuietly();
             throw e;
@@ -175,12 +164,12 @@ public final class ScalerRuntime implements AutoCloseable {
     }
 
     private static void registerRoutes(HttpApi api, ScalerConfig config, Swarm swarm, Notifier notifier,
-            Clock clock, ScalerRuntime runtime, ScalerMetrics stats) {
+            Clock clock, WebhookRoutes.LoopIntake intake, Observer observer, ScalerMetrics stats) {
         api.onResponse(stats::httpRequest);
-        new WebhookRoutes(new WebhookRoutes.LoopIntake(runtime.inbox, runtime.loop::trigger, REPLY_TIMEOUT), swarm,
-                new PolicyParser(config.parserSettings()), clock, config.replicaDefaults()).register(api);
+        new WebhookRoutes(intake, swarm, new PolicyParser(config.parserSettings()), clock, config.replicaDefaults())
+                .register(api);
         new RescheduleRoutes(swarm, config.rescheduleLabel(), notifier, config.observability().dryRun()).register(api);
-        new ObservabilityRoutes(runtime.observer, stats).register(api);
+        new ObservabilityRoutes(observer, stats).register(api);
     }
 
     public Observer observer() {

@@ -86,7 +86,7 @@ class SwarmStateIntegrationTest {
         StateStore store = StateStore.swarmService(lab.lab.cluster().dockerHost(), "swarm-scaler-state");
         SwarmLeadership leadership = new SwarmLeadership(store, new SwarmLeadership.Settings("writer",
                 Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2)), Clock.systemUTC(),
-                System::nanoTime, new ScalerMetrics(), () -> {});
+                System::nanoTime, new ScalerMetrics());
         leadership.tick();
         int writes = 2000;
         ScalerMemory memory = ScalerMemory.empty();

@@ -59,7 +59,8 @@ public final class SwarmLeadership implements ScalerState, AutoCloseable {
     private final Clock clock;
     private final LongSupplier nanoTime;
     private final ScalerMetrics stats;
-    private final Runnable onChange;
+    /** Run when this replica gains or loses the lead, or a handed-over request comes or is decided. */
+    private volatile Runnable onChange = () -> {};
     private Thread renewer;
     private volatile boolean closed;
 
@@ -92,16 +93,19 @@ public final class SwarmLeadership implements ScalerState, AutoCloseable {
         seen = new Seen(last, observedAt, leading, renewStartedAt, lastReadAt, lastReadError);
     }
 
-    /** @param onChange run when this replica gains or loses the lead, or a handed-over request comes or is decided */
     public SwarmLeadership(StateStore store, Settings settings, Clock clock, LongSupplier nanoTime,
-            ScalerMetrics stats, Runnable onChange) {
+            ScalerMetrics stats) {
         this.store = store;
         this.settings = settings;
         this.clock = clock;
         this.nanoTime = nanoTime;
         this.stats = stats;
-        this.onChange = onChange;
         stats.leader(false);
+    }
+
+    /** Runs {@code action} when this replica gains or loses the lead, or a handed-over request comes or is decided. */
+    public void onChange(Runnable action) {
+        onChange = action;
     }
 
     /** Tries to lead, then renews or watches the lease every retry period until closed. */

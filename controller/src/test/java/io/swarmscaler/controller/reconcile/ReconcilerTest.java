@@ -360,7 +360,7 @@ class ReconcilerTest {
 
     private SwarmLeadership replica(String id, FakeStateStore store) {
         SwarmLeadership state = new SwarmLeadership(store, new SwarmLeadership.Settings(id, Duration.ofSeconds(15),
-                Duration.ofSeconds(10), Duration.ofSeconds(2)), clock, System::nanoTime, new ScalerMetrics(), () -> {});
+                Duration.ofSeconds(10), Duration.ofSeconds(2)), clock, System::nanoTime, new ScalerMetrics());
         state.tick();
         return state;
     }

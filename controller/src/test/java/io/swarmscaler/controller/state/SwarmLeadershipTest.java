@@ -31,8 +31,7 @@ class SwarmLeadershipTest {
 
     private SwarmLeadership replica(String id) {
         return new SwarmLeadership(store, new SwarmLeadership.Settings(id, Duration.ofSeconds(15),
-                Duration.ofSeconds(10), Duration.ofSeconds(2)), Clock.systemUTC(), nanos::get, new ScalerMetrics(),
-                () -> {});
+                Duration.ofSeconds(10), Duration.ofSeconds(2)), Clock.systemUTC(), nanos::get, new ScalerMetrics());
     }
 
     private void advance(long seconds) {
