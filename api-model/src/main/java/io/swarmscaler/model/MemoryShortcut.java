@@ -8,35 +8,37 @@ import java.util.OptionalDouble;
 
 /** The seed's {@code @node_mem_limit…:V} shortcuts, expanded to node-exporter queries of one exporter service. */
 enum MemoryShortcut {
-    NODE_MEM_LIMIT_TOTAL_ABOVE("node_mem_limit_total_above", false, Comparison.GREATER, ScaleDirection.UP,
+    NODE_MEM_LIMIT_TOTAL_ABOVE(false, Comparison.GREATER, ScaleDirection.UP,
             "Total memory of the nodes is over %s"),
-    NODE_MEM_LIMIT_TOTAL_BELOW("node_mem_limit_total_below", false, Comparison.LESS, ScaleDirection.DOWN,
+    NODE_MEM_LIMIT_TOTAL_BELOW(false, Comparison.LESS, ScaleDirection.DOWN,
             "Total memory of the nodes is below %s"),
-    NODE_MEM_LIMIT("node_mem_limit", true, Comparison.GREATER, ScaleDirection.UP,
+    NODE_MEM_LIMIT(true, Comparison.GREATER, ScaleDirection.UP,
             "Memory of a node is over %s");
 
     /** A shortcut expanded for one exporter service. */
     record Expansion(String name, Condition condition, Policy.Kind kind, ScaleDirection direction,
             String summary) {}
 
-    private final String shortcutName;
     private final boolean perInstance;
     private final Comparison comparison;
     private final ScaleDirection direction;
     private final String summary;
 
-    MemoryShortcut(String shortcutName, boolean perInstance, Comparison comparison, ScaleDirection direction,
-            String summary) {
-        this.shortcutName = shortcutName;
+    MemoryShortcut(boolean perInstance, Comparison comparison, ScaleDirection direction, String summary) {
         this.perInstance = perInstance;
         this.comparison = comparison;
         this.direction = direction;
         this.summary = summary;
     }
 
+    /** As the seed writes it after the {@code @}: the constant's name in lower case. */
+    String shortcutName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
     static Optional<MemoryShortcut> named(String name) {
         for (MemoryShortcut s : values()) {
-            if (s.shortcutName.equals(name)) {
+            if (s.shortcutName().equals(name)) {
                 return Optional.of(s);
             }
         }
@@ -72,7 +74,7 @@ enum MemoryShortcut {
     private static String names() {
         List<String> names = new ArrayList<>();
         for (MemoryShortcut s : values()) {
-            names.add("@" + s.shortcutName + ":V");
+            names.add("@" + s.shortcutName() + ":V");
         }
         return String.join(", ", names);
     }
@@ -86,7 +88,7 @@ enum MemoryShortcut {
         String unused = "node_memory_MemFree" + suffix + selector + " + node_memory_Buffers" + suffix + selector
                 + " + node_memory_Cached" + suffix + selector;
         String query = "(%s(%s) - %s(%s)) / %s(%s)".formatted(sum, total, sum, unused, sum, total);
-        return new Expansion(shortcutName, new Condition.Threshold(query, comparison, ratio),
+        return new Expansion(shortcutName(), new Condition.Threshold(query, comparison, ratio),
                 perInstance ? Policy.Kind.NODE_MEMORY : Policy.Kind.GROUP_MEMORY, direction,
                 summary.formatted(stripZeros(ratio)));
     }
