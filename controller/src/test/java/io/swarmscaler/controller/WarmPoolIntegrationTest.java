@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.dockerjava.api.model.ServiceSpec;
+import com.github.dockerjava.api.model.ServiceUpdateState;
+import com.github.dockerjava.api.model.ServiceUpdateStatus;
 import com.github.dockerjava.api.model.SwarmNodeAvailability;
 import com.github.dockerjava.api.model.TaskState;
 import io.swarmscaler.controller.local.LocalServices;
@@ -18,6 +20,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,6 +73,11 @@ class WarmPoolIntegrationTest {
                     + " (boot delay 60 s, alertFor 2s, scrape 1s)%n", coldMillis);
             lab.lab.exporter().setRatio(NodeRole.WORKER, QUIET);
         }
+        // The reschedule's rolling update (a task at a time, about 2 s each here) is over before the next breach,
+        // which would otherwise wait behind it.
+        await().atMost(Duration.ofSeconds(60)).until(() -> Optional.ofNullable(lab.docker
+                .inspectServiceCmd("rescheduled").exec().getUpdateStatus()).map(ServiceUpdateStatus::getState)
+                .orElse(null) != ServiceUpdateState.UPDATING);
 
         // With one: the breach activates it, and its replacement boots in the background.
         SwarmNode standby = standByByHand();
@@ -91,7 +99,8 @@ class WarmPoolIntegrationTest {
             assertThat(standbyNodes().get(0).availability()).isEqualTo("drain");
             scaleDownTerminatesBeyondThePoolAndFillsAPoolThatLacks(scaler);
             // Last, so that a slow run still checks the pool's other rules first. The node is schedulable within the
-            // goal; Swarm's rolling update then takes 1 to 6 s on a busy machine to start the first task there.
+            // goal; Swarm then takes about 2 s on this busy machine (placing, creating and starting the container,
+            // reporting it running) to start the first task there, which leaves the goal too tight to assert.
             assertThat(activeAndTask[0]).as("node active within scrape + alertFor + 2 s")
                     .isLessThanOrEqualTo(ACTIVATION_GOAL_MILLIS);
             assertThat(warmMillis).as("first task well inside one boot").isLessThan(BOOT_DELAY.toMillis() / 4);
@@ -198,11 +207,6 @@ class WarmPoolIntegrationTest {
         long active = System.nanoTime();
         await().atMost(atMost).pollInterval(Duration.ofMillis(10)).until(() -> lab.runningTasks("rescheduled")
                 .containsValue(nodeId));
-        System.out.println("DIAG breach at " + java.time.Instant.now().minusNanos(System.nanoTime() - breach));
-        lab.docker.listTasksCmd().withServiceFilter("rescheduled").exec().forEach(t -> System.out.printf(
-                "DIAG task %s node %s desired %s state %s created %s updated %s status %s%n", t.getId(),
-                t.getNodeId(), t.getDesiredState(), t.getStatus().getState(), t.getCreatedAt(), t.getUpdatedAt(),
-                t.getStatus().getTimestamp()));
         return new long[] {Duration.ofNanos(active - breach).toMillis(),
                 Duration.ofNanos(System.nanoTime() - breach).toMillis()};
     }
