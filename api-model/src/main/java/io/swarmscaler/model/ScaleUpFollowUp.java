@@ -15,16 +15,7 @@ import java.util.List;
  * that fails or takes longer than the provision timeout puts the group in backoff and its never-Ready instances
  * are terminated.
  */
-final class ScaleUpFollowUp {
-    private final PassState pass;
-    private final GroupGate gate;
-    private final WarmPool pool;
-
-    ScaleUpFollowUp(PassState pass, GroupGate gate, WarmPool pool) {
-        this.pass = pass;
-        this.gate = gate;
-        this.pool = pool;
-    }
+record ScaleUpFollowUp(PassState pass, GroupGate gate, WarmPool pool) {
 
     void follow() {
         adoptScaleUpsInFlight();
