@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.dockerjava.api.model.ServiceSpec;
-import com.github.dockerjava.api.model.ServiceUpdateState;
-import com.github.dockerjava.api.model.ServiceUpdateStatus;
 import com.github.dockerjava.api.model.SwarmNodeAvailability;
 import com.github.dockerjava.api.model.TaskState;
 import io.swarmscaler.controller.local.LocalServices;
@@ -20,7 +18,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
@@ -73,11 +70,6 @@ class WarmPoolIntegrationTest {
                     + " (boot delay 60 s, alertFor 2s, scrape 1s)%n", coldMillis);
             lab.lab.exporter().setRatio(NodeRole.WORKER, QUIET);
         }
-        // The reschedule's rolling update (a task at a time, about 2 s each here) is over before the next breach,
-        // which would otherwise wait behind it.
-        await().atMost(Duration.ofSeconds(60)).until(() -> Optional.ofNullable(lab.docker
-                .inspectServiceCmd("rescheduled").exec().getUpdateStatus()).map(ServiceUpdateStatus::getState)
-                .orElse(null) != ServiceUpdateState.UPDATING);
 
         // With one: the breach activates it, and its replacement boots in the background.
         SwarmNode standby = standByByHand();
