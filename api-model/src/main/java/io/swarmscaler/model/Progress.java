@@ -49,6 +49,18 @@ public sealed interface Progress extends Reason {
         }
     }
 
+    /**
+     * A scale-up remembered but never asked of the backend: a standby node left activating shows that the daemon
+     * died in the pass that decided it, after storing its memory and before asking for the capacity.
+     */
+    record ScaleUpCutShort(NodeRole role, String backend, int desired, int target) implements Progress {
+        public String message() {
+            return ("a restart cut short the scale-up of %s nodes on %s to %d before it was asked for (a standby node"
+                    + " was left activating; the group wants %d): not waiting for it").formatted(role.word(), backend,
+                    target, desired);
+        }
+    }
+
     record WaitingForNodes(String backend, int ready, int target) implements Progress {
         public String message() {
             return "waiting for new nodes: %d of %d Ready on %s".formatted(ready, target, backend);

@@ -5,6 +5,7 @@ import io.swarmscaler.model.Action.TerminateInstances;
 import io.swarmscaler.model.Progress.LaunchFailed;
 import io.swarmscaler.model.Progress.NodesReady;
 import io.swarmscaler.model.Progress.ProvisionTimedOut;
+import io.swarmscaler.model.Progress.ScaleUpCutShort;
 import io.swarmscaler.model.Progress.WaitingForNodes;
 import io.swarmscaler.model.ScalerMemory.PendingScaleUp;
 import java.util.List;
@@ -55,6 +56,12 @@ record ScaleUpFollowUp(PassState pass, GroupGate gate, WarmPool pool) {
                     () -> gate.fail(role, new LaunchFailed(role, group.backend(), group.launchFailure().get(), ready,
                             scaleUp.target())));
             terminateUnready(group);
+        } else if (group.desired() < scaleUp.target() && pool.cutShort(group)) {
+            // Waiting would last the provision timeout and keep the pool from refilling: the rules decide afresh.
+            // Elsewhere a desired capacity below the target is a backend yet to show it, and is waited for.
+            pass.pending.remove(role);
+            pass.decide(subject(role), new ScaleUpCutShort(role, group.backend(), group.desired(),
+                    scaleUp.target()));
         } else if (!pass.now.isBefore(scaleUp.requestedAt().plus(pass.settings.provisionTimeout()))) {
             pass.pending.remove(role);
             gate.fail(role, new ProvisionTimedOut(role, group.backend(), ready, scaleUp.target(),

@@ -112,6 +112,14 @@ public final class WarmPool {
         return hostnames(chosen);
     }
 
+    /**
+     * Whether a crash cut an activation of the group short: its node is left {@value #ACTIVATING}, and the pass
+     * that activated it ended the activation before asking for the replacement.
+     */
+    boolean cutShort(NodeGroupState group) {
+        return !members(group, WarmPool::isActivating).isEmpty();
+    }
+
     /** How many standby nodes the group's pool lacks, counting those on their way and this pass's changes. */
     int deficit(NodeRole role) {
         return Math.max(0, wanted(role) - poolSize(role));

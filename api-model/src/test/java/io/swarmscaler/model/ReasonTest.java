@@ -167,6 +167,9 @@ class ReasonTest {
                         "2 of 2 worker nodes are Ready on aws; no service is labelled com.df.reschedule=true, nothing"
                                 + " to reschedule"),
                 row(new WaitingForNodes("aws", 1, 2), "waiting for new nodes: 1 of 2 Ready on aws"),
+                row(new Progress.ScaleUpCutShort(NodeRole.WORKER, "aws", 2, 3), "a restart cut short the scale-up of"
+                        + " worker nodes on aws to 3 before it was asked for (a standby node was left activating; the"
+                        + " group wants 2): not waiting for it"),
                 row(LAUNCH_FAILED, LAUNCH_FAILED_WORDS),
                 row(new ProvisionTimedOut(NodeRole.WORKER, "aws", 1, 2, Duration.ofMinutes(10), 1),
                         "Gave up waiting for worker nodes on aws: 1 of 2 Ready 10m after the scale-up from 1; services"

@@ -51,8 +51,12 @@ public final class Observer implements ReconcileLoop.Outcomes {
     public record Settings(String backend, boolean dryRun, Duration readyMaxAge, Planner.Settings planner,
             Map<NodeRole, GroupBounds> defaultBounds) {}
 
-    /** One point of the page's charts: Ready nodes per group and each policy's value. */
-    public record Sample(Instant at, Map<String, Integer> readyNodes, Map<String, Double> values) {}
+    /**
+     * One point of the page's charts: Ready nodes per group, each policy's value, and each trend policy's predicted
+     * value (what it expects at the horizon), null where it has none.
+     */
+    public record Sample(Instant at, Map<String, Integer> readyNodes, Map<String, Double> values,
+            Map<String, Double> predicted) {}
 
     /** Whether the daemon can do its job now, and if not, why. */
     public record Readiness(boolean ready, String reason) {}
@@ -126,17 +130,21 @@ public final class Observer implements ReconcileLoop.Outcomes {
         }
         metrics.pendingTasks(pass.plan().capacity().pendingTasks());
         Map<String, Double> values = new TreeMap<>();
+        Map<String, Double> predicted = new TreeMap<>();
         metrics.clearPolicies();
         for (Policy policy : pass.policies().policies()) {
             double value = value(policy, pass.observed().result(policy.id()));
             values.put(policy.id().toString(), Double.isNaN(value) ? null : value);
+            if (policy.trend().isPresent()) {
+                predicted.put(policy.id().toString(), predicted(seen(pass, policy)));
+            }
             metrics.policy(policy.id().toString(), policy.role().word(), direction(policy), value,
                     threshold(policy.condition()));
         }
         metrics.policyErrors(pass.policies().errors().size());
         synchronized (history) {
             if (history.isEmpty() || !history.peekLast().at().plus(SAMPLE_EVERY).isAfter(pass.at())) {
-                history.addLast(new Sample(pass.at(), ready, values));
+                history.addLast(new Sample(pass.at(), ready, values, predicted));
             }
             while (history.peekFirst().at().isBefore(pass.at().minus(HISTORY))) {
                 history.removeFirst();
@@ -288,6 +296,7 @@ public final class Observer implements ReconcileLoop.Outcomes {
                 point.put("at", sample.at().toString());
                 point.put("readyNodes", sample.readyNodes());
                 point.put("values", sample.values());
+                point.put("predicted", sample.predicted());
                 samples.add(point);
             }
         }
@@ -367,10 +376,20 @@ public final class Observer implements ReconcileLoop.Outcomes {
             return;
         }
         p.put("predictHorizon", Durations.format(policy.trend().get().horizon()));
-        Reason seen = pass.plan().decisions().stream().filter(d -> d.subject().equals("policy " + policy.id()))
-                .map(d -> seenOf(d.reason())).findFirst().orElse(null);
-        p.put("predicted", seen instanceof Observation.Predicted predicted ? predicted.predicted() : null);
+        Reason seen = seen(pass, policy);
+        p.put("predicted", predicted(seen));
         p.put("predictionUnused", seen instanceof Observation.PredictionUnused unused ? unused.why() : null);
+    }
+
+    /** What the pass's decision on a policy saw, if it decided on it. */
+    private static Reason seen(Reconciler.Pass pass, Policy policy) {
+        return pass.plan().decisions().stream().filter(d -> d.subject().equals("policy " + policy.id()))
+                .map(d -> seenOf(d.reason())).findFirst().orElse(null);
+    }
+
+    /** The value a trend policy predicted, or null when it saw none. */
+    private static Double predicted(Reason seen) {
+        return seen instanceof Observation.Predicted predicted ? predicted.predicted() : null;
     }
 
     /** What a policy's decision saw: itself, or what its hold or its want held. */

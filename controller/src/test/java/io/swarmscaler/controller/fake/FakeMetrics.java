@@ -9,6 +9,7 @@ import java.util.Optional;
 /** Prometheus answering every query with one value, as a cluster whose memory use is that ratio. */
 public final class FakeMetrics implements Metrics {
     private volatile double value;
+    private final Map<String, Double> byPrefix = new java.util.concurrent.ConcurrentHashMap<>();
 
     public FakeMetrics(double value) {
         this.value = value;
@@ -18,9 +19,16 @@ public final class FakeMetrics implements Metrics {
         this.value = value;
     }
 
+    /** Queries that start with {@code prefix} (a function, as a trend policy's queries do) answer {@code value}. */
+    public void setFor(String prefix, double value) {
+        byPrefix.put(prefix, value);
+    }
+
     @Override
     public QueryResult query(String promql) {
-        return new QueryResult.Samples(List.of(new QueryResult.Sample(Map.of(), value)));
+        double answer = byPrefix.entrySet().stream().filter(e -> promql.startsWith(e.getKey()))
+                .mapToDouble(Map.Entry::getValue).findFirst().orElse(value);
+        return new QueryResult.Samples(List.of(new QueryResult.Sample(Map.of(), answer)));
     }
 
     @Override

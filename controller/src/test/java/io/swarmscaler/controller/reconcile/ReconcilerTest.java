@@ -170,6 +170,27 @@ class ReconcilerTest {
     }
 
     @Test
+    void theStatusHistoryCarriesATrendPolicysPredictionBesideItsValue() {
+        swarm.addService(new ServiceInfo("svc-trend", "trend", Map.of(
+                "com.df.alertIf.1", "@node_mem_limit_total_above:0.8", "com.df.scaler.predict.1", "10m"),
+                List.of("node.role == worker"), ServiceInfo.GLOBAL));
+        prometheus.set(0.5);
+        prometheus.setFor("count_over_time", 10_000); // every sample of the lookback: a good fit
+        prometheus.setFor("predict_linear", 0.7);
+        Reconciler reconciler = reconciler(new FakeNodeGroup(NodeRole.WORKER, swarm, 1), false);
+        reconciler.reconcile();
+        Observer observer = new Observer(reconciler, new ScalerMetrics(), clock, new Observer.Settings("fake", false,
+                Duration.ofMinutes(2), Planner.Settings.defaults(), Map.of()));
+        observer.passEnded(0, null);
+
+        assertThat(statusOf(observer).get("history")).asList().singleElement()
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("values", Map.of("trend#1", 0.5, "exporter_node-exporter-worker#1", 0.5,
+                        "exporter_node-exporter-worker#2", 0.5))
+                .containsEntry("predicted", Map.of("trend#1", 0.7));
+    }
+
+    @Test
     void aBadLabelIsShownInTheStatusWithWhatIsExpected() {
         swarm.addService(new ServiceInfo("svc-bad", "bad", Map.of("com.df.scaleWorkerNodeMax", "many"), List.of(), 1));
         Reconciler reconciler = reconciler(new FakeNodeGroup(NodeRole.WORKER, swarm, 1), false);
