@@ -8,27 +8,30 @@ import java.util.OptionalDouble;
 
 /** The seed's {@code @node_mem_limit…:V} shortcuts, expanded to node-exporter queries of one exporter service. */
 enum MemoryShortcut {
-    NODE_MEM_LIMIT_TOTAL_ABOVE(false, Comparison.GREATER, ScaleDirection.UP,
-            "Total memory of the nodes is over %s"),
-    NODE_MEM_LIMIT_TOTAL_BELOW(false, Comparison.LESS, ScaleDirection.DOWN,
-            "Total memory of the nodes is below %s"),
-    NODE_MEM_LIMIT(true, Comparison.GREATER, ScaleDirection.UP,
-            "Memory of a node is over %s");
+    NODE_MEM_LIMIT_TOTAL_ABOVE,
+    NODE_MEM_LIMIT_TOTAL_BELOW,
+    NODE_MEM_LIMIT;
 
     /** A shortcut expanded for one exporter service. */
     record Expansion(String name, Condition condition, Policy.Kind kind, ScaleDirection direction,
             String summary) {}
 
-    private final boolean perInstance;
-    private final Comparison comparison;
-    private final ScaleDirection direction;
-    private final String summary;
+    /** Each node's memory rather than the group's. */
+    private boolean perInstance() {
+        return this == NODE_MEM_LIMIT;
+    }
 
-    MemoryShortcut(boolean perInstance, Comparison comparison, ScaleDirection direction, String summary) {
-        this.perInstance = perInstance;
-        this.comparison = comparison;
-        this.direction = direction;
-        this.summary = summary;
+    /** Memory below a limit asks for a node fewer; over one, for a node more. */
+    private Comparison comparison() {
+        return this == NODE_MEM_LIMIT_TOTAL_BELOW ? Comparison.LESS : Comparison.GREATER;
+    }
+
+    private String summary() {
+        return switch (this) {
+            case NODE_MEM_LIMIT_TOTAL_ABOVE -> "Total memory of the nodes is over %s";
+            case NODE_MEM_LIMIT_TOTAL_BELOW -> "Total memory of the nodes is below %s";
+            case NODE_MEM_LIMIT -> "Memory of a node is over %s";
+        };
     }
 
     /** As the seed writes it after the {@code @}: the constant's name in lower case. */
@@ -82,15 +85,17 @@ enum MemoryShortcut {
     /** @param legacyNames node-exporter's metric names before 0.16, without {@code _bytes} */
     private Expansion expand(String job, double ratio, boolean legacyNames) {
         String suffix = legacyNames ? "" : "_bytes";
-        String sum = perInstance ? "sum by (instance) " : "sum";
+        String sum = perInstance() ? "sum by (instance) " : "sum";
         String selector = "{job=\"" + job + "\"}";
         String total = "node_memory_MemTotal" + suffix + selector;
         String unused = "node_memory_MemFree" + suffix + selector + " + node_memory_Buffers" + suffix + selector
                 + " + node_memory_Cached" + suffix + selector;
         String query = "(%s(%s) - %s(%s)) / %s(%s)".formatted(sum, total, sum, unused, sum, total);
+        Comparison comparison = comparison();
         return new Expansion(shortcutName(), new Condition.Threshold(query, comparison, ratio),
-                perInstance ? Policy.Kind.NODE_MEMORY : Policy.Kind.GROUP_MEMORY, direction,
-                summary.formatted(stripZeros(ratio)));
+                perInstance() ? Policy.Kind.NODE_MEMORY : Policy.Kind.GROUP_MEMORY,
+                comparison == Comparison.GREATER ? ScaleDirection.UP : ScaleDirection.DOWN,
+                summary().formatted(stripZeros(ratio)));
     }
 
     private static String stripZeros(double value) {

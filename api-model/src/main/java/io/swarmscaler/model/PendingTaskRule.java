@@ -163,7 +163,7 @@ final class PendingTaskRule {
         List<SwarmNode> members = pass.observed.nodes().stream()
                 .filter(n -> group.instanceOnNode(n.id()).isPresent()).toList();
         Optional<NodeShape> shape = members.isEmpty()
-                ? group.launchShape().or(() -> Optional.ofNullable(policies.nodeShapes().get(role)))
+                ? group.launchShape().or(() -> Optional.ofNullable(policies.groups().nodeShapes().get(role)))
                 : Optional.of(new NodeShape(members.stream().mapToLong(SwarmNode::nanoCpus).min().orElseThrow(),
                         members.stream().mapToLong(SwarmNode::memoryBytes).min().orElseThrow()));
         if (shape.isEmpty()) {

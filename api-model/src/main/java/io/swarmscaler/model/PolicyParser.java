@@ -74,7 +74,7 @@ public final class PolicyParser {
             new PolicyReader(new ServiceLabels(service, errors), settings).readInto(policies, shapes, warmPools);
         }
         policies.sort((a, b) -> a.id().compareTo(b.id()));
-        return new PolicySet(policies, errors, shapes, warmPools);
+        return new PolicySet(policies, errors, new PolicySet.GroupLabels(shapes, warmPools));
     }
 
     /**

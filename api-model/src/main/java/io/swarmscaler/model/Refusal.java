@@ -190,8 +190,8 @@ public sealed interface Refusal extends Reason {
     /** An empty group with no {@code com.df.scaler.nodeShape}: the size of its new nodes is unknown. */
     record NoShape(NodeRole role) implements Refusal {
         public String message() {
-            return ("the %s group has no node to learn a new node's size from and no %s label gives it; pending"
-                    + " tasks cannot be sized for it").formatted(role.word(), NodeShape.LABEL);
+            return "the " + role.word() + " group has no node to learn a new node's size from and no "
+                    + NodeShape.LABEL + " label gives it; pending tasks cannot be sized for it";
         }
     }
 

@@ -91,7 +91,7 @@ public final class WarmPool {
     }
 
     int wanted(NodeRole role) {
-        return policies.warmPools().getOrDefault(role,
+        return policies.groups().warmPools().getOrDefault(role,
                 role == NodeRole.WORKER ? pass.settings.warm().defaultWorkers() : 0);
     }
 

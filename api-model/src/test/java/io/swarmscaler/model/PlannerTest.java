@@ -319,15 +319,14 @@ class PlannerTest {
         }
 
         Scenario errors(PolicyError... errors) {
-            this.policies = new PolicySet(policies.policies(), Arrays.asList(errors), policies.nodeShapes(),
-                    policies.warmPools());
+            this.policies = new PolicySet(policies.policies(), Arrays.asList(errors), policies.groups());
             return this;
         }
 
         /** A service's {@link NodeShape#LABEL} gives the size of the group's new nodes. */
         Scenario nodeShape(NodeRole role, NodeShape shape) {
-            this.policies = new PolicySet(policies.policies(), policies.errors(), Map.of(role, shape),
-                    policies.warmPools());
+            this.policies = new PolicySet(policies.policies(), policies.errors(),
+                    new PolicySet.GroupLabels(Map.of(role, shape), policies.groups().warmPools()));
             return this;
         }
 

@@ -107,7 +107,7 @@ class PlannerWarmPoolTest {
                 PlannerScaleDownTest.UNDER_05));
         QueryResult down = c.seen() == PlannerScaleDownTest.QUIET ? c.seen() : LOW;
         Plan plan = PLANNER.plan(world(c.nodes(), Map.of(ID1, c.seen(), ID2, down)),
-                new PolicySet(policies, List.of(), Map.of(), Map.of(NodeRole.WORKER, c.warm())), memory,
+                new PolicySet(policies, List.of(), warm(c.warm())), memory,
                 T0.plusSeconds(30));
         assertThat(plan.actions().stream().map(PlannerWarmPoolTest::words).flatMap(Optional::stream).toList())
                 .as("actions, with the decisions %s", reasons(plan)).containsExactlyElementsOf(c.expected());
@@ -118,13 +118,18 @@ class PlannerWarmPoolTest {
     @MethodSource("cases")
     void poolStatusAddsUp(Case c) {
         Plan plan = PLANNER.plan(world(c.nodes(), Map.of(ID1, c.seen())), new PolicySet(List.of(), List.of(),
-                Map.of(), Map.of(NodeRole.WORKER, c.warm())), ScalerMemory.empty(), T0.plusSeconds(30));
+                warm(c.warm())), ScalerMemory.empty(), T0.plusSeconds(30));
         WarmPool.Status status = plan.capacity().pools().get(NodeRole.WORKER);
         assertThat(status.wanted()).isEqualTo(c.warm());
         long standing = c.nodes().stream().filter(n -> n.endsWith(":standby") || n.endsWith(":stale")).count();
         // At most K, or what stood by already, or K and a stale node's replacement.
         assertThat(status.ready() + status.refilling()).isLessThanOrEqualTo((int) Math.max(c.warm() + 1, standing));
         assertThat(status.ready()).isLessThanOrEqualTo((int) standing + 1);
+    }
+
+    /** Services ask the worker group to keep {@code k} standby nodes. */
+    private static PolicySet.GroupLabels warm(int k) {
+        return new PolicySet.GroupLabels(Map.of(), Map.of(NodeRole.WORKER, k));
     }
 
     private static Optional<String> words(Action action) {

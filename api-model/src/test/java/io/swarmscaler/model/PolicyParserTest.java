@@ -766,7 +766,7 @@ class PolicyParserTest {
                 "cpus=1.5, memory=512MiB")));
 
         assertThat(set.errors()).isEmpty();
-        assertThat(set.nodeShapes()).containsExactly(Map.entry(NodeRole.WORKER, new NodeShape(1_500_000_000L,
+        assertThat(set.groups().nodeShapes()).containsExactly(Map.entry(NodeRole.WORKER, new NodeShape(1_500_000_000L,
                 512L << 20)));
     }
 
@@ -793,7 +793,7 @@ class PolicyParserTest {
                 service("c", List.of(), labels())));
 
         assertThat(set.errors()).isEmpty();
-        assertThat(set.warmPools()).containsExactly(Map.entry(NodeRole.WORKER, 2));
+        assertThat(set.groups().warmPools()).containsExactly(Map.entry(NodeRole.WORKER, 2));
     }
 
     @Test

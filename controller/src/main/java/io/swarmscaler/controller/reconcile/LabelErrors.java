@@ -53,7 +53,7 @@ final class LabelErrors {
                 }
             }
         }
-        return new Checked(new PolicySet(valid, errors, policies.nodeShapes(), policies.warmPools()), kept);
+        return new Checked(new PolicySet(valid, errors, policies.groups()), kept);
     }
 
     /** Logs the errors not logged before. */
