@@ -44,6 +44,14 @@ final class TrendRule {
         if (Trend.first(forecast.predicted()).isEmpty()) {
             return Optional.of("the prediction returned no data");
         }
+        Optional<Double> fit = Trend.first(forecast.fit());
+        if (fit.isEmpty()) {
+            return Optional.of("no trend to fit: the lookback's values do not vary");
+        }
+        if (fit.get() < Trend.MIN_FIT) {
+            return Optional.of("a poor fit: the line explains %.2f of the lookback's variance, at least %s needed"
+                    .formatted(fit.get(), Trend.MIN_FIT));
+        }
         return Optional.empty();
     }
 }

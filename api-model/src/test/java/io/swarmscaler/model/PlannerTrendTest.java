@@ -39,7 +39,11 @@ class PlannerTrendTest {
     }
 
     static Optional<Trend.Forecast> forecast(double predicted, double samples) {
-        return Optional.of(new Trend.Forecast(value(predicted), value(samples), TREND.samplesNeeded()));
+        return forecast(predicted, samples, value(0.95));
+    }
+
+    static Optional<Trend.Forecast> forecast(double predicted, double samples, QueryResult fit) {
+        return Optional.of(new Trend.Forecast(value(predicted), value(samples), TREND.samplesNeeded(), fit));
     }
 
     static Stream<Arguments> cases() {
@@ -52,8 +56,16 @@ class PlannerTrendTest {
                         Duration.ZERO, value(0.6), forecast(0.9, 12), false,
                         "no prediction: only 12 of the 60 samples the lookback needs"),
                 new Case("a prediction without data is not acted on", OVER_08, Duration.ZERO, value(0.6),
-                        Optional.of(new Trend.Forecast(new NoData("no samples"), value(60), 60)), false,
+                        Optional.of(new Trend.Forecast(new NoData("no samples"), value(60), 60, value(0.95))), false,
                         "no prediction: the prediction returned no data"),
+                new Case("a noisy series whose line explains little of it is not acted on", OVER_08, Duration.ZERO,
+                        value(0.6), forecast(0.9, 60, value(0.2)), false, "no prediction: a poor fit: the line"
+                        + " explains 0.20 of the lookback's variance, at least 0.5 needed"),
+                new Case("a fit just good enough is acted on", OVER_08, Duration.ZERO, value(0.6),
+                        forecast(0.9, 60, value(0.5)), true, "predicted 0.9 in 10m, > 0.8"),
+                new Case("a series that does not vary has no trend to act on", OVER_08, Duration.ZERO, value(0.6),
+                        forecast(0.9, 60, value(Double.NaN)), false,
+                        "no prediction: no trend to fit: the lookback's values do not vary"),
                 new Case("no value now, no action, whatever the prediction", OVER_08, Duration.ZERO,
                         new NoData("Prometheus is unreachable"), forecast(0.9, 60), false, "unreachable"),
                 new Case("a breach now acts whatever the fit", OVER_08, Duration.ZERO, value(0.9),

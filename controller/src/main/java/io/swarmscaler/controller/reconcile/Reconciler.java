@@ -324,7 +324,8 @@ public final class Reconciler {
             policy.trend().ifPresent(trend -> {
                 String expression = policy.condition().query();
                 forecasts.put(policy.id(), new Trend.Forecast(metrics.query(trend.predictionQuery(expression)),
-                        metrics.query(trend.samplesQuery(expression)), trend.samplesNeeded()));
+                        metrics.query(trend.samplesQuery(expression)), trend.samplesNeeded(),
+                        metrics.query(trend.fitQuery(expression))));
             });
         }
         return forecasts;

@@ -177,6 +177,7 @@ class ReconcilerTest {
         prometheus.set(0.5);
         prometheus.setFor("count_over_time", 10_000); // every sample of the lookback: a good fit
         prometheus.setFor("predict_linear", 0.7);
+        prometheus.setFor("deriv", 0.9); // the fitted line's R²: a ramp
         Reconciler reconciler = reconciler(new FakeNodeGroup(NodeRole.WORKER, swarm, 1), false);
         reconciler.reconcile();
         Observer observer = new Observer(reconciler, new ScalerMetrics(), clock, new Observer.Settings("fake", false,
