@@ -3,7 +3,7 @@
 #
 #   scripts/benchmark.sh scale [WORKERS TASKS_PER_NODE HISTORY_PER_SLOT [SERVICES]]
 #     Runs the real daemon jar, with the image's JVM flags (bounded heap, serial GC), against a generated Docker
-#     Engine API of that size (JSON captured from dockerd 20.10, API 1.41, in controller/src/test/resources/
+#     Engine API of that size on a unix socket (JSON captured from dockerd 20.10, API 1.41, in controller/src/test/resources/
 #     engine-api-1.41), the local Auto Scaling endpoint and a loopback Prometheus, in dry run, with
 #     RECONCILE_INTERVAL=2s. Prints pass p50/p99, CPU per pass, the docker/tasks call p50, heap after a full GC,
 #     peak RSS and start -> ready, for a steady pass (no policy holds) and a pass that considers a scale-down, and

@@ -5,16 +5,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -22,10 +22,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
+import org.eclipse.jetty.util.Callback;
 
 /**
- * A Docker Engine API (1.41) on loopback serving a generated Swarm of a chosen size. Every node, service and task
+ * A Docker Engine API (1.41) on a unix socket, as dockerd serves it, for a generated Swarm of a chosen size. Every node, service and task
  * is a copy of one captured from a real dockerd (test resources {@code engine-api-1.41/}: a worker node, the
  * service {@code sample}, one of its tasks, with reservations), with its ids, names,
  * addresses and placement changed: the replies have the shape and size of a real engine's. Filters on
@@ -52,8 +59,13 @@ public final class EngineApiStub implements AutoCloseable {
         }
     }
 
+    /** The event stream is quiet for as long as the Swarm is: no idle cut within a benchmark. */
+    private static final Duration IDLE_TIMEOUT = Duration.ofHours(1);
+
     private final Shape shape;
-    private final HttpServer server;
+    private final Path socketDirectory;
+    private final Path socket;
+    private final Server server;
     private final byte[] nodes;
     private final byte[] services;
     private final byte[] runningTasks;
@@ -116,18 +128,34 @@ public final class EngineApiStub implements AutoCloseable {
             }
         });
         this.runningTasks = write(g -> eachTask(Set.of(), false, g));
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.setExecutor(Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "engine-api-stub");
-            t.setDaemon(true);
-            return t;
-        }));
-        server.createContext("/", this::handle);
-        server.start();
+        this.socketDirectory = Files.createTempDirectory("engine-api-stub");
+        this.socket = socketDirectory.resolve("docker.sock");
+        this.server = new Server();
+        UnixDomainServerConnector connector = new UnixDomainServerConnector(server);
+        connector.setUnixDomainPath(socket);
+        connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+        server.addConnector(connector);
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                try {
+                    EngineApiStub.this.handle(request, response);
+                    callback.succeeded();
+                } catch (Throwable e) {
+                    callback.failed(e);
+                }
+                return true;
+            }
+        });
+        try {
+            server.start();
+        } catch (Exception e) {
+            throw new IOException("the Engine API stub did not start on " + socket, e);
+        }
     }
 
     public String dockerHost() {
-        return "tcp://127.0.0.1:" + server.getAddress().getPort();
+        return "unix://" + socket;
     }
 
     public int runningTaskBytes() {
@@ -218,24 +246,24 @@ public final class EngineApiStub implements AutoCloseable {
     private long stateVersion;
 
     /** Answers the state service's create, inspect and update; false for any other request. */
-    private synchronized boolean stateService(HttpExchange exchange, String path) throws IOException {
-        String method = exchange.getRequestMethod();
+    private synchronized boolean stateService(Request request, Response response, String path) throws IOException {
+        String method = request.getMethod();
         if (method.equals("POST") && path.equals("/services/create")) {
-            stateSpec = (ObjectNode) JSON.readTree(exchange.getRequestBody());
+            stateSpec = (ObjectNode) JSON.readTree(Content.Source.asInputStream(request));
             stateVersion = 1;
-            reply(exchange, 201, "{\"ID\":\"state0\"}".getBytes(StandardCharsets.UTF_8));
+            reply(response, 201, "{\"ID\":\"state0\"}".getBytes(StandardCharsets.UTF_8));
             return true;
         }
         if (method.equals("POST") && path.equals("/services/state0/update")) {
-            String query = String.valueOf(exchange.getRequestURI().getRawQuery());
+            String query = String.valueOf(request.getHttpURI().getQuery());
             if (!query.contains("version=" + stateVersion)) {
-                exchange.getRequestBody().readAllBytes();
-                reply(exchange, 500, "{\"message\":\"update out of sequence\"}".getBytes(StandardCharsets.UTF_8));
+                Content.Source.asInputStream(request).readAllBytes();
+                reply(response, 500, "{\"message\":\"update out of sequence\"}".getBytes(StandardCharsets.UTF_8));
                 return true;
             }
-            stateSpec = (ObjectNode) JSON.readTree(exchange.getRequestBody());
+            stateSpec = (ObjectNode) JSON.readTree(Content.Source.asInputStream(request));
             stateVersion++;
-            reply(exchange, 200, "{}".getBytes(StandardCharsets.UTF_8));
+            reply(response, 200, "{}".getBytes(StandardCharsets.UTF_8));
             return true;
         }
         boolean named = stateSpec != null && path.equals("/services/" + stateSpec.path("Name").asText());
@@ -244,49 +272,46 @@ public final class EngineApiStub implements AutoCloseable {
             service.put("ID", "state0");
             service.putObject("Version").put("Index", stateVersion);
             service.set("Spec", stateSpec);
-            reply(exchange, 200, JSON.writeValueAsBytes(service));
+            reply(response, 200, JSON.writeValueAsBytes(service));
             return true;
         }
         return false;
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            String path = exchange.getRequestURI().getPath().replaceFirst("^/v1\\.\\d+", "");
-            if (stateService(exchange, path)) {
-                return;
-            }
-            if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
-                exchange.getRequestBody().readAllBytes();
-                reply(exchange, 200, "{}".getBytes(StandardCharsets.UTF_8)); // dry run: nothing should change
-                return;
-            }
-            switch (path) {
-                case "/nodes" -> reply(exchange, 200, nodes);
-                case "/services" -> reply(exchange, 200, services);
-                case "/tasks" -> tasks(exchange);
-                case "/events" -> events(exchange);
-                default -> {
-                    byte[] body = fixed.get(path);
-                    reply(exchange, body == null ? 404 : 200, body == null
-                            ? "{\"message\":\"page not found\"}".getBytes(StandardCharsets.UTF_8) : body);
-                }
+    private void handle(Request request, Response response) throws IOException {
+        String path = Request.getPathInContext(request).replaceFirst("^/v1\\.\\d+", "");
+        if (stateService(request, response, path)) {
+            return;
+        }
+        if (!"GET".equals(request.getMethod()) && !"HEAD".equals(request.getMethod())) {
+            Content.Source.asInputStream(request).readAllBytes();
+            reply(response, 200, "{}".getBytes(StandardCharsets.UTF_8)); // dry run: nothing should change
+            return;
+        }
+        switch (path) {
+            case "/nodes" -> reply(response, 200, nodes);
+            case "/services" -> reply(response, 200, services);
+            case "/tasks" -> tasks(request, response);
+            case "/events" -> events(response);
+            default -> {
+                byte[] body = fixed.get(path);
+                reply(response, body == null ? 404 : 200, body == null
+                        ? "{\"message\":\"page not found\"}".getBytes(StandardCharsets.UTF_8) : body);
             }
         }
     }
 
-    private void tasks(HttpExchange exchange) throws IOException {
-        Map<String, Set<String>> filters = filters(exchange.getRequestURI().getRawQuery());
+    private void tasks(Request request, Response response) throws IOException {
+        Map<String, Set<String>> filters = filters(request.getHttpURI().getQuery());
         Set<String> desired = filters.getOrDefault("desired-state", Set.of());
         Set<String> onNodes = filters.getOrDefault("node", Set.of());
         boolean history = !desired.equals(Set.of("running"));
         if (!history && onNodes.isEmpty()) {
-            reply(exchange, 200, runningTasks);
+            reply(response, 200, runningTasks);
             return;
         }
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(200, 0);
-        try (OutputStream out = exchange.getResponseBody(); JsonGenerator g = JSON.createGenerator(out)) {
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        try (OutputStream out = Content.Sink.asOutputStream(response); JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartArray();
             eachTask(onNodes, history, g);
             g.writeEndArray();
@@ -316,10 +341,9 @@ public final class EngineApiStub implements AutoCloseable {
         return Map.of();
     }
 
-    private void events(HttpExchange exchange) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(200, 0);
-        OutputStream out = exchange.getResponseBody();
+    private void events(Response response) throws IOException {
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        OutputStream out = Content.Sink.asOutputStream(response);
         out.flush();
         CountDownLatch closed = new CountDownLatch(1);
         eventStreams.put(out, closed);
@@ -330,16 +354,26 @@ public final class EngineApiStub implements AutoCloseable {
         }
     }
 
-    private static void reply(HttpExchange exchange, int status, byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, body.length);
-        exchange.getResponseBody().write(body);
+    private static void reply(Response response, int status, byte[] body) throws IOException {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        try (OutputStream out = Content.Sink.asOutputStream(response)) {
+            out.write(body);
+        }
     }
 
     @Override
-    public void close() {
+    public void close() throws IOException {
         eventStreams.values().forEach(CountDownLatch::countDown);
         eventStreams.clear();
-        server.stop(0);
+        try {
+            server.stop();
+        } catch (Exception e) {
+            throw new IOException("the Engine API stub did not stop", e);
+        } finally {
+            Files.deleteIfExists(socket);
+            Files.deleteIfExists(socketDirectory);
+        }
     }
 }

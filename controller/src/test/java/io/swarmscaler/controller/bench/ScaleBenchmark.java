@@ -27,7 +27,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Runs the real daemon jar, with the image's JVM flags, against a generated Engine API ({@link EngineApiStub}),
+ * Runs the real daemon jar, with the image's JVM flags, against a generated Engine API on a unix socket
+ * ({@link EngineApiStub}),
  * the local Auto Scaling endpoint and a loopback Prometheus answering every policy query with one value, and prints
  * what a pass costs. Used by {@code scripts/benchmark.sh}; a benchmark, not a test.
  *
