@@ -3,6 +3,7 @@ package io.swarmscaler.controller.aws;
 import io.swarmscaler.model.NodeShape;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 import software.amazon.awssdk.services.autoscaling.model.AutoScalingGroup;
@@ -20,8 +21,11 @@ final class LaunchShapes {
 
     private final AwsApi api;
     private final Map<String, NodeShape> byInstanceType = new ConcurrentHashMap<>();
-    /** Told already since the last success: every pass asks again, and a log line per pass would drown the log. */
-    private volatile boolean warned;
+    /**
+     * The groups told about since their last success: every pass asks again, and a log line per pass would drown
+     * the log. Per group, so that one group's success does not repeat another's warning.
+     */
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
     LaunchShapes(AwsApi api) {
         this.api = api;
@@ -34,11 +38,10 @@ final class LaunchShapes {
     Optional<NodeShape> of(AutoScalingGroup group, String subject) {
         try {
             Optional<NodeShape> shape = instanceType(group, subject).map(type -> shapeOf(type, subject));
-            warned = false;
+            warned.remove(subject);
             return shape;
         } catch (RuntimeException e) {
-            if (!warned) {
-                warned = true;
+            if (warned.add(subject)) {
                 LOG.warning("Cannot tell the size of a new node of %s, which has none (pending tasks fall back to"
                         .formatted(subject) + " the com.df.scaler.nodeShape label): " + e.getMessage());
             }

@@ -519,6 +519,25 @@ class AwsNodeGroupTest {
         assertThat(empty.capacity().launchShape()).as("granted since").isPresent();
     }
 
+    @Test
+    void aGroupWhoseShapeIsUnknownIsToldOnceWhileAnotherGroupsShapeIsKnown() throws IOException {
+        String unknownType = "unit-EmptyManagers-1D2E3F";
+        endpoint.addGroup(EMPTY, 0, 3);
+        endpoint.useLaunchTemplate(EMPTY, "swarm-workers", "m5.large");
+        endpoint.addGroup(unknownType, 0, 3);
+        endpoint.useLaunchTemplate(unknownType, "swarm-managers", "x9.nonexistent");
+        AwsNodeGroups both = connect(new ScalerConfig.Aws(Optional.of(EMPTY), Optional.of(unknownType), "us-east-1",
+                credentialsFile(KEY_ID, SECRET), Optional.of(endpoint.address())));
+
+        for (int pass = 0; pass < 3; pass++) {
+            assertThat(both.group(NodeRole.WORKER).orElseThrow().capacity().launchShape()).isPresent();
+            assertThat(both.group(NodeRole.MANAGER).orElseThrow().capacity().launchShape()).isEmpty();
+        }
+
+        assertThat(logs.stream().filter(l -> l.contains("Cannot tell the size of a new node"))).singleElement()
+                .asString().contains(unknownType).contains("x9.nonexistent");
+    }
+
     /**
      * The whole way: tasks pending on an empty aws group are sized against its instance type. 5 GiB each on
      * m5.large nodes of 8 GiB: one node per task, so three; on the t2.micro of its launch configuration before,
