@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.dockerjava.api.model.ServiceSpec;
+import com.github.dockerjava.api.model.ServiceUpdateState;
+import com.github.dockerjava.api.model.ServiceUpdateStatus;
 import com.github.dockerjava.api.model.SwarmNodeAvailability;
 import com.github.dockerjava.api.model.TaskState;
+import com.github.dockerjava.api.model.UpdateConfig;
+import com.github.dockerjava.api.model.UpdateOrder;
 import io.swarmscaler.controller.local.LocalServices;
 import io.swarmscaler.controller.port.NodeGroup;
 import io.swarmscaler.model.NodeRole;
@@ -77,6 +81,8 @@ class WarmPoolIntegrationTest {
         try (ScalerRuntime scaler = lab.startScaler(env, List.of(slowBooting))) {
             TestLab.awaitPasses(scaler, 2);
             assertThat(standbyNodes()).extracting(SwarmNode::id).containsExactly(standby.id());
+            // The cold phase's reschedule is a rolling update of the same service: the breach meets a settled one.
+            await().atMost(Duration.ofSeconds(60)).until(WarmPoolIntegrationTest::rescheduledSettled);
             long[] activeAndTask = breachToActiveAndTaskOn(standby.id(), Duration.ofSeconds(30));
             long warmMillis = activeAndTask[1];
             lab.lab.exporter().setRatio(NodeRole.WORKER, QUIET);
@@ -90,19 +96,16 @@ class WarmPoolIntegrationTest {
                     && !standbyNodes().get(0).id().equals(standby.id()));
             assertThat(standbyNodes().get(0).availability()).isEqualTo("drain");
             scaleDownTerminatesBeyondThePoolAndFillsAPoolThatLacks(scaler);
-            // Last, so that a slow run still checks the pool's other rules first. The node is schedulable within the
-            // goal; Swarm then takes about 2 s on this busy machine (placing, creating and starting the container,
-            // reporting it running) to start the first task there, which leaves the goal too tight to assert.
-            assertThat(activeAndTask[0]).as("node active within scrape + alertFor + 2 s")
+            // Last, so that a slow run still checks the pool's other rules first.
+            assertThat(warmMillis).as("first task on the activated node within scrape + alertFor + 2 s")
                     .isLessThanOrEqualTo(ACTIVATION_GOAL_MILLIS);
-            assertThat(warmMillis).as("first task well inside one boot").isLessThan(BOOT_DELAY.toMillis() / 4);
         }
     }
 
     /**
-     * The labelled service, its tasks stopping on SIGTERM as an application does: busybox's {@code sleep} as PID 1
-     * ignores it, so each stop of the reschedule's rolling update (stop-first, Swarm's default) would wait out the
-     * grace period before the first task may start on the activated node.
+     * The labelled service as the README advises for fast reschedules: its rolling update starts each new task
+     * before stopping the old one ({@code start-first}; Swarm's default stop-first waits for the old task to stop),
+     * and its tasks stop on SIGTERM as an application does (busybox's {@code sleep} as PID 1 ignores it).
      */
     private static void createRescheduled() {
         String id = LocalServices.create(lab.docker, "rescheduled", Map.of("com.df.reschedule", "true"), List.of(), 4);
@@ -110,12 +113,21 @@ class WarmPoolIntegrationTest {
         ServiceSpec spec = service.getSpec();
         spec.getTaskTemplate().getContainerSpec().withCommand(List.of("sh", "-c",
                 "trap 'exit 0' TERM; sleep 100000000 & wait"));
+        spec.withUpdateConfig(new UpdateConfig().withParallelism(1).withOrder(UpdateOrder.START_FIRST));
         lab.docker.updateServiceCmd(id, spec).withVersion(service.getVersion().getIndex()).exec();
         lab.awaitRunning("rescheduled", 4);
         await().atMost(Duration.ofSeconds(30)).until(() -> lab.docker.listTasksCmd().withServiceFilter("rescheduled")
                 .exec().stream().filter(t -> t.getDesiredState() == TaskState.RUNNING)
                 .allMatch(t -> t.getSpec().getContainerSpec().getCommand().get(0).equals("sh")
                         && t.getStatus().getState() == TaskState.RUNNING));
+    }
+
+    /** No rolling update of {@code rescheduled} under way, and its four tasks running. */
+    private static boolean rescheduledSettled() {
+        ServiceUpdateStatus update = lab.docker.listServicesCmd().withNameFilter(List.of("rescheduled")).exec()
+                .get(0).getUpdateStatus();
+        return (update == null || update.getState() != ServiceUpdateState.UPDATING)
+                && lab.runningTasks("rescheduled").size() == 4;
     }
 
     /** The pool is full: a scale-down terminates; then, the pool short and the group at its max, it keeps one. */

@@ -54,13 +54,17 @@ final class PrometheusMetrics implements Metrics {
 
     /** Prometheus keeps at most 11,000 points a series in a range answer. */
     private static final int MAX_POINTS = 10_000;
+    /** Points over the lookback: the breach's start is read to within a 200th of the {@code alertFor}. */
+    private static final int POINTS = 200;
+    private static final long FINEST_STEP_MILLIS = 10;
+    private static final long COARSEST_STEP_MILLIS = 1000;
 
     @Override
     public Optional<Instant> holdingSince(Condition.Threshold condition, Duration lookback, Instant now) {
         // 1 where any series holds, as the planner reads the condition; a missing point is a gap.
         String promql = "max((%s) %s bool %s)".formatted(condition.query(), condition.comparison().symbol(),
                 condition.threshold());
-        long stepMillis = Math.max(1000, lookback.toMillis() / MAX_POINTS);
+        long stepMillis = stepMillis(lookback);
         Instant start = now.minus(lookback);
         URI uri = resolve("api/v1/query_range?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
                 + "&start=" + seconds(start) + "&end=" + seconds(now) + "&step=" + stepMillis / 1000.0);
@@ -77,6 +81,16 @@ final class PrometheusMetrics implements Metrics {
             Thread.currentThread().interrupt();
             return Optional.empty();
         }
+    }
+
+    /**
+     * The step of the history over {@code lookback}. Since when the condition held is read to within one step, which
+     * delays the action as much: a 200th of the lookback, from 10 ms (a short {@code alertFor}) to 1 s (a long one),
+     * coarser only where 1 s steps would pass the points Prometheus answers.
+     */
+    static long stepMillis(Duration lookback) {
+        long step = Math.min(COARSEST_STEP_MILLIS, Math.max(FINEST_STEP_MILLIS, lookback.toMillis() / POINTS));
+        return Math.max(step, lookback.toMillis() / MAX_POINTS);
     }
 
     /** The first point of the run of 1s that ends at the last point, if that point is recent. */

@@ -3,14 +3,22 @@ package io.swarmscaler.controller.prometheus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Since when a condition held, read from a range answer of {@code max(EXPR > bool T)} at 1 s steps. */
+/** Since when a condition held, read from a range answer of {@code max(EXPR > bool T)}. */
 class PrometheusHistoryTest {
     private static final Instant NOW = Instant.ofEpochSecond(1_000);
+
+    /** The start is read to within one step: a 200th of the lookback, 10 ms to 1 s, coarser past 10,000 points. */
+    @ParameterizedTest(name = "alertFor {0}: step {1} ms")
+    @CsvSource({"PT1S, 10", "PT2S, 10", "PT30S, 150", "PT5M, 1000", "PT30M, 1000", "PT24H, 8640"})
+    void theHistoryIsReadAtFineSteps(Duration lookback, long stepMillis) {
+        assertThat(PrometheusMetrics.stepMillis(lookback)).isEqualTo(stepMillis);
+    }
 
     @ParameterizedTest(name = "{0}: since {3}")
     @CsvSource(delimiter = '|', value = {
