@@ -66,8 +66,8 @@ public final class ScaleBenchmark {
                     r.loopMsPerPass, r.jitGcMsPerPass, r.tasksMs, r.heapAfterGcMb, r.peakRssMb,
                     r.startToReadySeconds);
             System.out.printf("    start: /v1/ping answers %.2f s after java -jar, first successful pass (ready) %.2f s"
-                    + " (%.2f CPU s)%n",
-                    r.startToPingSeconds, r.startToReadySeconds, r.startCpuSeconds);
+                    + " (%.2f CPU s, of which the JIT %.2f)%n",
+                    r.startToPingSeconds, r.startToReadySeconds, r.startCpuSeconds, r.startJitSeconds);
             if (r.burstPasses >= 0) {
                 System.out.printf("    burst: 200 node events in 20 s made %d passes%n", r.burstPasses);
             }
@@ -82,10 +82,11 @@ public final class ScaleBenchmark {
      * @param loopMsPerPass the CPU of the reconcile thread alone, per pass
      * @param jitGcMsPerPass the CPU of the JIT compilers and the collector (serial: the VM thread), per pass
      * @param startCpuSeconds the daemon's CPU time from its start to its first successful pass
+     * @param startJitSeconds the part of it the JIT compilers took
      */
     record Result(double p50Ms, double p99Ms, double cpuMsPerPass, double loopMsPerPass, double jitGcMsPerPass,
             double tasksMs, double heapAfterGcMb, double peakRssMb, double startToPingSeconds,
-            double startToReadySeconds, double startCpuSeconds, int burstPasses, Latency ping, Latency status, double failedPasses) {}
+            double startToReadySeconds, double startCpuSeconds, double startJitSeconds, int burstPasses, Latency ping, Latency status, double failedPasses) {}
 
     /** Replies at a fixed rate, timed from when each request was due, so a stall counts for every request. */
     record Latency(double p50Ms, double p99Ms, double maxMs, int failed) {
@@ -203,7 +204,7 @@ public final class ScaleBenchmark {
                 double ping = secondsUntilOk(base.resolve("/v1/ping"), daemon, started, log);
                 double ready = secondsUntilOk(base.resolve("/readyz"), daemon, started, log);
                 // What the start cost in CPU, apart from the wall time, which other processes on the machine inflate.
-                double startCpu = cpuMillis(Path.of("/proc/" + daemon.pid() + "/stat")).getValue() / 1000.0;
+                Map<String, Long> startCpu = cpuMillisByThread(daemon.pid());
                 double cycles0 = afterPasses(base, metric(base, PASSES), WARM_UP_PASSES, daemon);
                 Map<String, Long> cpu0 = cpuMillisByThread(daemon.pid());
                 double passes = afterPasses(base, cycles0, MEASURED_PASSES, daemon) - cycles0;
@@ -241,7 +242,7 @@ public final class ScaleBenchmark {
                 double heap = heapAfterGcMb(daemon.pid());
                 double rss = peakRssMb(daemon.pid());
                 return new Result(p50, p99, cpuPerPass, loopPerPass, jitGcPerPass, tasks, heap, rss, ping, ready,
-                        startCpu, burstPasses, pingLatency, statusLatency, failed);
+                        startCpu.get("total") / 1000.0, startCpu.getOrDefault("jit", 0L) / 1000.0, burstPasses, pingLatency, statusLatency, failed);
             } finally {
                 daemon.destroy();
                 daemon.waitFor();
