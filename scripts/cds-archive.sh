@@ -28,10 +28,11 @@ i=0
 while [ $i -lt 120 ] && ! grep -q 'Swarm Scaler running' "$log" && kill -0 "$pid" 2>&-; do
   sleep 0.5; i=$((i + 1))
 done
-port="$(sed -n 's/.*HTTP API on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" | head -1)"
+# Only the applets build-local-image.sh links (no sed).
+port="$(grep -o 'HTTP API on 127\.0\.0\.1:[0-9]*' "$log" | head -1 | cut -d: -f2)"
 for route in v1/ping healthz readyz status metrics; do # busybox wget in the images; curl elsewhere
   url="http://127.0.0.1:$port/$route"
-  if command -v wget >/dev/null; then wget -q -O /dev/null "$url"; else curl -s -o /dev/null "$url"; fi || true
+  if command -v wget >/dev/null; then wget -q -O /dev/null "$url" 2>&-; else curl -s -o /dev/null "$url"; fi || true
 done
 sleep 2 # a few (failing) passes: their classes too
 kill -TERM "$pid" 2>&- || true
