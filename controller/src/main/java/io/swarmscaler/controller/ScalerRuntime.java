@@ -143,8 +143,8 @@ public final class ScalerRuntime implements AutoCloseable {
         ReconcileLoop loop = new ReconcileLoop(pass, config.reconcileInterval(), FIRST_BACKOFF, MAX_BACKOFF, observer);
         leadership.ifPresent(l -> {
             l.awaitFirstRound(); // the first pass already knows whether it leads
-            // A second round at once, as before the first one moved beside the node groups' connection: without it
-            // SwarmStateIntegrationTest#noReplicaActsWhileTheManagersAreUnreachable fails (cause not found yet).
+            // A second round at once: a replica whose first write lost the race to create the lease learns from it
+            // who leads, before its first pass (else only a retry period later; /status would show no leader).
             l.tick();
             l.onChange(loop::trigger); // a new leader acts at once; one that lost the lease shows it
             observer.showLeadership(() -> leadershipStatus(l.view()), l::unready);
