@@ -7,7 +7,8 @@
 #
 # Runs `JAVA -XX:ArchiveClassesAtExit=ARCHIVE -jar JAR run` with the image's JVM flags on the aws backend, its
 # endpoints closed loopback ports (every call is refused at once, nothing leaves the machine), until it logs that it
-# runs, then stops it: the JVM writes the archive as it exits. The archive fits only that JAVA and that very JAR
+# runs, asks each of its HTTP routes once (the request path's classes: the first /v1/ping after a start is served
+# from the archive too), then stops it: the JVM writes the archive as it exits. The archive fits only that JAVA and that very JAR
 # (same path, size and time): the Dockerfile, scripts/build-local-image.sh and scripts/benchmark.sh make it where
 # the jar lies. Fails when the daemon does not get that far or misses a class or library. POSIX sh, for the image's
 # busybox too.
@@ -26,6 +27,12 @@ pid=$!
 i=0
 while [ $i -lt 120 ] && ! grep -q 'Swarm Scaler running' "$log" && kill -0 "$pid" 2>&-; do
   sleep 0.5; i=$((i + 1))
+done
+# Only the applets build-local-image.sh links (no sed).
+port="$(grep -o 'HTTP API on 127\.0\.0\.1:[0-9]*' "$log" | head -1 | cut -d: -f2)"
+for route in v1/ping healthz readyz status metrics; do # busybox wget in the images; curl elsewhere
+  url="http://127.0.0.1:$port/$route"
+  if command -v wget >/dev/null; then wget -q -O /dev/null "$url" 2>&-; else curl -s -o /dev/null "$url"; fi || true
 done
 sleep 2 # a few (failing) passes: their classes too
 kill -TERM "$pid" 2>&- || true

@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -117,7 +118,7 @@ public final class Main implements Callable<Integer> {
             URI prometheusAddress;
             try {
                 Swarm swarm;
-                List<NodeGroup> groups;
+                Supplier<List<NodeGroup>> groups;
                 String dockerHost = config.dockerHost();
                 if (config.backend() == ScalerConfig.Backend.LOCAL) {
                     ScalerConfig.Local local = config.local();
@@ -127,15 +128,17 @@ public final class Main implements Callable<Integer> {
                     lab.deployDemoServices(DockerSwarms.client(lab.cluster().dockerHost()));
                     swarm = lab.swarm();
                     dockerHost = lab.cluster().dockerHost();
-                    groups = List.of(lab.cluster().workerGroup(local.bootDelay()));
+                    List<NodeGroup> workers = List.of(lab.cluster().workerGroup(local.bootDelay()));
+                    groups = () -> workers;
                     prometheusAddress = config.prometheusAddress().orElse(lab.prometheus().address());
                     printLocalHints(lab);
                 } else {
-                    // The AWS SDK takes about a second to set up: alongside Docker's client, not after it.
+                    // The AWS SDK's set-up and check take about a second: alongside Docker's clients and the
+                    // first lease round (ScalerRuntime waits for the groups only once that round has begun).
                     CompletableFuture<AwsNodeGroups> aws = CompletableFuture.supplyAsync(
                             () -> AwsNodeGroups.connect(config.aws()));
                     swarm = DockerSwarms.connect(config.dockerHost());
-                    groups = joined(aws).groups();
+                    groups = () -> joined(aws).groups();
                     prometheusAddress = config.prometheusAddress().orElseThrow();
                 }
                 Metrics metrics = Prometheus.connect(prometheusAddress);

@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The running scaler, whatever its backend: the reconciler on its loop, woken by the timer and by Docker's
@@ -59,7 +60,7 @@ public final class ScalerRuntime implements AutoCloseable {
      */
     public static ScalerRuntime start(ScalerConfig config, Swarm dockerSwarm, List<NodeGroup> backendGroups,
             Metrics prometheus, Notifier notifier, Clock clock) {
-        return start(config, dockerSwarm, backendGroups, prometheus, notifier, clock, Optional.empty(),
+        return start(config, dockerSwarm, () -> backendGroups, prometheus, notifier, clock, Optional.empty(),
                 listen(config));
     }
 
@@ -83,17 +84,23 @@ public final class ScalerRuntime implements AutoCloseable {
      */
     public static ScalerRuntime start(ScalerConfig config, Swarm dockerSwarm, List<NodeGroup> backendGroups,
             Metrics prometheus, Notifier notifier, Clock clock, StateStore store) {
-        return start(config, dockerSwarm, backendGroups, prometheus, notifier, clock, Optional.of(store),
+        return start(config, dockerSwarm, () -> backendGroups, prometheus, notifier, clock, Optional.of(store),
                 listen(config));
     }
 
-    /** The same, on the HTTP API that {@link #listen} started; closing the runtime closes it. */
-    public static ScalerRuntime start(ScalerConfig config, Swarm dockerSwarm, List<NodeGroup> backendGroups,
-            Metrics prometheus, Notifier notifier, Clock clock, StateStore store, HttpApi api) {
+    /**
+     * The same, on the HTTP API that {@link #listen} started (closing the runtime closes it), with the node groups
+     * still connecting: the first lease round runs while {@code backendGroups} waits for them, and whatever it
+     * throws stops the start (the lease, if taken, is released).
+     */
+    public static ScalerRuntime start(ScalerConfig config, Swarm dockerSwarm,
+            Supplier<List<NodeGroup>> backendGroups, Metrics prometheus, Notifier notifier, Clock clock,
+            StateStore store, HttpApi api) {
         return start(config, dockerSwarm, backendGroups, prometheus, notifier, clock, Optional.of(store), api);
     }
 
-    private static ScalerRuntime start(ScalerConfig config, Swarm dockerSwarm, List<NodeGroup> backendGroups,
+    private static ScalerRuntime start(ScalerConfig config, Swarm dockerSwarm,
+            Supplier<List<NodeGroup>> backendGroups,
             Metrics prometheus, Notifier notifier, Clock clock, Optional<StateStore> store, HttpApi api) {
         try {
             return startOn(config, dockerSwarm, backendGroups, prometheus, notifier, clock, store, api);
@@ -103,17 +110,25 @@ public final class ScalerRuntime implements AutoCloseable {
         }
     }
 
-    private static ScalerRuntime startOn(ScalerConfig config, Swarm dockerSwarm, List<NodeGroup> backendGroups,
-            Metrics prometheus, Notifier notifier, Clock clock, Optional<StateStore> store, HttpApi api) {
+    private static ScalerRuntime startOn(ScalerConfig config, Swarm dockerSwarm,
+            Supplier<List<NodeGroup>> backendGroups, Metrics prometheus, Notifier notifier, Clock clock,
+            Optional<StateStore> store, HttpApi api) {
         ScalerMetrics stats = new ScalerMetrics();
         Optional<SwarmLeadership> leadership = store.map(s -> {
             ScalerConfig.Leadership lease = config.leadership();
             return new SwarmLeadership(s, new SwarmLeadership.Settings(lease.replicaId(), lease.lease(),
                     lease.renewDeadline(), lease.retryPeriod()), clock, System::nanoTime, stats);
         });
+        leadership.ifPresent(SwarmLeadership::start); // its first round alongside the node groups' connection
+        List<NodeGroup> groups;
+        try {
+            groups = InstrumentedPorts.groups(backendGroups.get(), stats);
+        } catch (RuntimeException e) {
+            leadership.ifPresent(ScalerRuntime::release);
+            throw e;
+        }
         ScalerState state = leadership.<ScalerState>map(l -> l).orElseGet(ScalerState::alone);
         Swarm swarm = InstrumentedPorts.swarm(dockerSwarm, stats);
-        List<NodeGroup> groups = InstrumentedPorts.groups(backendGroups, stats);
         Metrics metrics = InstrumentedPorts.metrics(prometheus, stats);
         boolean dryRun = config.observability().dryRun();
         ScaleRequestInbox inbox = new ScaleRequestInbox(ScaleRequestInbox.Settings.defaults(), clock);
@@ -127,9 +142,11 @@ public final class ScalerRuntime implements AutoCloseable {
         ReconcileLoop.Pass pass = () -> reconciler.reconcile().wakeAt().map(at -> Duration.between(clock.instant(), at));
         ReconcileLoop loop = new ReconcileLoop(pass, config.reconcileInterval(), FIRST_BACKOFF, MAX_BACKOFF, observer);
         leadership.ifPresent(l -> {
+            l.awaitFirstRound(); // the first pass already knows whether it leads
+            // A second round at once: a replica whose first write lost the race to create the lease learns from it
+            // who leads, before its first pass (else only a retry period later; /status would show no leader).
+            l.tick();
             l.onChange(loop::trigger); // a new leader acts at once; one that lost the lease shows it
-            l.tick(); // the first pass already knows whether it leads
-            l.start();
             observer.showLeadership(() -> leadershipStatus(l.view()), l::unready);
         });
         loop.start();
@@ -150,6 +167,16 @@ public final class ScalerRuntime implements AutoCloseable {
             throw e;
         }
         return runtime;
+    }
+
+    /** Stops a lease that a failed start may have taken, so that another replica need not wait it out. */
+    private static void release(SwarmLeadership leadership) {
+        try {
+            leadership.awaitFirstRound();
+            leadership.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static Map<String, Object> leadershipStatus(SwarmLeadership.View view) {

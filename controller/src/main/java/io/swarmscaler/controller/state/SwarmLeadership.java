@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
@@ -62,6 +63,7 @@ public final class SwarmLeadership implements ScalerState, AutoCloseable {
     /** Run when this replica gains or loses the lead, or a handed-over request comes or is decided. */
     private volatile Runnable onChange = () -> {};
     private Thread renewer;
+    private final CompletableFuture<Void> firstRound = new CompletableFuture<>();
     private volatile boolean closed;
 
     // Written under this. The volatile ones are also read without it, by view() and unready(): those answer
@@ -108,11 +110,18 @@ public final class SwarmLeadership implements ScalerState, AutoCloseable {
         onChange = action;
     }
 
-    /** Tries to lead, then renews or watches the lease every retry period until closed. */
+    /**
+     * Tries to lead, then renews or watches the lease every retry period until closed. The first round runs on the
+     * renewer's thread at once, alongside whatever else start-up does; {@link #awaitFirstRound} waits for it.
+     */
     public SwarmLeadership start() {
         renewer = new Thread(() -> {
             while (!closed) {
-                tick();
+                try {
+                    tick();
+                } finally {
+                    firstRound.complete(null);
+                }
                 try {
                     Thread.sleep(settings.retryPeriod().toMillis());
                 } catch (InterruptedException e) {
@@ -123,6 +132,11 @@ public final class SwarmLeadership implements ScalerState, AutoCloseable {
         renewer.setDaemon(true);
         renewer.start();
         return this;
+    }
+
+    /** Returns once the first round that {@link #start} began has ended, led or not (so a first pass knows). */
+    public void awaitFirstRound() {
+        firstRound.join();
     }
 
     /** One round of the election: read the lease; take it when it is ours or expired; give up past the deadline. */
@@ -438,6 +452,7 @@ public final class SwarmLeadership implements ScalerState, AutoCloseable {
             renewer.interrupt();
             renewer.join(5000);
         }
+        firstRound.complete(null);
         synchronized (this) {
             if (!leadingAt(nanoTime.getAsLong())) {
                 return;

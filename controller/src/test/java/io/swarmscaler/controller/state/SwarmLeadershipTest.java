@@ -55,6 +55,21 @@ class SwarmLeadershipTest {
     }
 
     @Test
+    void startTakesTheLeaseInOneRoundOnItsOwnThreadAndCloseReleasesIt() throws Exception {
+        // A retry period far longer than the test: any second write would be a second round at start.
+        SwarmLeadership a = new SwarmLeadership(store, new SwarmLeadership.Settings("a", Duration.ofSeconds(15),
+                Duration.ofSeconds(10), Duration.ofMinutes(10)), Clock.systemUTC(), nanos::get, new ScalerMetrics());
+        a.start();
+        a.awaitFirstRound();
+        assertThat(a.current().leading()).isTrue();
+        assertThat(store.writes()).as("lease writes at start").isEqualTo(1);
+        a.close();
+        SwarmLeadership b = replica("b");
+        b.tick();
+        assertThat(b.current().leading()).as("b leads at once: a released the lease").isTrue();
+    }
+
+    @Test
     void aLeaderThatCannotRenewStopsBeforeAnotherMayTakeOver() {
         SwarmLeadership a = replica("a");
         SwarmLeadership b = replica("b");
