@@ -31,15 +31,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * Reads nodes, services and tasks from the Engine API through docker-java's transport, decoding each element of
+ * Reads nodes, services and tasks from the Engine API ({@link DockerSwarms#ENGINE_API}, whose JSON shapes the
+ * records below follow) through docker-java's transport, decoding each element of
  * the reply straight into the model's small records (databind into records that name only the fields read, or,
  * for tasks, the streaming parser): a task list of 100,000 entries is never held as full docker-java models, only
  * as {@link TaskInfo}s.
  */
 final class EngineReader {
-    /** The API version the JSON shapes below were taken from (dockerd 20.10); newer engines still serve it. */
-    static final String API = "/v1.41";
-
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private static final ObjectReader NODES = JSON.readerFor(NodeJson.class);
@@ -252,7 +250,7 @@ final class EngineReader {
 
     private <T> T read(String path, BodyReader<T> reader) {
         DockerHttpClient.Request request = DockerHttpClient.Request.builder()
-                .method(DockerHttpClient.Request.Method.GET).path(API + path).build();
+                .method(DockerHttpClient.Request.Method.GET).path(DockerSwarms.ENGINE_API + path).build();
         try (DockerHttpClient.Response response = http.execute(request); InputStream body = response.getBody()) {
             if (response.getStatusCode() / 100 != 2) {
                 throw new DockerException("HTTP %d from GET %s: %s".formatted(response.getStatusCode(), path,
