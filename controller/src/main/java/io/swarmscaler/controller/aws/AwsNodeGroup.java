@@ -218,11 +218,15 @@ final class AwsNodeGroup implements NodeGroup {
 
     /** Learns the addresses of instances seen for the first time, and forgets those that left the group. */
     private void rememberAddresses(Set<String> ids) {
-        addresses.keySet().retainAll(ids);
-        try {
-            learnAddresses(ids.stream().filter(id -> !addresses.containsKey(id)).sorted().toList());
-        } finally {
-            index = AddressIndex.of(addresses);
+        boolean forgot = addresses.keySet().retainAll(ids);
+        List<String> unknown = ids.stream().filter(id -> !addresses.containsKey(id)).sorted().toList();
+        // Indexed again only when an instance came or went: most passes see the same instances.
+        if (forgot || !unknown.isEmpty()) {
+            try {
+                learnAddresses(unknown);
+            } finally {
+                index = AddressIndex.of(addresses);
+            }
         }
         addressesKnown = true;
         addressesReadAt = clock.instant();

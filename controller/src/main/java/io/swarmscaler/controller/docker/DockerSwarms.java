@@ -19,6 +19,9 @@ public final class DockerSwarms {
      */
     static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(10);
 
+    /** The Engine API version the daemon's lean reads ask for (dockerd 20.10's); newer engines still serve it. */
+    public static final String ENGINE_API = "/v1.41";
+
     private DockerSwarms() {}
 
     /** @param dockerHost e.g. {@code unix:///var/run/docker.sock} */
@@ -34,14 +37,15 @@ public final class DockerSwarms {
     }
 
     /**
-     * A docker-java client for the daemon's own calls besides the passes' (its state and lease): a hung manager
-     * fails them within the same {@link #RESPONSE_TIMEOUT}, so a lease round never waits longer than a pass.
+     * The transport for the daemon's own calls besides the passes' (its state and lease): a hung manager fails them
+     * within the same {@link #RESPONSE_TIMEOUT}, so a lease round never waits longer than a pass.
      */
-    public static DockerClient daemonClient(String dockerHost) {
-        return client(dockerHost, http(dockerHost, RESPONSE_TIMEOUT));
+    public static DockerHttpClient daemonHttp(String dockerHost) {
+        return http(dockerHost, RESPONSE_TIMEOUT);
     }
 
-    private static DockerClient client(String dockerHost, DockerHttpClient http) {
+    /** A docker-java client over {@code http}. */
+    public static DockerClient client(String dockerHost, DockerHttpClient http) {
         DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
                 .withDockerHost(dockerHost)
                 .build();

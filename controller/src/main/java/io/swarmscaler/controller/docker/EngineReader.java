@@ -14,6 +14,7 @@ import io.swarmscaler.model.NodeRole;
 import io.swarmscaler.model.ServiceInfo;
 import io.swarmscaler.model.SwarmNode;
 import io.swarmscaler.model.TaskInfo;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -30,19 +31,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * Reads nodes, services and tasks from the Engine API through docker-java's transport, decoding each element of
+ * Reads nodes, services and tasks from the Engine API ({@link DockerSwarms#ENGINE_API}, whose JSON shapes the
+ * records below follow) through docker-java's transport, decoding each element of
  * the reply straight into the model's small records (databind into records that name only the fields read, or,
  * for tasks, the streaming parser): a task list of 100,000 entries is never held as full docker-java models, only
  * as {@link TaskInfo}s.
  */
 final class EngineReader {
-    /** The API version the JSON shapes below were taken from (dockerd 20.10); newer engines still serve it. */
-    static final String API = "/v1.41";
-
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private static final ObjectReader NODES = JSON.readerFor(NodeJson.class);
     private static final ObjectReader SERVICES = JSON.readerFor(ServiceJson.class);
+    private static final int COMPARED_CHUNK = 64 * 1024;
 
     private final DockerHttpClient http;
     /** The last reply to each listing, with what it decoded to. */
@@ -71,9 +71,10 @@ final class EngineReader {
     /** The listing at {@code path}, decoded only when its reply differs from the last one. */
     @SuppressWarnings("unchecked")
     private <J, T> List<T> unlessUnchanged(String path, ObjectReader reader, Function<J, T> toModel) {
-        byte[] body = read(path, InputStream::readAllBytes);
         Reply<?> last = lastReplies.get(path);
-        if (last != null && Arrays.equals(last.body(), body)) {
+        byte[] lastBody = last == null ? new byte[0] : last.body();
+        byte[] body = read(path, in -> readUnlessSame(in, lastBody));
+        if (last != null && body == lastBody) {
             return (List<T>) last.models();
         }
         List<T> models;
@@ -84,6 +85,25 @@ final class EngineReader {
         }
         lastReplies.put(path, new Reply<>(body, models));
         return models;
+    }
+
+    /**
+     * The body, or {@code last} itself when the body is byte for byte the same: compared as it streams in, a chunk
+     * at a time, so an unchanged listing of megabytes is not copied into a new array every pass.
+     */
+    static byte[] readUnlessSame(InputStream body, byte[] last) throws IOException {
+        byte[] chunk = new byte[COMPARED_CHUNK];
+        int at = 0;
+        for (int n; (n = body.readNBytes(chunk, 0, chunk.length)) > 0; at += n) {
+            if (at + n > last.length || !Arrays.equals(chunk, 0, n, last, at, at + n)) {
+                ByteArrayOutputStream differs = new ByteArrayOutputStream(Math.max(last.length, at + n));
+                differs.write(last, 0, at);
+                differs.write(chunk, 0, n);
+                body.transferTo(differs);
+                return differs.toByteArray();
+            }
+        }
+        return at == last.length ? last : Arrays.copyOf(last, at);
     }
 
     /** Tasks matching every filter, e.g. {@code desired-state=[running]} or {@code node=[id1,id2]}. */
@@ -230,7 +250,7 @@ final class EngineReader {
 
     private <T> T read(String path, BodyReader<T> reader) {
         DockerHttpClient.Request request = DockerHttpClient.Request.builder()
-                .method(DockerHttpClient.Request.Method.GET).path(API + path).build();
+                .method(DockerHttpClient.Request.Method.GET).path(DockerSwarms.ENGINE_API + path).build();
         try (DockerHttpClient.Response response = http.execute(request); InputStream body = response.getBody()) {
             if (response.getStatusCode() / 100 != 2) {
                 throw new DockerException("HTTP %d from GET %s: %s".formatted(response.getStatusCode(), path,

@@ -1,5 +1,6 @@
 package io.swarmscaler.controller.state;
 
+import com.github.dockerjava.transport.DockerHttpClient;
 import io.swarmscaler.controller.docker.DockerSwarms;
 import java.util.Map;
 
@@ -11,7 +12,8 @@ public interface StateStore {
 
     /** The labels of the 0-replica service {@code serviceName} on the Swarm manager at {@code dockerHost}. */
     static StateStore swarmService(String dockerHost, String serviceName) {
-        return new SwarmServiceStore(DockerSwarms.daemonClient(dockerHost), serviceName, dockerHost);
+        DockerHttpClient http = DockerSwarms.daemonHttp(dockerHost);
+        return new SwarmServiceStore(DockerSwarms.client(dockerHost, http), http, serviceName, dockerHost);
     }
 
     /** The object's labels and version; creates it, without labels, when it does not exist. */

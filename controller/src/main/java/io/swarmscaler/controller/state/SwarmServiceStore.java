@@ -1,17 +1,29 @@
 package io.swarmscaler.controller.state;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.ContainerSpec;
-import com.github.dockerjava.api.model.Service;
 import com.github.dockerjava.api.model.ServiceModeConfig;
 import com.github.dockerjava.api.model.ServiceReplicatedModeOptions;
 import com.github.dockerjava.api.model.ServiceSpec;
 import com.github.dockerjava.api.model.TaskSpec;
+import com.github.dockerjava.transport.DockerHttpClient;
+import io.swarmscaler.controller.docker.DockerSwarms;
 import io.swarmscaler.controller.port.BackendUnavailableException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -26,13 +38,20 @@ final class SwarmServiceStore implements StateStore {
     /** Never started: any valid reference does; this one says what the service is to whoever lists services. */
     static final String IMAGE = "swarm-scaler/state:never-started";
 
+    private static final ObjectReader SERVICE = new ObjectMapper().readerFor(ServiceJson.class);
+    /** How much of an error reply a message quotes. */
+    private static final int MESSAGE_LIMIT = 4096;
+
     private final DockerClient docker;
+    private final DockerHttpClient http;
     private final String name;
     private final String endpoint;
     private String id;
 
-    SwarmServiceStore(DockerClient docker, String name, String endpoint) {
+    /** @param http the transport {@code docker} runs on, for the store's reads */
+    SwarmServiceStore(DockerClient docker, DockerHttpClient http, String name, String endpoint) {
         this.docker = docker;
+        this.http = http;
         this.name = name;
         this.endpoint = endpoint;
     }
@@ -40,25 +59,24 @@ final class SwarmServiceStore implements StateStore {
     @Override
     public synchronized Versioned read() {
         return call("read", () -> {
-            Service service;
-            try {
-                service = docker.inspectServiceCmd(name).exec();
-            } catch (NotFoundException absent) {
+            Optional<ServiceJson> found = inspect(name);
+            if (found.isEmpty()) {
                 try {
                     docker.createServiceCmd(spec(Map.of())).exec();
                 } catch (ConflictException createdByAnotherReplica) {
                     // fine: read theirs
                 }
-                service = docker.inspectServiceCmd(name).exec();
+                found = inspect(name);
             }
-            Map<String, String> labels = new HashMap<>(service.getSpec().getLabels() == null ? Map.of()
-                    : service.getSpec().getLabels());
+            ServiceJson service = found.orElseThrow(() -> new NotFoundException("service " + name
+                    + " is gone right after it was created"));
+            Map<String, String> labels = new HashMap<>(service.labels());
             if (!"1".equals(labels.remove(OWNER_LABEL))) {
                 throw new IllegalStateException(("service %s exists and is not the scaler's state (no label %s=1):"
                         + " remove it or set STATE_SERVICE_NAME to another name").formatted(name, OWNER_LABEL));
             }
-            id = service.getId();
-            return new Versioned(service.getVersion().getIndex(), labels);
+            id = service.id();
+            return new Versioned(service.version(), labels);
         });
     }
 
@@ -80,16 +98,56 @@ final class SwarmServiceStore implements StateStore {
                 throw e;
             }
             // The update's answer carries no version: read it, and make sure nobody slipped in between.
-            Service service = docker.inspectServiceCmd(id).exec();
-            Map<String, String> now = service.getSpec().getLabels();
             Map<String, String> expected = new HashMap<>(labels);
             expected.put(OWNER_LABEL, "1");
-            if (!expected.equals(now)) {
-                throw new StaleVersionException("service %s changed right after our write".formatted(name));
-            }
-            return service.getVersion().getIndex();
+            ServiceJson service = inspect(id).filter(s -> expected.equals(s.labels())).orElseThrow(
+                    () -> new StaleVersionException("service %s changed right after our write".formatted(name)));
+            return service.version();
         });
     }
+
+    /**
+     * The service named or with id {@code ref}, empty when there is none. Read every lease round (every 2 s), so
+     * decoded into the three fields the store uses: docker-java's models re-examine their classes for every object
+     * they decode, and a whole service is dozens of them.
+     */
+    private Optional<ServiceJson> inspect(String ref) {
+        String path = DockerSwarms.ENGINE_API + "/services/" + URLEncoder.encode(ref, StandardCharsets.UTF_8);
+        DockerHttpClient.Request request = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.GET).path(path).build();
+        try (DockerHttpClient.Response response = http.execute(request); InputStream body = response.getBody()) {
+            int status = response.getStatusCode();
+            if (status == 404) {
+                return Optional.empty();
+            }
+            if (status / 100 != 2) {
+                throw new DockerException("HTTP %d from GET %s: %s".formatted(status, path,
+                        new String(body.readNBytes(MESSAGE_LIMIT), StandardCharsets.UTF_8)), status);
+            }
+            return Optional.of(SERVICE.readValue(body));
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The parts of Docker's service the store reads, named as the Engine API spells them. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record ServiceJson(@JsonProperty("ID") String id, @JsonProperty("Version") VersionJson versionJson,
+            @JsonProperty("Spec") SpecJson spec) {
+        long version() {
+            return versionJson == null ? 0 : versionJson.index();
+        }
+
+        Map<String, String> labels() {
+            return spec == null || spec.labels() == null ? Map.of() : spec.labels();
+        }
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record VersionJson(@JsonProperty("Index") long index) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record SpecJson(@JsonProperty("Labels") Map<String, String> labels) {}
 
     private ServiceSpec spec(Map<String, String> labels) {
         Map<String, String> all = new HashMap<>(labels);
