@@ -13,7 +13,7 @@ public interface StateStore {
     /** The labels of the 0-replica service {@code serviceName} on the Swarm manager at {@code dockerHost}. */
     static StateStore swarmService(String dockerHost, String serviceName) {
         DockerHttpClient http = DockerSwarms.daemonHttp(dockerHost);
-        return new SwarmServiceStore(DockerSwarms.client(dockerHost, http), http, serviceName, dockerHost);
+        return new SwarmServiceStore(http, dockerHost, serviceName);
     }
 
     /** The object's labels and version; creates it, without labels, when it does not exist. */

@@ -48,12 +48,15 @@ final class SwarmServiceStore implements StateStore {
     private final String endpoint;
     private String id;
 
-    /** @param http the transport {@code docker} runs on, for the store's reads */
-    SwarmServiceStore(DockerClient docker, DockerHttpClient http, String name, String endpoint) {
-        this.docker = docker;
+    /**
+     * @param http the transport to {@code endpoint}: the store reads through it lean, and writes through a
+     *     docker-java client on it
+     */
+    SwarmServiceStore(DockerHttpClient http, String endpoint, String name) {
         this.http = http;
-        this.name = name;
+        this.docker = DockerSwarms.client(endpoint, http);
         this.endpoint = endpoint;
+        this.name = name;
     }
 
     @Override

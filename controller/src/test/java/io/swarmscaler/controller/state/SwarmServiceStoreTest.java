@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.swarmscaler.controller.docker.DockerSwarms;
 import io.swarmscaler.controller.port.BackendUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,7 +44,7 @@ class SwarmServiceStoreTest {
         String host = "tcp://127.0.0.1:" + server.getAddress().getPort();
         var http = new ApacheDockerHttpClient.Builder().dockerHost(URI.create(host))
                 .connectionTimeout(Duration.ofSeconds(1)).responseTimeout(Duration.ofSeconds(5)).build();
-        store = new SwarmServiceStore(DockerSwarms.client(host, http), http, NAME, host);
+        store = new SwarmServiceStore(http, host, NAME);
     }
 
     @AfterEach
