@@ -1,12 +1,22 @@
 package io.swarmscaler.controller.docker;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import com.github.dockerjava.transport.DockerHttpClient;
 import io.swarmscaler.controller.port.Swarm;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /** Connects the {@link Swarm} port to a Docker engine that is a Swarm manager. */
@@ -22,7 +32,50 @@ public final class DockerSwarms {
     /** The Engine API version the daemon's lean reads ask for (dockerd 20.10's); newer engines still serve it. */
     public static final String ENGINE_API = "/v1.41";
 
+    private static final ObjectReader ERROR = JsonMapper.builder().build().readerFor(ErrorJson.class);
+    /** How much of an error reply a message quotes. */
+    private static final int MESSAGE_LIMIT = 4096;
+
     private DockerSwarms() {}
+
+    /** Reads a reply's body, which is closed after. */
+    @FunctionalInterface
+    public interface Body<T> {
+        T read(InputStream body) throws IOException;
+    }
+
+    /**
+     * A lean read: {@code GET} of {@code path} (under {@link #ENGINE_API}) over {@code http}, its body handed to
+     * {@code reader}. An answer other than 2xx is Docker's error with Docker's message ({@link NotFoundException}
+     * for a 404); a broken transfer is an {@link UncheckedIOException} naming the path.
+     */
+    public static <T> T get(DockerHttpClient http, String path, Body<T> reader) {
+        DockerHttpClient.Request request = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.GET).path(ENGINE_API + path).build();
+        try (DockerHttpClient.Response response = http.execute(request); InputStream body = response.getBody()) {
+            int status = response.getStatusCode();
+            if (status / 100 != 2) {
+                String message = "HTTP %d from GET %s: %s".formatted(status, path, errorMessage(body));
+                throw status == 404 ? new NotFoundException(message) : new DockerException(message, status);
+            }
+            return reader.read(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String errorMessage(InputStream body) {
+        try {
+            byte[] bytes = body.readNBytes(MESSAGE_LIMIT);
+            ErrorJson error = ERROR.readValue(bytes);
+            return error.message() == null ? new String(bytes, StandardCharsets.UTF_8) : error.message();
+        } catch (IOException e) {
+            return "(unreadable error body: " + e.getMessage() + ")";
+        }
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record ErrorJson(@JsonProperty("message") String message) {}
 
     /** @param dockerHost e.g. {@code unix:///var/run/docker.sock} */
     public static Swarm connect(String dockerHost) {

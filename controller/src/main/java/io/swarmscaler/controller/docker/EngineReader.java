@@ -8,7 +8,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.transport.DockerHttpClient;
 import io.swarmscaler.model.NodeRole;
 import io.swarmscaler.model.ServiceInfo;
@@ -73,7 +72,7 @@ final class EngineReader {
     private <J, T> List<T> unlessUnchanged(String path, ObjectReader reader, Function<J, T> toModel) {
         Reply<?> last = lastReplies.get(path);
         byte[] lastBody = last == null ? new byte[0] : last.body();
-        byte[] body = read(path, in -> readUnlessSame(in, lastBody));
+        byte[] body = DockerSwarms.get(http, path, in -> readUnlessSame(in, lastBody));
         if (last != null && body == lastBody) {
             return (List<T>) last.models();
         }
@@ -229,14 +228,9 @@ final class EngineReader {
         return models;
     }
 
-    @FunctionalInterface
-    interface BodyReader<T> {
-        T read(InputStream body) throws IOException;
-    }
-
     /** Tasks, decoded as they stream in: their reply is not kept. */
     private <T> T decoded(String path, JsonDecoder<T> decoder) {
-        return read(path, body -> {
+        return DockerSwarms.get(http, path, body -> {
             try (JsonParser parser = JSON.createParser(body)) {
                 return decoder.decode(parser);
             }
@@ -248,34 +242,7 @@ final class EngineReader {
         T decode(JsonParser parser) throws IOException;
     }
 
-    private <T> T read(String path, BodyReader<T> reader) {
-        DockerHttpClient.Request request = DockerHttpClient.Request.builder()
-                .method(DockerHttpClient.Request.Method.GET).path(DockerSwarms.ENGINE_API + path).build();
-        try (DockerHttpClient.Response response = http.execute(request); InputStream body = response.getBody()) {
-            if (response.getStatusCode() / 100 != 2) {
-                throw new DockerException("HTTP %d from GET %s: %s".formatted(response.getStatusCode(), path,
-                        errorMessage(body)), response.getStatusCode());
-            }
-            return reader.read(body);
-        } catch (IOException e) {
-            throw new UncheckedIOException("GET " + path + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static String errorMessage(InputStream body) {
-        try {
-            byte[] bytes = body.readNBytes(4096);
-            ErrorJson error = JSON.readValue(bytes, ErrorJson.class);
-            return error.message() == null ? new String(bytes, StandardCharsets.UTF_8) : error.message();
-        } catch (IOException e) {
-            return "(unreadable error body: " + e.getMessage() + ")";
-        }
-    }
-
     // ---- the parts of Docker's JSON the model reads (names as the Engine API spells them) ----------------------
-
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    record ErrorJson(@JsonProperty("message") String message) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     record Resources(@JsonProperty("NanoCPUs") long nanoCpus, @JsonProperty("MemoryBytes") long memoryBytes) {}

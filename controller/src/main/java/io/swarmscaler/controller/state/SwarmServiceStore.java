@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.ConflictException;
-import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.ContainerSpec;
 import com.github.dockerjava.api.model.ServiceModeConfig;
@@ -16,9 +15,6 @@ import com.github.dockerjava.api.model.TaskSpec;
 import com.github.dockerjava.transport.DockerHttpClient;
 import io.swarmscaler.controller.docker.DockerSwarms;
 import io.swarmscaler.controller.port.BackendUnavailableException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -39,8 +35,6 @@ final class SwarmServiceStore implements StateStore {
     static final String IMAGE = "swarm-scaler/state:never-started";
 
     private static final ObjectReader SERVICE = new ObjectMapper().readerFor(ServiceJson.class);
-    /** How much of an error reply a message quotes. */
-    private static final int MESSAGE_LIMIT = 4096;
 
     private final DockerClient docker;
     private final DockerHttpClient http;
@@ -115,21 +109,11 @@ final class SwarmServiceStore implements StateStore {
      * they decode, and a whole service is dozens of them.
      */
     private Optional<ServiceJson> inspect(String ref) {
-        String path = DockerSwarms.ENGINE_API + "/services/" + URLEncoder.encode(ref, StandardCharsets.UTF_8);
-        DockerHttpClient.Request request = DockerHttpClient.Request.builder()
-                .method(DockerHttpClient.Request.Method.GET).path(path).build();
-        try (DockerHttpClient.Response response = http.execute(request); InputStream body = response.getBody()) {
-            int status = response.getStatusCode();
-            if (status == 404) {
-                return Optional.empty();
-            }
-            if (status / 100 != 2) {
-                throw new DockerException("HTTP %d from GET %s: %s".formatted(status, path,
-                        new String(body.readNBytes(MESSAGE_LIMIT), StandardCharsets.UTF_8)), status);
-            }
-            return Optional.of(SERVICE.readValue(body));
-        } catch (IOException e) {
-            throw new UncheckedIOException("GET " + path + ": " + e.getMessage(), e);
+        try {
+            return Optional.of(DockerSwarms.get(http, "/services/" + URLEncoder.encode(ref, StandardCharsets.UTF_8),
+                    SERVICE::readValue));
+        } catch (NotFoundException absent) {
+            return Optional.empty();
         }
     }
 
