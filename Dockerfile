@@ -14,11 +14,12 @@ RUN mvn -B -DskipTests -pl controller -am package
 
 FROM eclipse-temurin:17-jre-alpine
 COPY --from=build /src/controller/target/swarm-scaler.jar /opt/swarm-scaler/swarm-scaler.jar
-# The class-data sharing archive of the classes the daemon loads on its way to a running loop, made by this very
-# runtime for this very jar: it starts in about half the time (README, Performance).
-COPY scripts/cds-archive.sh /tmp/cds-archive.sh
+# The class-data sharing archive of the classes a start and its first passes load, made by this very runtime for
+# this very jar from the training run's class list: it starts in about half the time (README, Performance).
+COPY scripts/cds-archive.sh controller/src/main/cds/swarm-scaler.classlist /tmp/
 RUN sh /tmp/cds-archive.sh java /opt/swarm-scaler/swarm-scaler.jar /opt/swarm-scaler/swarm-scaler.jsa \
-  && rm /tmp/cds-archive.sh
+    /tmp/swarm-scaler.classlist \
+  && rm /tmp/cds-archive.sh /tmp/swarm-scaler.classlist
 # Runs as root only because the daemon talks to the manager's Docker socket (/var/run/docker.sock, owned by
 # root:docker): it reads nodes, services and tasks, drains and removes nodes. To run it unprivileged instead, give
 # it the socket's group, e.g. `user: "65534:<gid of the docker group on the manager>"` in the stack.

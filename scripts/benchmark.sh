@@ -11,6 +11,10 @@
 #     /status at 500 requests a second for 20 s. The daemon runs with the image's JVM flags and its class-data
 #     sharing archive (scripts/cds-archive.sh). Without a size: 10/100/1000 workers with
 #     10/50/100 tasks per node, without and with 5 history tasks per slot (about 20 minutes).
+#   scripts/benchmark.sh classlist
+#     A training run (10 workers, steady passes, a burst of events, every HTTP route) that writes the classes the
+#     daemon loads to controller/src/main/cds/swarm-scaler.classlist, from which scripts/cds-archive.sh makes the
+#     class-data sharing archive. Run it when the start path's classes change (ClassListTest names stale entries).
 #   scripts/benchmark.sh planner [JMH ARGS]
 #     JMH benchmarks of the pure part of a pass (label parsing, planning), up to 1,000 nodes, 2,000 services and
 #     100,000 tasks, with allocation per operation (-prof gc). Extra arguments go to JMH, e.g. `-p nodes=1000`.
@@ -21,12 +25,20 @@ case "$mode" in
   planner)
     mvn -B -q -DskipTests -pl benchmarks -am package
     exec java -jar benchmarks/target/benchmarks.jar PlannerBenchmark -prof gc "$@" ;;
-  scale)
+  scale|classlist)
     # The harness lives in the controller's tests and waits with Awaitility: the jar and its test class path.
     mvn -B -q -DskipTests -pl controller -am package dependency:build-classpath -Dmdep.includeScope=test \
       -Dmdep.outputFile=target/test-classpath.txt
+    classlist=controller/src/main/cds/swarm-scaler.classlist
+    if [ "$mode" = classlist ]; then
+      # shellcheck disable=SC2086
+      exec java -Dbench.passes=steady -Dbench.warmupPasses=3 -Dbench.passesMeasured=1 -Dbench.httpSeconds=1 \
+        "-Dbench.jvmArgs=-XX:DumpLoadedClassList=$classlist" \
+        -cp "controller/target/test-classes:controller/target/swarm-scaler.jar:$(cat controller/target/test-classpath.txt)" \
+        io.swarmscaler.controller.bench.ScaleBenchmark controller/target/swarm-scaler.jar 10 10 0
+    fi
     # The image's class-data sharing archive, made the image's way for this jar.
-    scripts/cds-archive.sh java controller/target/swarm-scaler.jar controller/target/swarm-scaler.jsa
+    scripts/cds-archive.sh java controller/target/swarm-scaler.jar controller/target/swarm-scaler.jsa "$classlist"
     # BENCH_OPTS: the harness's knobs, e.g. "-Dbench.passes=steady -Dbench.keepLog=true -Dbench.httpSeconds=5".
     # shellcheck disable=SC2086
     run() { java -Xmx4g -Dbench.cdsArchive=controller/target/swarm-scaler.jsa ${BENCH_OPTS:-} \
@@ -38,5 +50,6 @@ case "$mode" in
         for history in 0 5; do run "$workers" "$per_node" "$history"; done
       done
     done ;;
-  *) echo "usage: $0 scale [WORKERS TASKS_PER_NODE HISTORY_PER_SLOT [SERVICES]] | planner [JMH ARGS]" >&2; exit 2 ;;
+  *) echo "usage: $0 scale [WORKERS TASKS_PER_NODE HISTORY_PER_SLOT [SERVICES]] | classlist | planner [JMH ARGS]" >&2
+    exit 2 ;;
 esac

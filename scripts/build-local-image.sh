@@ -42,7 +42,7 @@ if [ ! -f "$jar" ] || [ "${REBUILD_JAR:-false}" = true ]; then
 fi
 
 java_home="$(dirname "$(dirname "$(readlink -f "$(command -v jlink)")")")"
-key="$( { sha256sum "$jar" | cut -d' ' -f1; "$java_home/bin/java" -version 2>&1; sha256sum "$busybox" "$0" scripts/cds-archive.sh; } \
+key="$( { sha256sum "$jar" | cut -d' ' -f1; "$java_home/bin/java" -version 2>&1; sha256sum "$busybox" "$0" scripts/cds-archive.sh controller/src/main/cds/swarm-scaler.classlist; } \
   | sha256sum | cut -c1-16)"
 tarball="$cache/rootfs-$key.tar"
 
@@ -96,16 +96,16 @@ if [ ! -f "$tarball" ]; then
   # `run` as far as the loop and the HTTP API: configuration, the AWS SDK (its endpoint a closed loopback port, so
   # every call is refused at once) and docker-java; it must run with no class or library missing. The same run
   # leaves the class-data sharing archive of the image's runtime for this jar (scripts/cds-archive.sh).
-  cp scripts/cds-archive.sh "$rootfs/tmp/cds-archive.sh"
+  cp scripts/cds-archive.sh controller/src/main/cds/swarm-scaler.classlist "$rootfs/tmp/"
   mknod -m 666 "$rootfs/dev/null" c 1 3 # for the shell's background job; Docker mounts its own /dev at run time
   smoke="$work/smoke.log"
   if ! "${in_rootfs[@]}" TMPDIR=/tmp sh /tmp/cds-archive.sh java /opt/swarm-scaler/swarm-scaler.jar \
-    /opt/swarm-scaler/swarm-scaler.jsa >"$smoke" 2>&1; then
+    /opt/swarm-scaler/swarm-scaler.jsa /tmp/swarm-scaler.classlist >"$smoke" 2>&1; then
     say "the runtime in $rootfs does not run swarm-scaler run as expected:"
     head -50 "$smoke" >&2
     exit 1
   fi
-  rm -f "$smoke" "$rootfs/tmp/cds-archive.sh" "$rootfs/dev/null"
+  rm -f "$smoke" "$rootfs/tmp/cds-archive.sh" "$rootfs/tmp/swarm-scaler.classlist" "$rootfs/dev/null"
 
   tar --numeric-owner -C "$rootfs" -cf "$work/rootfs.tar" .
   rm -f "$cache"/rootfs-*.tar

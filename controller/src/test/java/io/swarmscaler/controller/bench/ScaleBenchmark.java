@@ -61,7 +61,11 @@ public final class ScaleBenchmark {
                 "services", "tasks", "hist", "pass", "p50 ms", "p99 ms", "CPU ms/p", "loop ms/p", "JIT+GC/p",
                 "tasks ms", "heap MB", "RSS MB", "ready s");
         for (String pass : System.getProperty("bench.passes", "steady,scale-down").split(",")) {
-            Result r = run(jar, shape, pass.equals("steady") ? 0.5 : 0.01, pass.equals("steady"));
+            if (pass.equals("start")) {
+                starts(jar, shape);
+                continue;
+            }
+            Result r = run(jar, shape, pass.equals("steady") ? 0.5 : 0.01, pass.equals("steady"), false);
             System.out.printf("%-6d %-8d %-8d %-5d %-10s | %7.1f %7.1f %9.1f %9.1f %9.1f %9.1f %8.1f %8.0f %8.2f%n",
                     shape.nodes(), services, workers * tasksPerNode, history, pass, r.p50Ms, r.p99Ms, r.cpuMsPerPass,
                     r.loopMsPerPass, r.jitGcMsPerPass, r.tasksMs, r.heapAfterGcMb, r.peakRssMb,
@@ -153,7 +157,31 @@ public final class ScaleBenchmark {
                 failed.get());
     }
 
-    static Result run(Path jar, EngineApiStub.Shape shape, double memoryRatio, boolean burst) throws Exception {
+    /**
+     * Starts the daemon {@code bench.starts} times (default 5) and prints each start's figures and their medians: a
+     * start's wall time moves with whatever else the machine runs, so one start tells little.
+     */
+    private static void starts(Path jar, EngineApiStub.Shape shape) throws Exception {
+        int count = Integer.getInteger("bench.starts", 5);
+        List<Result> results = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Result r = run(jar, shape, 0.5, false, true);
+            results.add(r);
+            System.out.printf("    start %d: /v1/ping %.2f s, ready %.2f s, %.2f CPU s until ready (JIT %.2f)%n", i + 1,
+                    r.startToPingSeconds, r.startToReadySeconds, r.startCpuSeconds, r.startJitSeconds);
+        }
+        System.out.printf("    median of %d starts: /v1/ping %.2f s, ready %.2f s, %.2f CPU s until ready (JIT %.2f)%n",
+                count, median(results, Result::startToPingSeconds), median(results, Result::startToReadySeconds),
+                median(results, Result::startCpuSeconds), median(results, Result::startJitSeconds));
+    }
+
+    private static double median(List<Result> results, java.util.function.ToDoubleFunction<Result> figure) {
+        double[] sorted = results.stream().mapToDouble(figure).sorted().toArray();
+        return sorted[sorted.length / 2];
+    }
+
+    static Result run(Path jar, EngineApiStub.Shape shape, double memoryRatio, boolean burst, boolean startOnly)
+            throws Exception {
         Map<String, String> exporter = Map.of(
                 "com.df.scaleWorkerNodeMin", "1", "com.df.scaleWorkerNodeMax", String.valueOf(shape.workers() + 10),
                 "com.df.alertName.1", "node_mem_limit_total_above", "com.df.alertIf.1",
@@ -206,6 +234,11 @@ public final class ScaleBenchmark {
                 double ready = secondsUntilOk(base.resolve("/readyz"), daemon, started, log);
                 // What the start cost in CPU, apart from the wall time, which other processes on the machine inflate.
                 Map<String, Long> startCpu = cpuMillisByThread(daemon.pid());
+                if (startOnly) {
+                    return new Result(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                            Double.NaN, peakRssMb(daemon.pid()), ping, ready, startCpu.get("total") / 1000.0,
+                            startCpu.getOrDefault("jit", 0L) / 1000.0, -1, null, null, 0);
+                }
                 double cycles0 = afterPasses(base, metric(base, PASSES), WARM_UP_PASSES, daemon);
                 Map<String, Long> cpu0 = cpuMillisByThread(daemon.pid());
                 double passes = afterPasses(base, cycles0, MEASURED_PASSES, daemon) - cycles0;

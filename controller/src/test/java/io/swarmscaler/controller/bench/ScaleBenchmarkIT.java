@@ -24,8 +24,8 @@ class ScaleBenchmarkIT {
     void theBenchmarkRunsTheDaemonAndReadsEveryFigure() throws Exception {
         var shape = new EngineApiStub.Shape(10, 20, 10, 1);
 
-        ScaleBenchmark.Result steady = ScaleBenchmark.run(JAR, shape, 0.5, true);
-        ScaleBenchmark.Result scaleDown = ScaleBenchmark.run(JAR, shape, 0.01, false);
+        ScaleBenchmark.Result steady = ScaleBenchmark.run(JAR, shape, 0.5, true, false);
+        ScaleBenchmark.Result scaleDown = ScaleBenchmark.run(JAR, shape, 0.01, false, false);
 
         System.out.println("MEASURED benchmark smoke (10 workers, noisy CI machine): steady " + steady);
         System.out.println("MEASURED benchmark smoke (10 workers, noisy CI machine): scale-down " + scaleDown);
