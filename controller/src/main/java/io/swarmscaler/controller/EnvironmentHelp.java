@@ -31,15 +31,22 @@ final class EnvironmentHelp {
                 throw new IllegalStateException("swarm-scaler.env is missing from the jar");
             }
             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            boolean afterVariable = false;
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 Matcher m = VARIABLE.matcher(line.trim());
                 if (m.matches()) {
                     variables.add(new Variable(m.group(1), m.group(2), !line.startsWith("#"),
                             String.join(" ", comment)));
                 } else if (line.startsWith("#") && !line.startsWith("# ---")) {
+                    // Variables in a row share the comment above them; a comment after a variable is the next one's.
+                    if (afterVariable) {
+                        comment.clear();
+                    }
                     comment.add(line.replaceFirst("^#\\s?", ""));
+                    afterVariable = false;
                     continue;
                 }
+                afterVariable = m.matches();
                 if (!m.matches() || line.isBlank()) {
                     comment.clear();
                 }
@@ -50,25 +57,21 @@ final class EnvironmentHelp {
         return variables;
     }
 
-    /** For picocli's footer: {@code %} escaped, since picocli formats it. */
+    /** The help's footer, as it is printed. */
     static String text() {
         StringBuilder text = new StringBuilder();
         for (Variable v : variables()) {
-            String value = escaped(v.defaultValue());
+            String value = v.defaultValue();
             text.append("  ").append(v.name());
             if (v.setByDefault()) {
                 text.append(" (default ").append(value.isEmpty() ? "empty" : value).append(")");
             } else {
                 text.append(" (not set by default").append(value.isEmpty() ? "" : "; e.g. " + value).append(")");
             }
-            text.append("%n");
-            wrap(escaped(v.description()), 72).forEach(line -> text.append("      ").append(line).append("%n"));
+            text.append(System.lineSeparator());
+            wrap(v.description(), 72).forEach(line -> text.append("      ").append(line).append(System.lineSeparator()));
         }
         return text.toString();
-    }
-
-    private static String escaped(String text) {
-        return text.replace("%", "%%");
     }
 
     private static List<String> wrap(String text, int width) {

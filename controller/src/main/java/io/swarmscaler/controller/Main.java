@@ -51,7 +51,9 @@ public final class Main implements Callable<Integer> {
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         CommandLine run = cli.getSubcommands().get("run");
-        run.getCommandSpec().usageMessage().footer(EnvironmentHelp.text());
+        // Rendered only when help is asked for: a start need not read and format the whole configuration file.
+        run.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER,
+                help -> EnvironmentHelp.text());
         return cli;
     }
 

@@ -95,4 +95,13 @@ class ConfigurationDocumentedTest {
             assertThat(help).contains("  " + name + " (");
         }
     }
+
+    @Test
+    void aVariableIsDescribedByTheCommentAboveItOrItsGroups() {
+        Map<String, String> described = EnvironmentHelp.variables().stream()
+                .collect(Collectors.toMap(EnvironmentHelp.Variable::name, EnvironmentHelp.Variable::description));
+        assertThat(described.get("REPLICA_ID")).startsWith("This replica's name in the lease")
+                .doesNotContain("Swarm service");
+        assertThat(described.get("DEFAULT_MAX_WORKER_NODES")).isEqualTo(described.get("DEFAULT_MIN_WORKER_NODES"));
+    }
 }

@@ -12,6 +12,7 @@ import com.github.dockerjava.api.model.Service;
 import com.github.dockerjava.api.model.ServiceSpec;
 import com.github.dockerjava.api.model.SwarmNodeRole;
 import com.github.dockerjava.api.model.TaskSpec;
+import com.google.common.base.Suppliers;
 import io.swarmscaler.controller.port.BackendUnavailableException;
 import io.swarmscaler.controller.port.Swarm;
 import io.swarmscaler.model.ServiceInfo;
@@ -30,6 +31,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -42,19 +44,22 @@ final class DockerSwarm implements Swarm {
     private static final Duration MAX_RECONNECT_DELAY = Duration.ofMinutes(2);
 
     private final EngineReader reader;
-    private final DockerClient docker;
-    private final DockerClient events;
+    private final Supplier<DockerClient> docker;
+    private final Supplier<DockerClient> events;
     private final String endpoint;
 
     /**
+     * The docker-java clients are made when first used: the passes only read, through {@code reader}, and a start
+     * that made them at once would answer later.
+     *
      * @param reader reads nodes, services and tasks, decoding lean
      * @param docker changes nodes and services (short timeouts)
      * @param events follows the event stream (no response timeout: the stream is quiet for as long as the Swarm is)
      */
-    DockerSwarm(EngineReader reader, DockerClient docker, DockerClient events, String endpoint) {
+    DockerSwarm(EngineReader reader, Supplier<DockerClient> docker, Supplier<DockerClient> events, String endpoint) {
         this.reader = reader;
-        this.docker = docker;
-        this.events = events;
+        this.docker = Suppliers.memoize(docker::get);
+        this.events = Suppliers.memoize(events::get);
         this.endpoint = endpoint;
     }
 
@@ -128,7 +133,7 @@ final class DockerSwarm implements Swarm {
     public void removeNode(String nodeId) {
         call("remove node " + nodeId, () -> {
             try {
-                docker.removeSwarmNodeCmd(nodeId).withForce(true).exec();
+                docker.get().removeSwarmNodeCmd(nodeId).withForce(true).exec();
             } catch (NotFoundException gone) {
                 // removed already: what we wanted
             }
@@ -138,10 +143,10 @@ final class DockerSwarm implements Swarm {
 
     private void updateNode(String nodeId, String what, UnaryOperator<SwarmNodeSpec> change) {
         call(what + " node " + nodeId, () -> {
-            com.github.dockerjava.api.model.SwarmNode node = docker.listSwarmNodesCmd()
+            com.github.dockerjava.api.model.SwarmNode node = docker.get().listSwarmNodesCmd()
                     .withIdFilter(List.of(nodeId)).exec().stream().filter(n -> n.getId().equals(nodeId))
                     .findFirst().orElseThrow(() -> new NotFoundException("node " + nodeId + " is not in the Swarm"));
-            docker.updateSwarmNodeCmd().withSwarmNodeId(nodeId).withVersion(node.getVersion().getIndex())
+            docker.get().updateSwarmNodeCmd().withSwarmNodeId(nodeId).withVersion(node.getVersion().getIndex())
                     .withSwarmNodeSpec(change.apply(node.getSpec())).exec();
             return null;
         });
@@ -150,13 +155,13 @@ final class DockerSwarm implements Swarm {
     @Override
     public void scaleService(String serviceId, int replicas) {
         call("scale service " + serviceId, () -> {
-            Service service = docker.inspectServiceCmd(serviceId).exec();
+            Service service = docker.get().inspectServiceCmd(serviceId).exec();
             ServiceSpec spec = service.getSpec();
             if (spec.getMode() == null || spec.getMode().getReplicated() == null) {
                 throw new IllegalStateException("service " + serviceId + " is not replicated");
             }
             spec.getMode().getReplicated().withReplicas(replicas);
-            docker.updateServiceCmd(serviceId, spec).withVersion(service.getVersion().getIndex()).exec();
+            docker.get().updateServiceCmd(serviceId, spec).withVersion(service.getVersion().getIndex()).exec();
             return null;
         });
     }
@@ -164,12 +169,12 @@ final class DockerSwarm implements Swarm {
     @Override
     public void forceUpdate(String serviceId) {
         call("force-update service " + serviceId, () -> {
-            Service service = docker.inspectServiceCmd(serviceId).exec();
+            Service service = docker.get().inspectServiceCmd(serviceId).exec();
             ServiceSpec spec = service.getSpec();
             TaskSpec task = spec.getTaskTemplate();
             int force = Optional.ofNullable(task.getForceUpdate()).orElse(0);
             task.withForceUpdate(force + 1);
-            docker.updateServiceCmd(serviceId, spec).withVersion(service.getVersion().getIndex()).exec();
+            docker.get().updateServiceCmd(serviceId, spec).withVersion(service.getVersion().getIndex()).exec();
             return null;
         });
     }
@@ -209,7 +214,7 @@ final class DockerSwarm implements Swarm {
                 };
                 try {
                     stream.set(callback);
-                    events.eventsCmd().withEventTypeFilter(EventType.NODE, EventType.SERVICE).exec(callback);
+                    events.get().eventsCmd().withEventTypeFilter(EventType.NODE, EventType.SERVICE).exec(callback);
                     callback.awaitCompletion();
                 } catch (InterruptedException e) {
                     return;

@@ -80,8 +80,8 @@ public final class DockerSwarms {
     /** @param dockerHost e.g. {@code unix:///var/run/docker.sock} */
     public static Swarm connect(String dockerHost) {
         DockerHttpClient calls = http(dockerHost, RESPONSE_TIMEOUT);
-        return new DockerSwarm(new EngineReader(calls), client(dockerHost, calls),
-                client(dockerHost, http(dockerHost, null)), dockerHost);
+        return new DockerSwarm(new EngineReader(calls), () -> client(dockerHost, calls),
+                () -> client(dockerHost, http(dockerHost, null)), dockerHost);
     }
 
     /** A docker-java client for {@code dockerHost}, for tools that set a cluster up (some steps take a while). */

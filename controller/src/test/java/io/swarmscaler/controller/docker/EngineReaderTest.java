@@ -82,7 +82,7 @@ class EngineReaderTest {
         String host = "tcp://127.0.0.1:" + server.getAddress().getPort();
         var http = new ApacheDockerHttpClient.Builder().dockerHost(URI.create(host))
                 .connectionTimeout(Duration.ofSeconds(1)).responseTimeout(responseTimeout).build();
-        return new DockerSwarm(new EngineReader(http), null, null, host);
+        return new DockerSwarm(new EngineReader(http), () -> null, () -> null, host);
     }
 
     @AfterEach
