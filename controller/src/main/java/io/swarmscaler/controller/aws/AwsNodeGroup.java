@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.autoscaling.model.Activity;
@@ -39,13 +40,39 @@ final class AwsNodeGroup implements NodeGroup {
     private static final Duration CLOCK_SLACK = Duration.ofSeconds(30);
     private static final int MESSAGE_LIMIT = 400;
     /**
-     * A node of our role that matches no known instance makes us look again, at most this often: every pass reads
-     * the group anyway, so this only matters for a node whose instance was never seen launching.
+     * A node of our role that matches no known instance makes us read the instances again, at most this often: a
+     * pass reads them anyway while the group changes, so this matters for a node whose instance was never seen
+     * launching (one AWS put in while we read the group lightly).
      */
     private static final Duration MISS_REFRESH = Duration.ofSeconds(15);
+    /**
+     * A settled group is read without its instances, but with them at least this often: changes that leave the
+     * desired, min and max alone, such as AWS replacing an instance that failed its health check, show within it.
+     */
+    private static final Duration FULL_READ_REFRESH = Duration.ofSeconds(30);
 
     /** What EC2 says of one instance, the two ways a Swarm node can be matched to it. */
     private record Addresses(String privateIp, String privateDnsName) {}
+
+    /**
+     * The group read with its instances, and whether a light read may stand for it: only while it is settled
+     * (every instance InService, as many as desired, an empty group's launch shape known) and we have not written
+     * to the group since ({@code writesBefore}, counted before the read began).
+     */
+    private record FullReading(Instant at, long writesBefore, Capacity capacity, boolean settled) {
+        static FullReading of(Instant at, long writesBefore, Capacity capacity) {
+            long inService = capacity.instances().stream()
+                    .filter(i -> i.lifecycle() == Instance.Lifecycle.IN_SERVICE).count();
+            boolean shapeKnown = inService > 0 || capacity.launchShape().isPresent();
+            return new FullReading(at, writesBefore, capacity, inService == capacity.instances().size()
+                    && inService == capacity.desired() && shapeKnown);
+        }
+
+        boolean hasSizesOf(AutoScalingGroup group) {
+            return capacity.desired() == group.desiredCapacity() && capacity.min() == group.minSize()
+                    && capacity.max() == group.maxSize();
+        }
+    }
 
     private final NodeRole role;
     private final String groupName;
@@ -62,6 +89,9 @@ final class AwsNodeGroup implements NodeGroup {
     private volatile boolean addressesKnown;
     private volatile Instant addressesReadAt = Instant.MIN;
     private volatile Instant lastScaleUp;
+    /** SetDesiredCapacity and TerminateInstanceInAutoScalingGroup calls begun: each makes the next read full. */
+    private final AtomicLong writes = new AtomicLong();
+    private volatile FullReading lastFullReading;
 
     /**
      * @param variable the setting that named the group, for messages ({@code AWS_WORKER_ASG})
@@ -93,9 +123,28 @@ final class AwsNodeGroup implements NodeGroup {
         return groupName;
     }
 
+    /**
+     * Reads the group without its instances (a fraction of the XML at 1,000 instances) and answers with those of
+     * the last full reading while that still holds; else, or when desired, min or max moved, reads them too.
+     */
     @Override
     public Capacity capacity() {
-        AutoScalingGroup group = describeGroup();
+        FullReading last = lastFullReading;
+        if (last != null && stillHolds(last) && last.hasSizesOf(describeGroup(false))) {
+            return last.capacity();
+        }
+        return readFully();
+    }
+
+    private boolean stillHolds(FullReading last) {
+        return last.settled() && last.writesBefore() == writes.get()
+                && clock.instant().isBefore(last.at().plus(FULL_READ_REFRESH));
+    }
+
+    private Capacity readFully() {
+        long writesBefore = writes.get();
+        Instant at = clock.instant();
+        AutoScalingGroup group = describeGroup(true);
         List<Instance> instances = group.instances().stream()
                 .map(i -> new Instance(i.instanceId(), lifecycle(i.lifecycleStateAsString()), "", false))
                 .toList();
@@ -107,12 +156,15 @@ final class AwsNodeGroup implements NodeGroup {
         // No node in service shows a node's size: the launch template's instance type tells it.
         boolean noneInService = instances.stream().noneMatch(i -> i.lifecycle() == Instance.Lifecycle.IN_SERVICE);
         Optional<NodeShape> launchShape = noneInService ? launchShapes.of(group, subject) : Optional.empty();
-        return new Capacity(desired, group.minSize(), group.maxSize(), instances, launchFailure, launchShape);
+        Capacity capacity = new Capacity(desired, group.minSize(), group.maxSize(), instances, launchFailure,
+                launchShape);
+        lastFullReading = FullReading.of(at, writesBefore, capacity);
+        return capacity;
     }
 
     @Override
     public void setDesiredCapacity(int desired) {
-        int current = describeGroup().desiredCapacity();
+        int current = describeGroup(false).desiredCapacity();
         if (desired < current) {
             // Lowering the desired capacity lets AWS pick which instance dies, tasks and all: never do that.
             throw new IllegalArgumentException(("the aws backend lowers the capacity of %s only by terminating a"
@@ -122,12 +174,14 @@ final class AwsNodeGroup implements NodeGroup {
             return;
         }
         lastScaleUp = clock.instant();
+        writes.incrementAndGet();
         api.failures().call("autoscaling:SetDesiredCapacity", subject, () -> api.autoScaling().setDesiredCapacity(b -> b
                 .autoScalingGroupName(groupName).desiredCapacity(desired).honorCooldown(false)));
     }
 
     @Override
     public void terminate(String instanceId) {
+        writes.incrementAndGet();
         try {
             api.failures().call("autoscaling:TerminateInstanceInAutoScalingGroup", subject + " instance " + instanceId,
                     () -> api.autoScaling().terminateInstanceInAutoScalingGroup(b -> b.instanceId(instanceId)
@@ -146,12 +200,12 @@ final class AwsNodeGroup implements NodeGroup {
     public Optional<String> instanceIdOf(SwarmNode node) {
         if (!addressesKnown) {
             // First look after a start: the addresses come with the group's instances.
-            capacity();
+            readFully();
         }
         Optional<String> found = knownInstanceOf(node);
         if (found.isEmpty() && node.role() == role
                 && clock.instant().isAfter(addressesReadAt.plus(MISS_REFRESH))) {
-            capacity();
+            readFully();
             found = knownInstanceOf(node);
         }
         return found;
@@ -207,9 +261,11 @@ final class AwsNodeGroup implements NodeGroup {
         return Instance.Lifecycle.TERMINATING;
     }
 
-    private AutoScalingGroup describeGroup() {
+    /** @param withInstances false leaves the instances out of AWS's answer, the bulk of it in a large group */
+    private AutoScalingGroup describeGroup(boolean withInstances) {
         return api.failures().call("autoscaling:DescribeAutoScalingGroups", subject,
-                        () -> api.autoScaling().describeAutoScalingGroups(b -> b.autoScalingGroupNames(groupName)))
+                        () -> api.autoScaling().describeAutoScalingGroups(b -> b.autoScalingGroupNames(groupName)
+                                .includeInstances(withInstances)))
                 .autoScalingGroups().stream()
                 .filter(g -> groupName.equals(g.autoScalingGroupName()))
                 .findFirst()

@@ -13,8 +13,8 @@ import software.amazon.awssdk.services.ec2.model.InstanceTypeInfo;
 /**
  * The size of a node an Auto Scaling group launches, for an empty group, which has no node to show it: EC2's
  * {@code DescribeInstanceTypes} for the instance type of the group's launch template (or mixed-instances policy)
- * or launch configuration. A type's size never changes, so it is asked once per type; the template is read each
- * time, as its default version may change.
+ * or launch configuration. A type's size never changes, so it is asked once per type; the template is read on
+ * each full reading of the group, as its default version may change.
  */
 final class LaunchShapes {
     private static final Logger LOG = Logger.getLogger(LaunchShapes.class.getName());

@@ -25,7 +25,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -63,6 +62,8 @@ class AwsNodeGroupTest {
 
     @TempDir
     Path dir;
+    /** The groups' clock: the tests move it past the refresh periods. */
+    private final FakeClock clock = new FakeClock(Instant.now());
     private LocalAutoScalingEndpoint endpoint;
     private AwsNodeGroups backend;
     private String managerInstance;
@@ -115,7 +116,7 @@ class AwsNodeGroupTest {
 
     /** Connects as the daemon does, except that the SDK's default chain is one that finds nothing here. */
     private AwsNodeGroups connect(ScalerConfig.Aws settings) {
-        backend = AwsNodeGroups.connect(settings, SystemPropertyCredentialsProvider::create, FAST, Clock.systemUTC());
+        backend = AwsNodeGroups.connect(settings, SystemPropertyCredentialsProvider::create, FAST, clock);
         return backend;
     }
 
@@ -168,10 +169,7 @@ class AwsNodeGroupTest {
 
     @Test
     void aNodeOfAnInstanceNeverSeenLaunchingIsFoundOnALaterLook() throws IOException {
-        MovableClock clock = new MovableClock();
-        backend = AwsNodeGroups.connect(settings(credentialsFile(KEY_ID, SECRET), WORKERS),
-                SystemPropertyCredentialsProvider::create, FAST, clock);
-        NodeGroup workers = backend.group(NodeRole.WORKER).orElseThrow();
+        NodeGroup workers = workers();
         endpoint.setCapacity(WORKERS, 2); // launched behind our back, e.g. AWS replacing an unhealthy instance
         endpoint.awaitInService(WORKERS, 2, Duration.ofSeconds(5));
         String newInstance = List.copyOf(endpoint.view(WORKERS).machineById().keySet()).get(1);
@@ -188,28 +186,116 @@ class AwsNodeGroupTest {
                 .hasSize(reads);
     }
 
-    /** A clock the test moves by hand. */
-    private static final class MovableClock extends Clock {
-        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void advance(Duration by) {
-            now = now.plus(by);
+    /** DescribeAutoScalingGroups calls served so far: with the instances, and without them. */
+    private record Reads(int full, int light) {
+        Reads since(Reads before) {
+            return new Reads(full - before.full, light - before.light);
         }
+    }
 
-        @Override
-        public java.time.ZoneId getZone() {
-            return java.time.ZoneOffset.UTC;
-        }
+    private Reads reads() {
+        return new Reads(endpoint.groupReads(true).size(), endpoint.groupReads(false).size());
+    }
 
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
+    /** A step of a test, on the workers group of two instances in service, read in full on connecting. */
+    @FunctionalInterface
+    interface Step {
+        void run(AwsNodeGroupTest test, NodeGroup workers);
+    }
 
-        @Override
-        public Instant instant() {
-            return now;
+    private static Arguments row(String name, Step change, Step look, int full, int light) {
+        return Arguments.of(name, change, look, new Reads(full, light));
+    }
+
+    static Stream<Arguments> readsAfterAChange() {
+        Step capacity = (t, workers) -> workers.capacity();
+        Step strangerNode = (t, workers) -> workers.instanceIdOf(node("stranger", "198.51.100.99", NodeRole.WORKER));
+        return Stream.of(
+                row("nothing", (t, w) -> {}, capacity, 0, 1),
+                row("the desired capacity raised outside the scaler", (t, w) -> {
+                    t.endpoint.setCapacity(WORKERS, 3);
+                    t.endpoint.awaitInService(WORKERS, 3, Duration.ofSeconds(5));
+                }, capacity, 1, 1),
+                row("the max changed outside the scaler", (t, w) -> t.endpoint.setLimits(WORKERS, 0, 5), capacity, 1, 1),
+                row("the min changed outside the scaler", (t, w) -> t.endpoint.setLimits(WORKERS, 1, 3), capacity, 1, 1),
+                row("setDesiredCapacity", (t, w) -> {
+                    w.setDesiredCapacity(3);
+                    t.endpoint.awaitInService(WORKERS, 3, Duration.ofSeconds(5));
+                }, capacity, 1, 0),
+                row("terminate", (t, w) -> w.terminate(t.endpoint.view(WORKERS).lifecycleById().keySet().iterator()
+                        .next()), capacity, 1, 0),
+                row("29 s", (t, w) -> t.clock.advance(Duration.ofSeconds(29)), capacity, 0, 1),
+                row("the refresh period, 30 s", (t, w) -> t.clock.advance(Duration.ofSeconds(30)), capacity, 1, 0),
+                row("14 s, then a node that matches no instance", (t, w) -> t.clock.advance(Duration.ofSeconds(14)),
+                        strangerNode, 0, 0),
+                row("16 s, then a node that matches no instance", (t, w) -> t.clock.advance(Duration.ofSeconds(16)),
+                        strangerNode, 1, 0));
+    }
+
+    @ParameterizedTest(name = "after {0}")
+    @MethodSource("readsAfterAChange")
+    void aSettledGroupIsReadWithoutItsInstancesUntilSomethingMayHaveChangedThem(String change, Step changeIt,
+            Step look, Reads expected) throws IOException {
+        endpoint.setCapacity(WORKERS, 2);
+        endpoint.awaitInService(WORKERS, 2, Duration.ofSeconds(5));
+        NodeGroup workers = workers();
+        changeIt.run(this, workers);
+        Reads before = reads();
+
+        look.run(this, workers);
+
+        assertThat(reads().since(before)).isEqualTo(expected);
+    }
+
+    @Test
+    void aLightReadAnswersWithTheInstancesOfTheLastFullReading() throws IOException {
+        NodeGroup workers = workers();
+        Reads before = reads();
+
+        NodeGroup.Capacity capacity = workers.capacity();
+
+        assertThat(reads().since(before)).as("read lightly").isEqualTo(new Reads(0, 1));
+        assertThat(capacity.instances()).extracting(Instance::id)
+                .containsExactlyElementsOf(endpoint.view(WORKERS).lifecycleById().keySet());
+        assertThat(capacity.instances()).extracting(Instance::lifecycle).containsOnly(Instance.Lifecycle.IN_SERVICE);
+        assertThat(List.of(capacity.desired(), capacity.min(), capacity.max())).containsExactly(1, 0, 3);
+        assertThat(capacity.launchFailure()).isEmpty();
+    }
+
+    @Test
+    void aCapacityChangedOutsideTheScalerIsReadInFullInTheSameCall() throws IOException {
+        NodeGroup workers = workers();
+        endpoint.setCapacity(WORKERS, 2);
+        endpoint.awaitInService(WORKERS, 2, Duration.ofSeconds(5));
+
+        NodeGroup.Capacity capacity = workers.capacity();
+
+        assertThat(capacity.desired()).isEqualTo(2);
+        assertThat(capacity.instances()).extracting(Instance::id)
+                .containsExactlyElementsOf(endpoint.view(WORKERS).lifecycleById().keySet()).hasSize(2);
+    }
+
+    @Test
+    void aPendingInstanceIsReadInFullUntilItIsInService() throws IOException {
+        NodeGroup workers = workers();
+        endpoint.neverJoinNextLaunches(1);
+        endpoint.setCapacity(WORKERS, 2);
+        workers.capacity();
+
+        for (int pass = 0; pass < 2; pass++) {
+            Reads before = reads();
+            assertThat(workers.capacity().instances()).extracting(Instance::lifecycle)
+                    .containsExactly(Instance.Lifecycle.IN_SERVICE, Instance.Lifecycle.PENDING);
+            assertThat(reads().since(before)).as("pass %d", pass).isEqualTo(new Reads(1, 0));
         }
+        endpoint.releaseHeldLaunches();
+        endpoint.awaitInService(WORKERS, 2, Duration.ofSeconds(5));
+        Reads before = reads();
+        assertThat(workers.capacity().instances()).extracting(Instance::lifecycle)
+                .containsOnly(Instance.Lifecycle.IN_SERVICE).hasSize(2);
+        assertThat(reads().since(before)).as("the last reading was not settled").isEqualTo(new Reads(1, 0));
+        workers.capacity();
+        assertThat(reads().since(before)).as("settled now").isEqualTo(new Reads(1, 1));
     }
 
     @Test
@@ -481,12 +567,15 @@ class AwsNodeGroupTest {
 
         int templateReads = endpoint.accepted("DescribeLaunchTemplateVersions").size();
 
-        assertThat(empty.capacity().launchShape()).contains(new NodeShape(2_000_000_000L, 8192L << 20));
-        assertThat(empty.capacity().launchShape()).as("from the cache").isPresent();
+        assertThat(empty.capacity().launchShape()).as("the group's last full reading")
+                .contains(new NodeShape(2_000_000_000L, 8192L << 20));
+        assertThat(endpoint.accepted("DescribeLaunchTemplateVersions")).hasSize(templateReads);
+        clock.advance(Duration.ofSeconds(30));
+        assertThat(empty.capacity().launchShape()).as("the instance type from the cache").isPresent();
 
         assertThat(endpoint.accepted("DescribeInstanceTypes")).as("once per instance type").hasSize(1);
         assertThat(endpoint.accepted("DescribeLaunchTemplateVersions")).as("the template's default may change")
-                .hasSize(templateReads + 2);
+                .hasSize(templateReads + 1);
     }
 
     @Test
@@ -547,7 +636,6 @@ class AwsNodeGroupTest {
     void pendingTasksOnAnEmptyGroupAreEstimatedWithTheInstanceTypesMemory() throws IOException {
         NodeGroup empty = emptyGroupLaunching("m5.large");
         FakeSwarm swarm = new FakeSwarm();
-        FakeClock clock = new FakeClock(Instant.now());
         swarm.addService(new ServiceInfo("svc-big", "big", Map.of(), List.of(), 3));
         for (int i = 0; i < 3; i++) {
             swarm.addTask(new TaskInfo("t" + i, "svc-big", "", true, false, 0, 5L << 30,

@@ -204,6 +204,8 @@ public final class LocalAutoScalingEndpoint implements AutoCloseable {
     private final Map<String, int[]> instanceTypes = new HashMap<>(Map.of("t2.micro", new int[] {1, 1024},
             "m5.large", new int[] {2, 8192}, "m5.xlarge", new int[] {4, 16384}, "r5.large", new int[] {2, 16384}));
     private int launchesThatNeverJoin;
+    /** The boots of the launches that {@link #neverJoinNextLaunches} holds back. */
+    private final List<Runnable> held = new ArrayList<>();
     private int launchesThatFail;
     private String launchFailureReason = "";
     private Optional<String> requiredAccessKeyId = Optional.empty();
@@ -303,9 +305,18 @@ public final class LocalAutoScalingEndpoint implements AutoCloseable {
         denials.merge(action, times, Integer::sum);
     }
 
-    /** The next {@code count} launches get an instance whose machine never boots: it stays Pending. */
+    /**
+     * The next {@code count} launches get an instance whose machine does not boot: it stays Pending until
+     * {@link #releaseHeldLaunches()}.
+     */
     public synchronized void neverJoinNextLaunches(int count) {
         launchesThatNeverJoin += count;
+    }
+
+    /** The machines of the launches held Pending so far boot after all. */
+    public synchronized void releaseHeldLaunches() {
+        held.forEach(Runnable::run);
+        held.clear();
     }
 
     /** The next {@code count} launches fail with a failed scaling activity and no instance. */
@@ -332,6 +343,12 @@ public final class LocalAutoScalingEndpoint implements AutoCloseable {
     /** Calls of {@code action} that were carried out (HTTP 200). */
     public List<Call> accepted(String action) {
         return calls(action).stream().filter(c -> c.status() == 200).toList();
+    }
+
+    /** DescribeAutoScalingGroups calls carried out with the instances ({@code full}) or without them. */
+    public List<Call> groupReads(boolean full) {
+        return accepted("DescribeAutoScalingGroups").stream()
+                .filter(c -> includesInstances(c.parameters()) == full).toList();
     }
 
     public synchronized GroupView view(String name) {
@@ -485,6 +502,8 @@ public final class LocalAutoScalingEndpoint implements AutoCloseable {
 
     private String describeGroups(Map<String, String> params) {
         List<String> names = members(params, "AutoScalingGroupNames.member.");
+        // IncludeInstances=false: AWS leaves the Instances element out altogether.
+        boolean withInstances = includesInstances(params);
         StringBuilder xml = new StringBuilder("<DescribeAutoScalingGroupsResult><AutoScalingGroups>");
         for (Group g : groups.values()) {
             if (!names.isEmpty() && !names.contains(g.name)) {
@@ -501,21 +520,11 @@ public final class LocalAutoScalingEndpoint implements AutoCloseable {
                     .append(el("DefaultCooldown", 300))
                     .append("<AvailabilityZones><member>us-east-1a</member></AvailabilityZones>")
                     .append("<LoadBalancerNames/>")
-                    .append(el("HealthCheckType", "EC2")).append(el("HealthCheckGracePeriod", 300))
-                    .append("<Instances>");
-            for (Machine m : g.instances.values()) {
-                xml.append("<member>")
-                        .append(el("InstanceId", m.instanceId))
-                        .append(el("InstanceType", "t2.micro"))
-                        .append(el("AvailabilityZone", "us-east-1a"))
-                        .append(el("LifecycleState", m.lifecycle))
-                        .append(el("HealthStatus", "Healthy"))
-                        .append(launchSource(g))
-                        .append(el("ProtectedFromScaleIn", false))
-                        .append("</member>");
+                    .append(el("HealthCheckType", "EC2")).append(el("HealthCheckGracePeriod", 300));
+            if (withInstances) {
+                xml.append(instancesXml(g));
             }
-            xml.append("</Instances>")
-                    .append(el("CreatedTime", time(g.created)))
+            xml.append(el("CreatedTime", time(g.created)))
                     .append("<SuspendedProcesses/>")
                     .append(el("VPCZoneIdentifier", "subnet-0abc"))
                     .append("<EnabledMetrics/><Tags/><TerminationPolicies><member>Default</member>"
@@ -524,6 +533,26 @@ public final class LocalAutoScalingEndpoint implements AutoCloseable {
                     .append("</member>");
         }
         return xml.append("</AutoScalingGroups></DescribeAutoScalingGroupsResult>").toString();
+    }
+
+    private static boolean includesInstances(Map<String, String> params) {
+        return !"false".equals(params.get("IncludeInstances"));
+    }
+
+    private String instancesXml(Group g) {
+        StringBuilder xml = new StringBuilder("<Instances>");
+        for (Machine m : g.instances.values()) {
+            xml.append("<member>")
+                    .append(el("InstanceId", m.instanceId))
+                    .append(el("InstanceType", "t2.micro"))
+                    .append(el("AvailabilityZone", "us-east-1a"))
+                    .append(el("LifecycleState", m.lifecycle))
+                    .append(el("HealthStatus", "Healthy"))
+                    .append(launchSource(g))
+                    .append(el("ProtectedFromScaleIn", false))
+                    .append("</member>");
+        }
+        return xml.append("</Instances>").toString();
     }
 
     /** A group's and its instances' {@code LaunchTemplate} or {@code LaunchConfigurationName} element. */
@@ -797,8 +826,16 @@ public final class LocalAutoScalingEndpoint implements AutoCloseable {
         g.activities.add(activity);
         if (launchesThatNeverJoin > 0) {
             launchesThatNeverJoin--;
-            return true; // stays Pending: its machine never boots
+            held.add(() -> boot(g, m, activity));
+            return true; // stays Pending: its machine does not boot until released
         }
+        boot(g, m, activity);
+        return true;
+    }
+
+    /** Boots the instance's machine in the background; it turns InService once its node has joined. */
+    private void boot(Group g, Machine m, Activity activity) {
+        String machine = m.name;
         background.execute(() -> {
             try {
                 machines.boot(machine);
@@ -817,7 +854,6 @@ public final class LocalAutoScalingEndpoint implements AutoCloseable {
                 machines.stop(machine);
             }
         });
-        return true;
     }
 
     private void stopInBackground(Group g, Machine m, Activity activity) {
