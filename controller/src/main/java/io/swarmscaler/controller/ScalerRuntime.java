@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -150,7 +151,7 @@ public final class ScalerRuntime implements AutoCloseable {
             observer.showLeadership(() -> leadershipStatus(l.view()), l::unready);
         });
         loop.start();
-        AutoCloseable events = swarm.watch(loop::trigger);
+        AutoCloseable events = swarm.watch(Set.of(config.leadership().stateService()), loop::trigger);
         AutoCloseable lease = leadership.<AutoCloseable>map(l -> l).orElse(() -> {});
         // The lease goes last: another replica may lead only once this loop no longer acts.
         ScalerRuntime runtime = new ScalerRuntime(reconciler, observer, () -> {

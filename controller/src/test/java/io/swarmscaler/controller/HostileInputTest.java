@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -406,7 +407,7 @@ class HostileInputTest {
             }
 
             @Override
-            public AutoCloseable watch(Runnable onChange) {
+            public AutoCloseable watch(Set<String> quietServices, Runnable onChange) {
                 return () -> {};
             }
         };

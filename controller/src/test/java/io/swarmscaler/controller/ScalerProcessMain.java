@@ -108,8 +108,8 @@ public final class ScalerProcessMain {
         }
 
         @Override
-        public AutoCloseable watch(Runnable onChange) {
-            return swarm.watch(onChange);
+        public AutoCloseable watch(Set<String> quietServices, Runnable onChange) {
+            return swarm.watch(quietServices, onChange);
         }
     }
 }

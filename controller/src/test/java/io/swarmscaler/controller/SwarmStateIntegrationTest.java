@@ -113,6 +113,25 @@ class SwarmStateIntegrationTest {
         assertThat(everythingButTheState()).isEqualTo(before);
     }
 
+    /**
+     * The lease writes the state service every LEASE_RETRY_PERIOD, and Docker tells of each write as a service
+     * event: those are the scaler's own and wake no pass, so a quiet Swarm sees a pass per RECONCILE_INTERVAL.
+     */
+    @Test
+    void theLeasesOwnWritesWakeNoPass() throws Exception {
+        Replica replica = Replica.start("quiet", Map.of("RECONCILE_INTERVAL", "10s", "LEASE_RETRY_PERIOD", "1s"));
+        replicas.add(replica);
+        await().atMost(Duration.ofSeconds(60)).until(replica::leading);
+        awaitPasses(List.of(replica), 1);
+        long passesBefore = replica.passes();
+        double renewalsBefore = replica.renewals();
+        await().atMost(Duration.ofSeconds(60)).until(() -> replica.renewals() >= renewalsBefore + 12);
+        long passes = replica.passes() - passesBefore;
+        System.out.printf("MEASURED passes over 12 lease renewals (interval 10s, renewing every 1s): %d%n", passes);
+        // About 12 s at a 10 s interval: one or two timer passes; a pass per renewal would make about 12.
+        assertThat(passes).isBetween(1L, 3L);
+    }
+
     /** (a) A restarted daemon still waits out the scale-down cooldown that began before the restart. */
     @Test
     void aRestartedScalerWaitsOutTheCooldownFromBeforeTheRestart() throws Exception {
@@ -505,6 +524,16 @@ class SwarmStateIntegrationTest {
         long passes() {
             try {
                 return TestLab.passesRun(URI.create("http://127.0.0.1:" + port));
+            } catch (Exception e) {
+                return -1;
+            }
+        }
+
+        /** The lease renewals this replica wrote; -1 while it does not answer. */
+        double renewals() {
+            try {
+                return TestLab.metricSum(URI.create("http://127.0.0.1:" + port),
+                        "swarm_scaler_state_writes_total{kind=\"renew\"");
             } catch (Exception e) {
                 return -1;
             }

@@ -304,9 +304,14 @@ final class TestLab implements AutoCloseable {
 
     /** Reconcile passes the daemon has ended, by its {@code swarm_scaler_reconcile_cycles_total} (any outcome). */
     static long passesRun(URI daemon) throws Exception {
+        return (long) metricSum(daemon, "swarm_scaler_reconcile_cycles_total{");
+    }
+
+    /** The sum of the daemon's series whose line starts with {@code series} (a name and some of its labels). */
+    static double metricSum(URI daemon, String series) throws Exception {
         String metrics = HTTP.send(HttpRequest.newBuilder(daemon.resolve("/metrics")).timeout(Duration.ofSeconds(5))
                 .build(), HttpResponse.BodyHandlers.ofString()).body();
-        return (long) metrics.lines().filter(l -> l.startsWith("swarm_scaler_reconcile_cycles_total{"))
+        return metrics.lines().filter(l -> l.startsWith(series))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 

@@ -180,7 +180,7 @@ final class DockerSwarm implements Swarm {
     }
 
     @Override
-    public AutoCloseable watch(Runnable onChange) {
+    public AutoCloseable watch(Set<String> quietServices, Runnable onChange) {
         AtomicBoolean closed = new AtomicBoolean();
         AtomicReference<Closeable> stream = new AtomicReference<>();
         Thread watcher = new Thread(() -> {
@@ -198,7 +198,9 @@ final class DockerSwarm implements Swarm {
 
                     @Override
                     public void onNext(Event event) {
-                        onChange.run();
+                        if (!aboutOneOf(quietServices, event)) {
+                            onChange.run();
+                        }
                     }
 
                     @Override
@@ -248,6 +250,13 @@ final class DockerSwarm implements Swarm {
             }
             watcher.interrupt();
         };
+    }
+
+    /** Whether {@code event} is about a service named in {@code services} (Docker names it in the actor). */
+    private static boolean aboutOneOf(Set<String> services, Event event) {
+        return event.getType() == EventType.SERVICE && event.getActor() != null
+                && event.getActor().getAttributes() != null
+                && services.contains(event.getActor().getAttributes().get("name"));
     }
 
     private static Duration min(Duration a, Duration b) {

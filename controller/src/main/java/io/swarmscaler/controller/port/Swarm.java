@@ -52,8 +52,9 @@ public interface Swarm {
     void removeNode(String nodeId);
 
     /**
-     * Calls {@code onChange} whenever a node or service changes (joined, became ready, updated), until closed.
-     * Reconnects by itself when the event stream breaks.
+     * Calls {@code onChange} whenever a node or service changes (joined, became ready, updated), until closed,
+     * except for the services named in {@code quietServices}: the scaler's own state, which it writes every few
+     * seconds (the lease), would else wake a pass each time. Reconnects by itself when the event stream breaks.
      */
-    AutoCloseable watch(Runnable onChange);
+    AutoCloseable watch(Set<String> quietServices, Runnable onChange);
 }

@@ -164,8 +164,17 @@ public final class EngineApiStub implements AutoCloseable {
 
     /** Tells every open event stream that a node changed, as dockerd does when one becomes Ready. */
     public void emitNodeEvent() {
-        String event = "{\"Type\":\"node\",\"Action\":\"update\",\"Actor\":{\"ID\":\"%s\",\"Attributes\":{}},"
-                .formatted(nodeIds.get(nodeIds.size() - 1))
+        emit("node", nodeIds.get(nodeIds.size() - 1), "{}");
+    }
+
+    /** Tells every open event stream that a service was updated, as dockerd does after each write. */
+    private void emitServiceEvent(String id, String name) {
+        emit("service", id, "{\"name\":\"%s\"}".formatted(name));
+    }
+
+    private void emit(String type, String id, String attributes) {
+        String event = "{\"Type\":\"%s\",\"Action\":\"update\",\"Actor\":{\"ID\":\"%s\",\"Attributes\":%s},"
+                .formatted(type, id, attributes)
                 + "\"scope\":\"swarm\",\"time\":%d,\"timeNano\":%d}\n".formatted(System.currentTimeMillis() / 1000,
                         System.nanoTime());
         for (OutputStream out : eventStreams.keySet()) {
@@ -264,6 +273,7 @@ public final class EngineApiStub implements AutoCloseable {
             stateSpec = (ObjectNode) JSON.readTree(Content.Source.asInputStream(request));
             stateVersion++;
             reply(response, 200, "{}".getBytes(StandardCharsets.UTF_8));
+            emitServiceEvent("state0", stateSpec.path("Name").asText());
             return true;
         }
         boolean named = stateSpec != null && path.equals("/services/" + stateSpec.path("Name").asText());

@@ -178,7 +178,7 @@ public final class FakeSwarm implements Swarm {
     }
 
     @Override
-    public AutoCloseable watch(Runnable onChange) {
+    public AutoCloseable watch(Set<String> quietServices, Runnable onChange) {
         return () -> {};
     }
 

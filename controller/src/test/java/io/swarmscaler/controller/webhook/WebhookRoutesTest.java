@@ -116,7 +116,7 @@ class WebhookRoutesTest {
         }
 
         @Override
-        public AutoCloseable watch(Runnable onChange) {
+        public AutoCloseable watch(Set<String> quietServices, Runnable onChange) {
             return () -> {};
         }
     };
