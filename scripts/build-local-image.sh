@@ -116,7 +116,7 @@ fi
 # docker import takes no HEALTHCHECK: the stacks (stacks/*.yml) declare it. The JVM flags are the Dockerfile's: a
 # bounded heap, the serial collector and the class-data sharing archive.
 docker -H "$host" import \
-  --change 'ENTRYPOINT ["/opt/java/bin/java", "-XX:+UseSerialGC", "-Xmx256m", "-XX:MaxMetaspaceSize=128m", "-XX:+ExitOnOutOfMemoryError", "-XX:SharedArchiveFile=/opt/swarm-scaler/swarm-scaler.jsa", "-jar", "/opt/swarm-scaler/swarm-scaler.jar"]' \
+  --change 'ENTRYPOINT ["/opt/java/bin/java", "-XX:+UseSerialGC", "-Xmx256m", "-XX:MaxMetaspaceSize=128m", "-XX:+ExitOnOutOfMemoryError", "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0", "-XX:SharedArchiveFile=/opt/swarm-scaler/swarm-scaler.jsa", "-jar", "/opt/swarm-scaler/swarm-scaler.jar"]' \
   --change 'CMD ["run"]' \
   --change 'ENV PATH=/opt/java/bin:/bin' \
   --change "ENV SWARM_SCALER_IMAGE_KEY=$key" \

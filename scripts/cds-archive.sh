@@ -16,7 +16,7 @@
 # or the check fails. POSIX sh, for the image's busybox too.
 set -eu
 java="$1"; jar="$2"; archive="$3"; classlist="$4"
-flags="-XX:+UseSerialGC -Xmx256m -XX:MaxMetaspaceSize=128m"
+flags="-XX:+UseSerialGC -Xmx256m -XX:MaxMetaspaceSize=128m -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0"
 log="${TMPDIR:-/tmp}/cds-archive.$$.log"
 fail() {
   echo "cds-archive: $1; its log:" >&2

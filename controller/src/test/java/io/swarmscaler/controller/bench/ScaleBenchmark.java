@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  */
 public final class ScaleBenchmark {
     static final List<String> IMAGE_JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xmx256m", "-XX:MaxMetaspaceSize=128m",
-            "-XX:+ExitOnOutOfMemoryError");
+            "-XX:+ExitOnOutOfMemoryError", "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     /** The load of issue 14: the webhook's p50/p99 at 500 requests a second for 20 s. */
     private static final int HTTP_RATE = 500;
