@@ -9,6 +9,7 @@ import io.swarmscaler.model.Progress.ServiceShort;
 import io.swarmscaler.model.Progress.TasksLeft;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -55,23 +56,22 @@ record DrainTracker(PassState pass, GroupGate gate, WarmPool pool) {
     /** What a drain still waits for, or empty when every task that ran on the node runs elsewhere. */
     private Optional<Reason> waitingFor(SwarmNode node) {
         ObservedState observed = pass.observed;
-        long left = observed.tasks().stream()
-                .filter(t -> t.nodeId().equals(node.id()) && t.desiredRunning())
+        List<TaskInfo> onNode = observed.tasksOnNode(node.id());
+        long left = onNode.stream().filter(TaskInfo::desiredRunning)
                 .filter(t -> observed.service(t.serviceId()).map(s -> !s.global()).orElse(false))
                 .count();
         if (left > 0) {
             return Optional.of(new TasksLeft(left));
         }
         Set<String> ranThere = new HashSet<>();
-        observed.tasks().stream().filter(t -> t.nodeId().equals(node.id())).forEach(t -> ranThere.add(t.serviceId()));
+        onNode.forEach(t -> ranThere.add(t.serviceId()));
         for (String serviceId : ranThere) {
             Optional<ServiceInfo> service = observed.service(serviceId).filter(s -> !s.global());
             if (service.isEmpty()) {
                 continue;
             }
-            long running = observed.tasks().stream()
-                    .filter(t -> t.serviceId().equals(serviceId) && t.desiredRunning() && t.running())
-                    .count();
+            long running = observed.tasksOfService(serviceId).stream()
+                    .filter(t -> t.desiredRunning() && t.running()).count();
             if (running < service.get().replicas()) {
                 return Optional.of(new ServiceShort(service.get().name(), running, service.get().replicas()));
             }

@@ -22,7 +22,8 @@ public final class ObservedState {
     private final Map<String, SwarmNode> nodeById;
     private final Map<String, ServiceInfo> serviceById;
     private final Map<String, List<TaskInfo>> tasksByNode;
-    private final Map<String, List<TaskInfo>> tasksByService;
+    /** Built on first use: only a drain's progress reads it, and most passes follow no drain. */
+    private volatile Map<String, List<TaskInfo>> tasksByService;
 
     /**
      * @param requests scale requests received since the last cycle
@@ -46,7 +47,6 @@ public final class ObservedState {
         this.nodeById = firstById(this.nodes, SwarmNode::id);
         this.serviceById = firstById(this.services, ServiceInfo::id);
         this.tasksByNode = grouped(this.tasks, TaskInfo::nodeId);
-        this.tasksByService = grouped(this.tasks, TaskInfo::serviceId);
     }
 
     public Map<NodeRole, NodeGroupState> groups() {
@@ -104,9 +104,14 @@ public final class ObservedState {
         return tasksByNode.getOrDefault(nodeId, List.of());
     }
 
-    /** Every task of the service (of any state read), in the order observed; O(1). */
+    /** Every task of the service (of any state read), in the order observed; O(1) after the first call. */
     public List<TaskInfo> tasksOfService(String serviceId) {
-        return tasksByService.getOrDefault(serviceId, List.of());
+        Map<String, List<TaskInfo>> byService = tasksByService;
+        if (byService == null) { // two threads may both build it: the same map, either is right
+            byService = grouped(tasks, TaskInfo::serviceId);
+            tasksByService = byService;
+        }
+        return byService.getOrDefault(serviceId, List.of());
     }
 
     /** The first of each id wins, as a linear search would find it. */

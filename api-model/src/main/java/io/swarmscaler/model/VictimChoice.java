@@ -71,12 +71,15 @@ final class VictimChoice {
                 taskCounts.merge(task.nodeId(), 1L, Long::sum);
             }
         }
+        // Each node's instance as instanceOnNode finds it (the first), looked up once per node, not searched for.
+        Map<String, Instance> instanceOnNode = new HashMap<>();
+        group.instances().forEach(i -> instanceOnNode.putIfAbsent(i.nodeId(), i));
         return pass.observed.nodes().stream()
                 .filter(n -> n.role() == group.role() && n.ready() && n.active())
                 .filter(n -> !"true".equalsIgnoreCase(n.labels().get(Planner.PROTECT_LABEL)))
                 .filter(n -> !n.draining())
-                .filter(n -> group.instanceOnNode(n.id())
-                        .filter(i -> i.lifecycle() == Instance.Lifecycle.IN_SERVICE).isPresent())
+                .filter(n -> instanceOnNode.containsKey(n.id())
+                        && instanceOnNode.get(n.id()).lifecycle() == Instance.Lifecycle.IN_SERVICE)
                 .sorted(Comparator.<SwarmNode>comparingLong(n -> taskCounts.getOrDefault(n.id(), 0L))
                         .thenComparing(SwarmNode::createdAt, Comparator.reverseOrder()))
                 .toList();

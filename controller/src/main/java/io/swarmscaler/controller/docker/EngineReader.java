@@ -23,7 +23,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -116,44 +115,77 @@ final class EngineReader {
      * Jackson's streaming parser, which skips every part of a task but the fields the model keeps.
      */
     static List<TaskInfo> decodeTasks(JsonParser p) throws IOException {
-        // Tasks repeat the same service and node ids thousands of times: one String each keeps the heap small.
-        Map<String, String> ids = new HashMap<>();
+        RepeatedTexts texts = new RepeatedTexts();
         List<TaskInfo> tasks = new ArrayList<>();
         expect(p, p.nextToken(), JsonToken.START_ARRAY);
+        TaskFields task = new TaskFields();
         while (p.nextToken() == JsonToken.START_OBJECT) {
-            String id = null;
-            String serviceId = "";
-            String nodeId = "";
-            String desiredState = null;
-            String[] status = {null, ""};
-            Instant createdAt = null;
-            long[] reserved = {0, 0};
+            task.clear();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 switch (field) {
-                    case "ID" -> id = p.getValueAsString();
-                    case "ServiceID" -> serviceId = ids.computeIfAbsent(p.getValueAsString(""), k -> k);
-                    case "NodeID" -> nodeId = ids.computeIfAbsent(p.getValueAsString(""), k -> k);
-                    case "DesiredState" -> desiredState = p.getValueAsString();
-                    case "CreatedAt" -> createdAt = instant(p.getValueAsString());
-                    case "Status" -> status(p, value, status);
-                    case "Spec" -> reservations(p, value, reserved);
+                    case "ID" -> task.id = p.getValueAsString();
+                    case "ServiceID" -> task.serviceId = texts.of(p, "");
+                    case "NodeID" -> task.nodeId = texts.of(p, "");
+                    case "DesiredState" -> task.desiredState = texts.of(p, "");
+                    case "CreatedAt" -> task.createdAt(p);
+                    case "Status" -> status(p, value, task, texts);
+                    case "Spec" -> reservations(p, value, task.reserved);
                     default -> p.skipChildren();
                 }
             }
-            tasks.add(new TaskInfo(id, serviceId, nodeId, "running".equals(desiredState), "running".equals(status[0]),
-                    reserved[0], reserved[1], status[1], createdAt));
+            tasks.add(task.toModel());
         }
         return tasks;
     }
 
-    /** A task's {@code Status.State} and {@code Status.Err} (the scheduler's reason) into {@code status}. */
-    private static void status(JsonParser p, JsonToken at, String[] status) throws IOException {
+    /** One task's fields as they are read, in any order; reused from task to task. */
+    private static final class TaskFields {
+        String id;
+        String serviceId;
+        String nodeId;
+        String desiredState;
+        String state;
+        String schedulerError;
+        final long[] reserved = new long[2];
+        /** The text of {@code CreatedAt}: parsed only for a pending task, the one rule that reads it. */
+        private final StringBuilder createdAt = new StringBuilder();
+
+        void clear() {
+            id = null;
+            serviceId = "";
+            nodeId = "";
+            desiredState = "";
+            state = "";
+            schedulerError = "";
+            reserved[0] = 0;
+            reserved[1] = 0;
+            createdAt.setLength(0);
+        }
+
+        void createdAt(JsonParser p) throws IOException {
+            createdAt.setLength(0);
+            if (p.currentToken() == JsonToken.VALUE_STRING) {
+                createdAt.append(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+            }
+        }
+
+        TaskInfo toModel() {
+            boolean desiredRunning = desiredState.equals("running");
+            boolean running = state.equals("running");
+            boolean pending = desiredRunning && !running && nodeId.isEmpty();
+            return new TaskInfo(id, serviceId, nodeId, desiredRunning, running, reserved[0], reserved[1],
+                    schedulerError, pending && createdAt.length() > 0 ? Instant.parse(createdAt) : null);
+        }
+    }
+
+    /** A task's {@code Status.State} and {@code Status.Err} (the scheduler's reason). */
+    private static void status(JsonParser p, JsonToken at, TaskFields task, RepeatedTexts texts) throws IOException {
         fields(p, at, (field, value) -> {
             switch (field) {
-                case "State" -> status[0] = p.getValueAsString();
-                case "Err" -> status[1] = p.getValueAsString("");
+                case "State" -> task.state = texts.of(p, "");
+                case "Err" -> task.schedulerError = texts.of(p, "");
                 default -> p.skipChildren();
             }
         });

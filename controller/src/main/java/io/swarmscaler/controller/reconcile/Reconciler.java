@@ -50,7 +50,7 @@ public final class Reconciler {
 
     /**
      * What the last pass saw and decided, for the status and the probes, which answer from it and never call a
-     * dependency themselves.
+     * dependency themselves. Its observed state holds the pending tasks, not the placed ones the plan may have read.
      *
      * @param prometheusDown why Prometheus could not be asked this pass, if it could not
      */
@@ -232,10 +232,11 @@ public final class Reconciler {
         // task could fail to fit.
         if (!draining.isEmpty() || plan.actions().stream().anyMatch(a -> a instanceof Action.DrainNode)) {
             // A draining node's ended tasks tell which services it ran; elsewhere only live tasks matter.
-            observed = new ObservedState(groupStates, nodes, services, swarm.tasks(draining), checked.results(),
-                    requests, forecasts);
-            plan = planner.plan(observed, policies, memory, now);
+            plan = planner.plan(new ObservedState(groupStates, nodes, services, swarm.tasks(draining),
+                    checked.results(), requests, forecasts), policies, memory, now);
         }
+        // Remembered without the placed tasks, which only planning reads: 100,000 of them would stay live until
+        // the next pass has read its own, and be copied by the collector meanwhile.
         return new Pass(now, observed, policies, plan, prometheusDown);
     }
 

@@ -179,6 +179,8 @@ class EngineReaderTest {
         assertThat(lastTaskQuery).isEqualTo("filters={\"desired-state\":[\"running\"]}");
         assertThat(tasks).hasSize(8).allMatch(TaskInfo::desiredRunning).allMatch(TaskInfo::running);
         assertThat(tasks).filteredOn(t -> t.serviceId().equals(DEMO)).hasSize(6);
+        // Only a pending task's age is read by a rule: a placed task's time is not parsed.
+        assertThat(tasks).extracting(TaskInfo::createdAt).containsOnly(Instant.EPOCH);
     }
 
     @Test
