@@ -31,6 +31,11 @@ public record TaskInfo(String id, String serviceId, String nodeId, boolean desir
 
     /** Swarm wants it running and has not placed it on any node. */
     public boolean pending() {
+        return pending(desiredRunning, running, nodeId);
+    }
+
+    /** {@link #pending()} of a task whose fields are still being read (its creation time matters only then). */
+    public static boolean pending(boolean desiredRunning, boolean running, String nodeId) {
         return desiredRunning && !running && nodeId.isEmpty();
     }
 }

@@ -78,8 +78,8 @@ final class VictimChoice {
                 .filter(n -> n.role() == group.role() && n.ready() && n.active())
                 .filter(n -> !"true".equalsIgnoreCase(n.labels().get(Planner.PROTECT_LABEL)))
                 .filter(n -> !n.draining())
-                .filter(n -> instanceOnNode.containsKey(n.id())
-                        && instanceOnNode.get(n.id()).lifecycle() == Instance.Lifecycle.IN_SERVICE)
+                .filter(n -> Optional.ofNullable(instanceOnNode.get(n.id()))
+                        .filter(i -> i.lifecycle() == Instance.Lifecycle.IN_SERVICE).isPresent())
                 .sorted(Comparator.<SwarmNode>comparingLong(n -> taskCounts.getOrDefault(n.id(), 0L))
                         .thenComparing(SwarmNode::createdAt, Comparator.reverseOrder()))
                 .toList();

@@ -174,7 +174,7 @@ final class EngineReader {
         TaskInfo toModel() {
             boolean desiredRunning = desiredState.equals("running");
             boolean running = state.equals("running");
-            boolean pending = desiredRunning && !running && nodeId.isEmpty();
+            boolean pending = TaskInfo.pending(desiredRunning, running, nodeId);
             return new TaskInfo(id, serviceId, nodeId, desiredRunning, running, reserved[0], reserved[1],
                     schedulerError, pending && createdAt.length() > 0 ? Instant.parse(createdAt) : null);
         }
