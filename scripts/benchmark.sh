@@ -30,18 +30,20 @@ case "$mode" in
     mvn -B -q -DskipTests -pl controller -am package dependency:build-classpath -Dmdep.includeScope=test \
       -Dmdep.outputFile=target/test-classpath.txt
     classlist=controller/src/main/cds/swarm-scaler.classlist
+    archive=controller/target/swarm-scaler.jsa
     if [ "$mode" = classlist ]; then
-      # shellcheck disable=SC2086
-      exec java -Dbench.passes=steady -Dbench.warmupPasses=3 -Dbench.passesMeasured=1 -Dbench.httpSeconds=1 \
-        "-Dbench.jvmArgs=-XX:DumpLoadedClassList=$classlist" \
-        -cp "controller/target/test-classes:controller/target/swarm-scaler.jar:$(cat controller/target/test-classpath.txt)" \
-        io.swarmscaler.controller.bench.ScaleBenchmark controller/target/swarm-scaler.jar 10 10 0
+      # The training run: the smallest size, briefly, without an archive, the JVM writing what it loads.
+      BENCH_OPTS="-Dbench.passes=steady -Dbench.warmupPasses=3 -Dbench.passesMeasured=1 -Dbench.httpSeconds=1"
+      BENCH_OPTS="$BENCH_OPTS -Dbench.jvmArgs=-XX:DumpLoadedClassList=$classlist"
+      archive=""
+      set -- 10 10 0
+    else
+      # The image's class-data sharing archive, made the image's way for this jar.
+      scripts/cds-archive.sh java controller/target/swarm-scaler.jar "$archive" "$classlist"
     fi
-    # The image's class-data sharing archive, made the image's way for this jar.
-    scripts/cds-archive.sh java controller/target/swarm-scaler.jar controller/target/swarm-scaler.jsa "$classlist"
     # BENCH_OPTS: the harness's knobs, e.g. "-Dbench.passes=steady -Dbench.keepLog=true -Dbench.httpSeconds=5".
     # shellcheck disable=SC2086
-    run() { java -Xmx4g -Dbench.cdsArchive=controller/target/swarm-scaler.jsa ${BENCH_OPTS:-} \
+    run() { java -Xmx4g -Dbench.cdsArchive="$archive" ${BENCH_OPTS:-} \
       -cp "controller/target/test-classes:controller/target/swarm-scaler.jar:$(cat controller/target/test-classpath.txt)" \
       io.swarmscaler.controller.bench.ScaleBenchmark controller/target/swarm-scaler.jar "$@"; }
     if [ $# -gt 0 ]; then run "$@"; exit; fi
