@@ -18,10 +18,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.autoscaling.model.Activity;
 import software.amazon.awssdk.services.autoscaling.model.AutoScalingGroup;
+import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.Filter;
 
 /**
@@ -34,6 +37,13 @@ final class AwsNodeGroup implements NodeGroup {
     private static final Logger LOG = Logger.getLogger(AwsNodeGroup.class.getName());
     /** Describing instances takes at most this many ids per call. */
     private static final int IDS_PER_CALL = 100;
+    /**
+     * The tag AWS puts on every instance an Auto Scaling group launches or attaches: with more unknown instances
+     * than one call by id holds (a start), one call by it reads the whole group instead of one call per 100.
+     */
+    private static final String GROUP_TAG = "tag:aws:autoscaling:groupName";
+    /** EC2's largest page. */
+    private static final int INSTANCES_PER_PAGE = 1000;
     /** How many of the latest scaling activities to read when a launch seems overdue. */
     private static final int ACTIVITIES_READ = 10;
     /** AWS's clock and ours may differ a little; a failure this much before our request is still ours. */
@@ -289,20 +299,33 @@ final class AwsNodeGroup implements NodeGroup {
     }
 
     private void learnAddresses(List<String> unknown) {
-        for (int from = 0; from < unknown.size(); from += IDS_PER_CALL) {
-            List<String> chunk = unknown.subList(from, Math.min(unknown.size(), from + IDS_PER_CALL));
-            // A filter, not InstanceIds: an id that just vanished must not fail the whole call.
-            Filter byId = Filter.builder().name("instance-id").values(chunk).build();
-            api.failures().call("ec2:DescribeInstances", subject, () -> {
-                api.ec2().describeInstancesPaginator(b -> b.filters(byId)).reservations().stream()
-                        .flatMap(r -> r.instances().stream())
-                        // An instance gets its private IP as it launches; until then, ask again next time.
-                        .filter(i -> i.privateIpAddress() != null && !i.privateIpAddress().isEmpty())
-                        .forEach(i -> addresses.put(i.instanceId(), new Addresses(i.privateIpAddress(),
-                                i.privateDnsName() == null ? "" : i.privateDnsName())));
-                return null;
-            });
+        List<String> left = unknown;
+        if (unknown.size() > IDS_PER_CALL) {
+            Set<String> asked = Set.copyOf(unknown);
+            describeInstances(b -> b.filters(Filter.builder().name(GROUP_TAG).values(groupName).build())
+                    .maxResults(INSTANCES_PER_PAGE), asked::contains);
+            // Whatever the tag did not find (an instance whose tag AWS has not written yet) is asked for by id.
+            left = unknown.stream().filter(id -> !addresses.containsKey(id)).toList();
         }
+        for (int from = 0; from < left.size(); from += IDS_PER_CALL) {
+            List<String> chunk = left.subList(from, Math.min(left.size(), from + IDS_PER_CALL));
+            // A filter, not InstanceIds: an id that just vanished must not fail the whole call.
+            describeInstances(b -> b.filters(Filter.builder().name("instance-id").values(chunk).build()), id -> true);
+        }
+    }
+
+    /** Remembers the addresses of the instances {@code request} finds that {@code wanted} accepts. */
+    private void describeInstances(Consumer<DescribeInstancesRequest.Builder> request, Predicate<String> wanted) {
+        api.failures().call("ec2:DescribeInstances", subject, () -> {
+            api.ec2().describeInstancesPaginator(request).reservations().stream()
+                    .flatMap(r -> r.instances().stream())
+                    .filter(i -> wanted.test(i.instanceId()))
+                    // An instance gets its private IP as it launches; until then, ask again next time.
+                    .filter(i -> i.privateIpAddress() != null && !i.privateIpAddress().isEmpty())
+                    .forEach(i -> addresses.put(i.instanceId(), new Addresses(i.privateIpAddress(),
+                            i.privateDnsName() == null ? "" : i.privateDnsName())));
+            return null;
+        });
     }
 
     /**

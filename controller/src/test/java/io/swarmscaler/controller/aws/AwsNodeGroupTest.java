@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -165,6 +166,28 @@ class AwsNodeGroupTest {
         assertThat(managers.instanceIdOf(node("manager1", "198.51.100.2", NodeRole.MANAGER))).contains(managerInstance);
         assertThat(workers.instanceIdOf(node("stranger", "198.51.100.99", NodeRole.WORKER))).isEmpty();
         assertThat(workers.instanceIdOf(node(null, null, NodeRole.WORKER))).as("a node still joining").isEmpty();
+    }
+
+    @Test
+    void aLargeGroupsAddressesAreReadByItsTagInOneCallNotOnePer100Instances() throws IOException {
+        endpoint.addGroup("big", 0, 300);
+        Map<String, String> addressById = new HashMap<>();
+        for (int i = 0; i < 250; i++) {
+            String address = "10.0.%d.%d".formatted(i / 200, i % 200 + 1);
+            addressById.put(endpoint.adoptInstance("big", "big" + i, address), address);
+        }
+        String untagged = addressById.keySet().iterator().next();
+        endpoint.untag(untagged); // its tag not written yet: found by its id
+
+        NodeGroup big = connect(settings(credentialsFile(KEY_ID, SECRET), "big")).group(NodeRole.WORKER).orElseThrow();
+
+        addressById.forEach((id, address) -> assertThat(big.instanceIdOf(node("x", address, NodeRole.WORKER)))
+                .as(address).contains(id));
+        assertThat(endpoint.calls("DescribeInstances")).extracting(c -> c.parameters().get("Filter.1.Name"))
+                .as("the big group by its tag, then its untagged instance by id, then the manager by id")
+                .containsExactly("tag:aws:autoscaling:groupName", "instance-id", "instance-id");
+        assertThat(endpoint.calls("DescribeInstances").get(1).parameters()).containsEntry("Filter.1.Value.1",
+                untagged).doesNotContainKey("Filter.1.Value.2");
     }
 
     @Test

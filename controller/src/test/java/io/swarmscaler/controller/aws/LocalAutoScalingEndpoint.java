@@ -47,6 +47,8 @@ import org.awaitility.Awaitility;
 public final class LocalAutoScalingEndpoint implements AutoCloseable {
     public static final String AUTOSCALING_NS = "http://autoscaling.amazonaws.com/doc/2011-01-01/";
     public static final String EC2_NS = "http://ec2.amazonaws.com/doc/2016-11-15/";
+    /** The filter by the tag AWS puts on every instance of an Auto Scaling group. */
+    private static final String GROUP_TAG_FILTER = "tag:aws:autoscaling:groupName";
     private static final Logger LOG = Logger.getLogger(LocalAutoScalingEndpoint.class.getName());
     private static final Pattern ACCESS_KEY = Pattern.compile("Credential=([^/,\\s]+)/");
 
@@ -142,6 +144,8 @@ public final class LocalAutoScalingEndpoint implements AutoCloseable {
 
     private static final class Machine {
         final String instanceId;
+        /** Its group, which AWS tags it with (aws:autoscaling:groupName); null once {@link #untag}ged. */
+        volatile String group;
         final String name;
         final String address;
         final Instant launched = Instant.now();
@@ -150,8 +154,9 @@ public final class LocalAutoScalingEndpoint implements AutoCloseable {
         volatile String lifecycle;
         volatile String ec2State;
 
-        Machine(String instanceId, String name, String address, boolean owned, String lifecycle) {
+        Machine(String instanceId, String group, String name, String address, boolean owned, String lifecycle) {
             this.instanceId = instanceId;
+            this.group = group;
             this.name = name;
             this.address = address;
             this.owned = owned;
@@ -260,11 +265,16 @@ public final class LocalAutoScalingEndpoint implements AutoCloseable {
     /** Puts a machine that already runs (the Swarm manager) into a group as an InService instance. */
     public synchronized String adoptInstance(String group, String machine, String address) {
         Group g = group(group);
-        Machine m = new Machine(newInstanceId(), machine, address, false, "InService");
+        Machine m = new Machine(newInstanceId(), g.name, machine, address, false, "InService");
         g.instances.put(m.instanceId, m);
         ec2.put(m.instanceId, m);
         g.desired++;
         return m.instanceId;
+    }
+
+    /** Takes the group's tag off an instance, as on one whose tag AWS has not written yet. */
+    public synchronized void untag(String instanceId) {
+        ec2.get(instanceId).group = null;
     }
 
     /** Sets a group's capacity as the operator would in the console (no call counted) and launches to match. */
@@ -742,7 +752,7 @@ public final class LocalAutoScalingEndpoint implements AutoCloseable {
             filters.put(params.get("Filter." + n + ".Name"), members(params, "Filter." + n + ".Value."));
         }
         for (String name : filters.keySet()) {
-            if (!name.equals("instance-id")) {
+            if (!name.equals("instance-id") && !name.equals(GROUP_TAG_FILTER)) {
                 throw new Refusal(400, "Sender", "InvalidParameterValue", "The filter '" + name + "' is not"
                         + " supported by this test endpoint");
             }
@@ -751,7 +761,8 @@ public final class LocalAutoScalingEndpoint implements AutoCloseable {
                 .append(el("requestId", requestId)).append("<reservationSet>");
         for (Machine m : ec2.values()) {
             if ((!ids.isEmpty() && !ids.contains(m.instanceId))
-                    || (filters.containsKey("instance-id") && !filters.get("instance-id").contains(m.instanceId))) {
+                    || (filters.containsKey("instance-id") && !filters.get("instance-id").contains(m.instanceId))
+                    || (filters.containsKey(GROUP_TAG_FILTER) && !filters.get(GROUP_TAG_FILTER).contains(m.group))) {
                 continue;
             }
             xml.append("<item>")
@@ -770,6 +781,8 @@ public final class LocalAutoScalingEndpoint implements AutoCloseable {
                     .append(el("subnetId", "subnet-0abc"))
                     .append(el("vpcId", "vpc-0abc"))
                     .append(el("privateIpAddress", m.address))
+                    .append(m.group == null ? "<tagSet/>" : "<tagSet><item>" + el("key", "aws:autoscaling:groupName")
+                            + el("value", m.group) + "</item></tagSet>")
                     .append("</item></instancesSet></item>");
         }
         return xml.append("</reservationSet></DescribeInstancesResponse>").toString();
@@ -819,7 +832,7 @@ public final class LocalAutoScalingEndpoint implements AutoCloseable {
             return false;
         }
         String machine = machines.reserve();
-        Machine m = new Machine(newInstanceId(), machine, machines.address(machine), true, "Pending");
+        Machine m = new Machine(newInstanceId(), g.name, machine, machines.address(machine), true, "Pending");
         g.instances.put(m.instanceId, m);
         ec2.put(m.instanceId, m);
         Activity activity = new Activity("Launching a new EC2 instance: " + m.instanceId, at, "InProgress");
