@@ -14,11 +14,13 @@ RUN mvn -B -DskipTests -pl controller -am package
 
 FROM eclipse-temurin:17-jre-alpine
 COPY --from=build /src/controller/target/swarm-scaler.jar /opt/swarm-scaler/swarm-scaler.jar
+# The JVM's options: a bounded heap, the serial collector, the archive below, the JIT's priority; each explained there.
+COPY controller/src/main/jvm/jvm.options /opt/swarm-scaler/jvm.options
 # The class-data sharing archive of the classes a start and its first passes load, made by this very runtime for
 # this very jar from the training run's class list: it starts in about half the time (README, Performance).
 COPY scripts/cds-archive.sh controller/src/main/cds/swarm-scaler.classlist /tmp/
 RUN sh /tmp/cds-archive.sh java /opt/swarm-scaler/swarm-scaler.jar /opt/swarm-scaler/swarm-scaler.jsa \
-    /tmp/swarm-scaler.classlist \
+    /tmp/swarm-scaler.classlist /opt/swarm-scaler/jvm.options \
   && rm /tmp/cds-archive.sh /tmp/swarm-scaler.classlist
 # Runs as root only because the daemon talks to the manager's Docker socket (/var/run/docker.sock, owned by
 # root:docker): it reads nodes, services and tasks, drains and removes nodes. To run it unprivileged instead, give
@@ -30,13 +32,6 @@ EXPOSE 8080
 # /readyz keeps dependency readiness for people and load balancers.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
   CMD wget -q -O /dev/null "http://127.0.0.1:${LISTEN_PORT:-8080}/healthz" || exit 1
-# A bounded heap, whatever the machine: the scaler shares a manager with the Swarm's Raft store. 256 MB holds a
-# pass over 1,000 nodes and 100,000 tasks (see README, Performance); the serial collector suits a small heap and one
-# busy thread. Out of memory, the process exits and Swarm restarts it, rather than limping on.
-# The archive is mapped where it was made (ArchiveRelocationMode=0, JDK 17's first default) instead of at a random
-# address, which costs every start 0.2-0.3 s of relocation and 50 MB of copied pages; it holds class metadata, no
-# code. Drop the two flags to trade that for the archive's address randomisation.
-ENTRYPOINT ["java", "-XX:+UseSerialGC", "-Xmx256m", "-XX:MaxMetaspaceSize=128m", "-XX:+ExitOnOutOfMemoryError", \
-  "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0", \
-  "-XX:SharedArchiveFile=/opt/swarm-scaler/swarm-scaler.jsa", "-jar", "/opt/swarm-scaler/swarm-scaler.jar"]
+ENTRYPOINT ["java", "@/opt/swarm-scaler/jvm.options", "-XX:SharedArchiveFile=/opt/swarm-scaler/swarm-scaler.jsa", \
+  "-jar", "/opt/swarm-scaler/swarm-scaler.jar"]
 CMD ["run"]

@@ -39,7 +39,8 @@ case "$mode" in
       set -- 10 10 0
     else
       # The image's class-data sharing archive, made the image's way for this jar.
-      scripts/cds-archive.sh java controller/target/swarm-scaler.jar "$archive" "$classlist"
+      scripts/cds-archive.sh java controller/target/swarm-scaler.jar "$archive" "$classlist" \
+        controller/src/main/jvm/jvm.options
     fi
     # BENCH_OPTS: the harness's knobs, e.g. "-Dbench.passes=steady -Dbench.keepLog=true -Dbench.httpSeconds=5".
     # shellcheck disable=SC2086

@@ -21,6 +21,7 @@ host="${1:-${DOCKER_HOST:-unix:///var/run/docker.sock}}"
 case "$host" in /*) host="unix://$host" ;; esac
 image="${IMAGE:-swarm-scaler:local}"
 jar=controller/target/swarm-scaler.jar
+options=controller/src/main/jvm/jvm.options
 cache=target/local-image
 busybox=/bin/busybox
 # Modules the daemon needs at run time beyond what jdeps sees: TLS with EC keys (AWS), the JDK HTTP server
@@ -42,7 +43,7 @@ if [ ! -f "$jar" ] || [ "${REBUILD_JAR:-false}" = true ]; then
 fi
 
 java_home="$(dirname "$(dirname "$(readlink -f "$(command -v jlink)")")")"
-key="$( { sha256sum "$jar" | cut -d' ' -f1; "$java_home/bin/java" -version 2>&1; sha256sum "$busybox" "$0" scripts/cds-archive.sh controller/src/main/cds/swarm-scaler.classlist; } \
+key="$( { sha256sum "$jar" | cut -d' ' -f1; "$java_home/bin/java" -version 2>&1; sha256sum "$busybox" "$0" scripts/cds-archive.sh controller/src/main/cds/swarm-scaler.classlist "$options"; } \
   | sha256sum | cut -c1-16)"
 tarball="$cache/rootfs-$key.tar"
 
@@ -78,6 +79,7 @@ if [ ! -f "$tarball" ]; then
   done
 
   cp "$jar" "$rootfs/opt/swarm-scaler/swarm-scaler.jar"
+  cp "$options" "$rootfs/opt/swarm-scaler/jvm.options"
   cp "$busybox" "$rootfs/bin/busybox"
   for applet in sh ash cat echo env grep ls ps sleep wget nslookup rm du cut head; do
     ln -s busybox "$rootfs/bin/$applet"
@@ -100,7 +102,7 @@ if [ ! -f "$tarball" ]; then
   mknod -m 666 "$rootfs/dev/null" c 1 3 # for the shell's background job; Docker mounts its own /dev at run time
   smoke="$work/smoke.log"
   if ! "${in_rootfs[@]}" TMPDIR=/tmp sh /tmp/cds-archive.sh java /opt/swarm-scaler/swarm-scaler.jar \
-    /opt/swarm-scaler/swarm-scaler.jsa /tmp/swarm-scaler.classlist >"$smoke" 2>&1; then
+    /opt/swarm-scaler/swarm-scaler.jsa /tmp/swarm-scaler.classlist /opt/swarm-scaler/jvm.options >"$smoke" 2>&1; then
     say "the runtime in $rootfs does not run swarm-scaler run as expected:"
     head -50 "$smoke" >&2
     exit 1
@@ -113,10 +115,10 @@ if [ ! -f "$tarball" ]; then
   say "root file system cached as $tarball ($(du -h "$tarball" | cut -f1))"
 fi
 
-# docker import takes no HEALTHCHECK: the stacks (stacks/*.yml) declare it. The JVM flags are the Dockerfile's: a
-# bounded heap, the serial collector and the class-data sharing archive.
+# docker import takes no HEALTHCHECK: the stacks (stacks/*.yml) declare it. The JVM's options are the Dockerfile's
+# (controller/src/main/jvm/jvm.options) and the class-data sharing archive.
 docker -H "$host" import \
-  --change 'ENTRYPOINT ["/opt/java/bin/java", "-XX:+UseSerialGC", "-Xmx256m", "-XX:MaxMetaspaceSize=128m", "-XX:+ExitOnOutOfMemoryError", "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0", "-XX:SharedArchiveFile=/opt/swarm-scaler/swarm-scaler.jsa", "-jar", "/opt/swarm-scaler/swarm-scaler.jar"]' \
+  --change 'ENTRYPOINT ["/opt/java/bin/java", "@/opt/swarm-scaler/jvm.options", "-XX:SharedArchiveFile=/opt/swarm-scaler/swarm-scaler.jsa", "-jar", "/opt/swarm-scaler/swarm-scaler.jar"]' \
   --change 'CMD ["run"]' \
   --change 'ENV PATH=/opt/java/bin:/bin' \
   --change "ENV SWARM_SCALER_IMAGE_KEY=$key" \
