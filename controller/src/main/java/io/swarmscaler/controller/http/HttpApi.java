@@ -147,10 +147,14 @@ public final class HttpApi implements AutoCloseable {
         Response handle(Request request) throws Exception;
     }
 
-    /** Told of every response, by route ({@code unknown} for paths that are none) and status code. */
+    /**
+     * Told of every response, by route ({@code unknown} for paths that are none) and status code, with the time from
+     * Jetty's first read of the request to the answer being handed back for writing: the server's part of a
+     * client's latency, without the kernel's queues and the client's own.
+     */
     @FunctionalInterface
     public interface ResponseListener {
-        void responded(String route, int status);
+        void responded(String route, int status, long nanos);
     }
 
     /** Decides whether a request carries valid credentials. */
@@ -226,7 +230,7 @@ public final class HttpApi implements AutoCloseable {
     private final Map<String, Route> routes = new ConcurrentHashMap<>();
     private final Set<String> openPaths = ConcurrentHashMap.newKeySet();
     private volatile Authenticator authenticator = request -> true;
-    private volatile ResponseListener responses = (route, status) -> {};
+    private volatile ResponseListener responses = (route, status, nanos) -> {};
 
     private HttpApi(String prefix, int maxBodyBytes, int maxConnections) {
         this.prefix = prefix;
@@ -445,7 +449,7 @@ public final class HttpApi implements AutoCloseable {
     }
 
     private void send(org.eclipse.jetty.server.Response response, Callback callback, String route, Response answer) {
-        responses.responded(route, answer.status());
+        responses.responded(route, answer.status(), System.nanoTime() - response.getRequest().getBeginNanoTime());
         response.setStatus(answer.status());
         HttpFields.Mutable headers = response.getHeaders();
         answer.headers().forEach(headers::put);

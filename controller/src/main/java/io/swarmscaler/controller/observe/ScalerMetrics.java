@@ -27,6 +27,7 @@ import java.util.function.Supplier;
  */
 public final class ScalerMetrics implements ReconcileListener {
     private static final String CALL_TIMER = "swarm_scaler.backend_call";
+    private static final String HTTP_TIMER = "swarm_scaler.http_request";
 
     private final CollectorRegistry registry = new CollectorRegistry(true);
     private final MetricRegistry timers = new MetricRegistry();
@@ -73,7 +74,10 @@ public final class ScalerMetrics implements ReconcileListener {
         labels.put("backend", "${0}");
         labels.put("call", "${1}");
         MapperConfig calls = new MapperConfig(CALL_TIMER + ".*.*", "swarm_scaler_backend_call_seconds", labels);
-        new DropwizardExports(timers, new CustomMappingSampleBuilder(List.of(calls))).register(registry);
+        // swarm_scaler.http_request.<route> becomes one summary with a route label.
+        MapperConfig requests = new MapperConfig(HTTP_TIMER + ".*", "swarm_scaler_http_request_seconds",
+                Map.of("route", "${0}"));
+        new DropwizardExports(timers, new CustomMappingSampleBuilder(List.of(calls, requests))).register(registry);
     }
 
     private Counter counter(String name, List<String> labels, String help) {
@@ -150,8 +154,10 @@ public final class ScalerMetrics implements ReconcileListener {
         reschedules.labels(result).inc(services);
     }
 
-    public void httpRequest(String route, int code) {
+    /** A response: counted by route and code, and its server-side time summarised by route. */
+    public void httpRequest(String route, int code, long nanos) {
         httpRequests.labels(route, Integer.toString(code)).inc();
+        timers.timer(HTTP_TIMER + "." + route).update(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void leader(boolean leading) {

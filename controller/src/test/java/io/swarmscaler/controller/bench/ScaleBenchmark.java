@@ -91,11 +91,16 @@ public final class ScaleBenchmark {
             double tasksMs, double heapAfterGcMb, double peakRssMb, double startToPingSeconds,
             double startToReadySeconds, double startCpuSeconds, double startJitSeconds, int burstPasses, Latency ping, Latency status, double failedPasses) {}
 
-    /** Replies at a fixed rate, timed from when each request was due, so a stall counts for every request. */
-    record Latency(double p50Ms, double p99Ms, double maxMs, int failed) {
+    /**
+     * Replies at a fixed rate, timed from when each request was due, so a stall counts for every request; and the
+     * daemon's own account of the same route ({@code swarm_scaler_http_request_seconds}: from Jetty's first read of a
+     * request to its answer, without the kernel's queues and the load generator's, which shares the 2 cores).
+     */
+    record Latency(double p50Ms, double p99Ms, double maxMs, int failed, double serverP50Ms, double serverP99Ms) {
         void print(String path) {
-            System.out.printf("    %s at %d req/s for %d s: p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d failed%n", path,
-                    HTTP_RATE, HTTP_LOAD.toSeconds(), p50Ms, p99Ms, maxMs, failed);
+            System.out.printf("    %s at %d req/s for %d s: p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d failed;"
+                    + " the daemon's own p50 %.2f ms, p99 %.2f ms%n", path, HTTP_RATE, HTTP_LOAD.toSeconds(), p50Ms,
+                    p99Ms, maxMs, failed, serverP50Ms, serverP99Ms);
         }
     }
 
@@ -124,8 +129,12 @@ public final class ScaleBenchmark {
     }
 
     /** GETs {@code uri} {@link #HTTP_RATE} times a second for {@link #HTTP_LOAD}, over a few kept-alive connections. */
-    private static Latency latency(URI uri) throws InterruptedException {
-        return latency(uri, HTTP_LOAD);
+    private static Latency latency(URI uri) throws InterruptedException, IOException {
+        Latency seen = latency(uri, HTTP_LOAD);
+        String route = "swarm_scaler_http_request_seconds{route=\"" + uri.getPath() + "\",quantile=";
+        URI base = uri.resolve("/");
+        return new Latency(seen.p50Ms(), seen.p99Ms(), seen.maxMs(), seen.failed(),
+                metric(base, route + "\"0.5\"}") * 1000, metric(base, route + "\"0.99\"}") * 1000);
     }
 
     private static Latency latency(URI uri, Duration load) throws InterruptedException {
@@ -154,7 +163,7 @@ public final class ScaleBenchmark {
         long[] sorted = nanos.clone();
         java.util.Arrays.sort(sorted);
         return new Latency(sorted[count / 2] / 1e6, sorted[(int) (count * 0.99)] / 1e6, sorted[count - 1] / 1e6,
-                failed.get());
+                failed.get(), Double.NaN, Double.NaN);
     }
 
     /**

@@ -38,5 +38,7 @@ class ScaleBenchmarkIT {
         assertThat(steady.tasksMs()).as("a steady pass lists no task").isNaN();
         assertThat(scaleDown.tasksMs()).as("a scale-down pass lists the tasks").isPositive();
         assertThat(steady.burstPasses()).as("passes made by 200 node events").isBetween(1, 200);
+        assertThat(steady.ping().serverP99Ms()).as("the daemon's own p99 of /v1/ping").isPositive();
+        assertThat(steady.status().serverP99Ms()).as("the daemon's own p99 of /status").isPositive();
     }
 }

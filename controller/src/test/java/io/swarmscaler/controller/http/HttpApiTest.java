@@ -1,6 +1,7 @@
 package io.swarmscaler.controller.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.swarmscaler.controller.http.HttpApi.Response;
 import java.io.ByteArrayOutputStream;
@@ -109,6 +110,25 @@ class HttpApiTest {
     void everyAnswerIsOursInTheJsonShape(String request, String statusLine, String body) throws Exception {
         String answer = send(request);
         assertThat(answer).startsWith(statusLine).contains("Content-Type: application/json").contains(body);
+    }
+
+    @Test
+    void everyResponseIsToldWithItsRouteStatusAndTheServersTime() throws Exception {
+        record Told(String route, int status, long nanos) {}
+        List<Told> told = new CopyOnWriteArrayList<>();
+        api.route("GET", "/slow", request -> {
+            Thread.sleep(50);
+            return Response.status(200, "late");
+        });
+        api.onResponse((route, status, nanos) -> told.add(new Told(route, status, nanos)));
+
+        send("GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        send("GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+
+        assertThat(told).extracting(Told::route, Told::status)
+                .containsExactly(tuple("/slow", 200), tuple("unknown", 404));
+        assertThat(told.get(0).nanos()).as("covers the handler's 50 ms").isGreaterThanOrEqualTo(50_000_000L);
+        assertThat(told.get(1).nanos()).isPositive();
     }
 
     @Test

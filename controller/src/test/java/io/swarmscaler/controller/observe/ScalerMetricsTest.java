@@ -89,7 +89,7 @@ class ScalerMetricsTest {
         metrics.scaleAction("worker", "up", "success");
         metrics.drainStep("drain", "error");
         metrics.reschedule("success", 2);
-        metrics.httpRequest("/v1/scale-nodes", 409);
+        metrics.httpRequest("/v1/scale-nodes", 409, TimeUnit.MILLISECONDS.toNanos(12));
 
         String text = metrics.scrape();
         assertThat(text).contains(
@@ -104,6 +104,8 @@ class ScalerMetricsTest {
                 "swarm_scaler_drain_steps_total{step=\"drain\",result=\"error\",} 1.0",
                 "swarm_scaler_reschedules_total{result=\"success\",} 2.0",
                 "swarm_scaler_http_requests_total{route=\"/v1/scale-nodes\",code=\"409\",} 1.0",
+                "swarm_scaler_http_request_seconds{route=\"/v1/scale-nodes\",quantile=\"0.99\",} 0.012",
+                "swarm_scaler_http_request_seconds_count{route=\"/v1/scale-nodes\",} 1.0",
                 "jvm_memory_bytes_used");
     }
 
