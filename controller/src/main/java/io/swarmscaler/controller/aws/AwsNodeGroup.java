@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -302,10 +303,11 @@ final class AwsNodeGroup implements NodeGroup {
         List<String> left = unknown;
         if (unknown.size() > IDS_PER_CALL) {
             Set<String> asked = Set.copyOf(unknown);
-            describeInstances(b -> b.filters(Filter.builder().name(GROUP_TAG).values(groupName).build())
-                    .maxResults(INSTANCES_PER_PAGE), asked::contains);
-            // Whatever the tag did not find (an instance whose tag AWS has not written yet) is asked for by id.
-            left = unknown.stream().filter(id -> !addresses.containsKey(id)).toList();
+            Set<String> found = describeInstances(b -> b.filters(Filter.builder().name(GROUP_TAG).values(groupName)
+                    .build()).maxResults(INSTANCES_PER_PAGE), asked::contains);
+            // Only what the tag did not return (an instance whose tag AWS has not written yet) is asked for by id;
+            // one it returned without an address yet is asked again on a later read, as by id.
+            left = unknown.stream().filter(id -> !found.contains(id)).toList();
         }
         for (int from = 0; from < left.size(); from += IDS_PER_CALL) {
             List<String> chunk = left.subList(from, Math.min(left.size(), from + IDS_PER_CALL));
@@ -314,18 +316,28 @@ final class AwsNodeGroup implements NodeGroup {
         }
     }
 
-    /** Remembers the addresses of the instances {@code request} finds that {@code wanted} accepts. */
-    private void describeInstances(Consumer<DescribeInstancesRequest.Builder> request, Predicate<String> wanted) {
+    /**
+     * Remembers the addresses of the instances {@code request} finds that {@code wanted} accepts, and returns the
+     * ids of those, with or without an address.
+     */
+    private Set<String> describeInstances(Consumer<DescribeInstancesRequest.Builder> request,
+            Predicate<String> wanted) {
+        Set<String> found = new HashSet<>();
         api.failures().call("ec2:DescribeInstances", subject, () -> {
             api.ec2().describeInstancesPaginator(request).reservations().stream()
                     .flatMap(r -> r.instances().stream())
                     .filter(i -> wanted.test(i.instanceId()))
-                    // An instance gets its private IP as it launches; until then, ask again next time.
-                    .filter(i -> i.privateIpAddress() != null && !i.privateIpAddress().isEmpty())
-                    .forEach(i -> addresses.put(i.instanceId(), new Addresses(i.privateIpAddress(),
-                            i.privateDnsName() == null ? "" : i.privateDnsName())));
+                    .forEach(i -> {
+                        found.add(i.instanceId());
+                        // An instance gets its private IP as it launches; until then, ask again next time.
+                        if (i.privateIpAddress() != null && !i.privateIpAddress().isEmpty()) {
+                            addresses.put(i.instanceId(), new Addresses(i.privateIpAddress(),
+                                    i.privateDnsName() == null ? "" : i.privateDnsName()));
+                        }
+                    });
             return null;
         });
+        return found;
     }
 
     /**
